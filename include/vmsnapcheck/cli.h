@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VMSNAPCHECK_CLI_H
+#define VMSNAPCHECK_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vmsnapcheck/config.h"
+#include "vmsnapcheck/error.h"
+
+/*
+ * Command line, environment and config merged into one options struct.
+ * Precedence: command line > environment > --config FILE > default config
+ * files.  There is deliberately no password option.
+ */
+
+enum vmsc_color_mode { VMSC_COLOR_AUTO = 0, VMSC_COLOR_ALWAYS, VMSC_COLOR_NEVER };
+
+enum vmsc_command { VMSC_CMD_CHECK = 0, VMSC_CMD_DOCTOR, VMSC_CMD_HELP, VMSC_CMD_VERSION,
+		    VMSC_CMD_LIST_RULES };
+
+/* "auto", "always", "never" / "check", "doctor", "help", "version", "list-rules". */
+const char *vmsc_color_mode_name(enum vmsc_color_mode mode);
+const char *vmsc_command_name(enum vmsc_command cmd);
+
+/* A parsed server: scheme is always https. */
+struct vmsc_server_url {
+	char *host;                   /* without brackets for IPv6 */
+	int port;                     /* 443 by default */
+	char *path;                   /* "/sdk" by default */
+	char *url;                    /* normalised https://host[:port]/path */
+};
+
+struct vmsc_server {
+	struct vmsc_server_url url;
+	char *username;               /* NULL = the global one; see vmsc_server_username() */
+	char *password_file;          /* NULL = the global source */
+};
+
+struct vmsc_options {
+	enum vmsc_command command;
+
+	struct vmsc_server *servers;
+	size_t n_servers;
+	char *server_file;
+	char *username;
+	char *password_file;
+	bool password_from_env;       /* VMSNAPCHECK_PASSWORD / GOVC_PASSWORD was set, or
+				       * GOVC_URL carries a password for one of the servers */
+	int insecure;                 /* 0/1 after vmsc_cli_parse (-1 = unset while parsing) */
+	char *cacert;
+	char *thumbprint;
+
+	char *datacenter;
+	char *cluster;
+	char *folder;
+	char **globs;
+	size_t n_globs;
+	char **excludes;
+	size_t n_excludes;
+	bool include_powered_off;
+
+	char *config_file;
+	bool no_config;
+	char *format;                 /* validated; "text" unless -f (set even when parsing fails
+				       * later, so usage errors can be printed in that format) */
+	char *output;                 /* NULL = stdout */
+	int timeout;                  /* seconds per request, default 60 */
+	int page_size;                /* default 500 */
+	enum vmsc_color_mode color;
+	int quiet;
+	int verbose;
+	bool debug;
+
+	char *save_facts;
+	char *facts;                  /* evaluate offline, no server */
+
+	struct vmsc_config config;    /* thresholds, rules, waivers */
+};
+
+void vmsc_options_init(struct vmsc_options *o);
+void vmsc_options_release(struct vmsc_options *o);
+
+/*
+ * Parses argv and the environment (`envp`-style lookups through getenv),
+ * then loads the config file unless --no-config, filling what the command
+ * line and environment left unset.  Errors: VMSC_E_USAGE or VMSC_E_CONFIG
+ * (VMSC_E_IO for an unreadable --server-file, VMSC_E_NOMEM).  argv may be
+ * permuted (getopt).  For -h/-V it stops after the command line: no
+ * environment, no config.  For check and doctor it also insists on a server
+ * (unless --facts), and for check on a user name for every server, so main
+ * need not.
+ */
+int vmsc_cli_parse(struct vmsc_options *o, int argc, char **argv, struct vmsc_error *err);
+
+/* Usage text for -h. */
+void vmsc_cli_usage(FILE *out);
+
+/*
+ * Parses host, host:port, https://host[:port][/path], [v6]:port.  A
+ * `user[:password]@` userinfo is stripped.  Messages never show a password.
+ */
+int vmsc_server_url_parse(struct vmsc_server_url *u, const char *text, struct vmsc_error *err);
+/*
+ * Same, and hands out the percent-decoded userinfo (malloc'd, NULL when
+ * absent or empty; either pointer may be NULL to discard).  Free *password
+ * with vmsc_password_free().
+ */
+int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char **user,
+			       char **password, struct vmsc_error *err);
+void vmsc_server_url_release(struct vmsc_server_url *u);
+
+/* The user name to log in to `server` with: its own, else the global one (may be NULL). */
+const char *vmsc_server_username(const struct vmsc_options *o, const struct vmsc_server *server);
+
+/*
+ * Reads the password for `server` (its own file, else the global file, else
+ * VMSNAPCHECK_PASSWORD, else the password in GOVC_URL when it names this
+ * server, else GOVC_PASSWORD, else a no-echo prompt when stdin is a TTY).
+ * Refuses a file readable by group/others.  The buffer is malloc'd;
+ * free it with vmsc_password_free(), which wipes it.
+ *
+ * The prompt reads /dev/tty (stdin when that cannot be opened) with echo
+ * off.  SIGINT, SIGTERM, SIGHUP and SIGQUIT restore the terminal at once;
+ * the function then puts back the caller's handlers, re-raises the signal
+ * and fails with VMSC_E_INTERRUPTED.  `server` may be NULL.
+ */
+char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server *server,
+			 struct vmsc_error *err);
+void vmsc_password_free(char *pw);
+
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VMSNAPCHECK_FACTS_H
+#define VMSNAPCHECK_FACTS_H
+
+#include <stddef.h>
+#include <time.h>
+
+/*
+ * Plain facts about one VM, as read from vSphere (or a facts file).
+ * No gSOAP, curl or libxml2 type appears here.
+ *
+ * Absent properties: strings are NULL, tri-states VMSC_TRI_UNSET, lists
+ * empty.  What "absent" means for each fact is documented per field; a
+ * property that could not be *read* (missingSet) is listed in `unreadable`
+ * instead and makes the VM unknown.
+ */
+
+enum vmsc_tri {
+	VMSC_TRI_UNSET = 0,
+	VMSC_TRI_FALSE,
+	VMSC_TRI_TRUE,
+};
+
+enum vmsc_backing_kind {
+	VMSC_BACKING_OTHER = 0,         /* unknown / newer backing type */
+	VMSC_BACKING_FLAT,              /* VirtualDiskFlatVer1/2BackingInfo */
+	VMSC_BACKING_SPARSE,            /* VirtualDiskSparseVer1/2BackingInfo */
+	VMSC_BACKING_SESPARSE,          /* VirtualDiskSeSparseBackingInfo */
+	VMSC_BACKING_RDM,               /* VirtualDiskRawDiskMappingVer1BackingInfo */
+	VMSC_BACKING_RAW_DISK,          /* VirtualDiskRawDiskVer2BackingInfo */
+	VMSC_BACKING_PARTITIONED_RAW,   /* VirtualDiskPartitionedRawDiskVer2BackingInfo */
+};
+
+enum vmsc_controller_kind {
+	VMSC_CONTROLLER_OTHER = 0,
+	VMSC_CONTROLLER_SCSI,
+	VMSC_CONTROLLER_IDE,
+	VMSC_CONTROLLER_SATA,
+	VMSC_CONTROLLER_NVME,
+};
+
+struct vmsc_disk {
+	char *label;                /* deviceInfo.label, e.g. "Hard disk 2" */
+	int key;
+	int controller_key;         /* -1 when absent */
+	int unit_number;            /* -1 when absent */
+	char *backing_type;         /* vim25 type name of the backing */
+	enum vmsc_backing_kind backing_kind;
+	char *disk_mode;            /* backing.diskMode; NULL = absent (persistent) */
+	char *compatibility_mode;   /* RDM only: physicalMode / virtualMode */
+	char *sharing;              /* backing.sharing; NULL = sharingNone */
+	char *file_name;            /* backing.fileName */
+	long long capacity_bytes;   /* -1 when absent */
+};
+
+struct vmsc_controller {
+	int key;
+	int bus_number;
+	char *type;                 /* vim25 type name, e.g. ParaVirtualSCSIController */
+	enum vmsc_controller_kind kind;
+	char *shared_bus;           /* SCSI only: noSharing / virtualSharing / physicalSharing */
+	char *label;                /* deviceInfo.label, e.g. "SCSI controller 1"; may be NULL */
+};
+
+/* Devices that matter to snapshots (passthrough, SR-IOV); others are not kept. */
+struct vmsc_device {
+	char *type;                 /* VirtualPCIPassthrough, VirtualSriovEthernetCard */
+	char *label;
+};
+
+struct vmsc_option {
+	char *key;
+	char *value;
+};
+
+struct vmsc_guest_volume {
+	char *path;                 /* diskPath */
+	char *fs_type;              /* filesystemType; NULL if not reported */
+	long long capacity;         /* bytes */
+	long long free_space;       /* bytes */
+};
+
+/* Summary of the `snapshot` property; count 0 = no snapshots (property unset). */
+struct vmsc_snapshot_summary {
+	int count;
+	int max_depth;              /* longest chain, root = 1 */
+	int quiesced_count;
+	time_t oldest_time;         /* 0 when count == 0 */
+	char *oldest_name;
+	time_t newest_time;
+	char *newest_name;
+	char *current_name;         /* currentSnapshot's name, if resolvable */
+};
+
+/* A property in missingSet: it exists but could not be read. */
+struct vmsc_unreadable {
+	char *path;
+	char *fault;                /* vim25 fault type, e.g. NoPermission */
+	char *message;              /* localized message or privilege id, may be NULL */
+};
+
+struct vmsc_vm_facts {
+	char *vcenter;              /* host name of the vCenter it came from */
+	char *moid;                 /* e.g. vm-42 */
+	char *name;                 /* decoded (%2f -> /, %5c -> \, %25 -> %) */
+
+	char *connection_state;     /* runtime.connectionState; NULL = unknown */
+	char *power_state;          /* runtime.powerState */
+	enum vmsc_tri template_vm;  /* config.template; UNSET = not a template */
+
+	char *guest_id;             /* config.guestId */
+	char *guest_full_name;      /* config.guestFullName */
+	char *guest_family;         /* guest.guestFamily; NULL when Tools do not report */
+
+	char *tools_version_status; /* guest.toolsVersionStatus2; NULL = unknown */
+	char *tools_running_status; /* guest.toolsRunningStatus; NULL = unknown */
+	char *tools_version;        /* guest.toolsVersion */
+	enum vmsc_tri tools_installer_mounted; /* runtime.toolsInstallerMounted */
+
+	enum vmsc_tri snapshot_operations_supported; /* capability.* ; UNSET = unknown */
+	enum vmsc_tri quiesced_snapshots_supported;
+	enum vmsc_tri snapshot_disabled;  /* config.flags.snapshotDisabled; UNSET = false */
+	enum vmsc_tri snapshot_locked;    /* config.flags.snapshotLocked; UNSET = false */
+	enum vmsc_tri disk_uuid_enabled;  /* config.flags.diskUuidEnabled; UNSET = see extraConfig */
+
+	char **disabled_methods;    /* disabledMethod */
+	size_t n_disabled_methods;
+
+	/* config.extraConfig, only the keys that matter (see vmsc_facts_extra_config_wanted) */
+	struct vmsc_option *extra_config;
+	size_t n_extra_config;
+
+	struct vmsc_disk *disks;    /* config.hardware.device, VirtualDisk only */
+	size_t n_disks;
+	struct vmsc_controller *controllers;
+	size_t n_controllers;
+	struct vmsc_device *devices;
+	size_t n_devices;
+	enum vmsc_tri hardware_read; /* TRUE when config.hardware.device was present */
+
+	enum vmsc_tri ft_configured; /* config.ftInfo set; UNSET = not configured */
+	char *ft_state;              /* runtime.faultToleranceState; NULL = notConfigured */
+
+	struct vmsc_snapshot_summary snapshots;
+
+	enum vmsc_tri consolidation_needed; /* runtime.consolidationNeeded; UNSET = false */
+
+	struct vmsc_guest_volume *volumes; /* guest.disk */
+	size_t n_volumes;
+
+	struct vmsc_unreadable *unreadable;
+	size_t n_unreadable;
+
+	time_t read_at;             /* server time the facts were read at */
+};
+
+/* Allocates an empty facts record (all absent) or returns NULL. */
+struct vmsc_vm_facts *vmsc_vm_facts_new(void);
+/* Releases what the record owns, leaving it zeroed; for records in arrays. */
+void vmsc_vm_facts_release(struct vmsc_vm_facts *f);
+/* Releases and frees; accepts NULL. */
+void vmsc_vm_facts_free(struct vmsc_vm_facts *f);
+
+/* Value of an extraConfig key (case-insensitive key match) or NULL. */
+const char *vmsc_vm_facts_extra_config(const struct vmsc_vm_facts *f, const char *key);
+/* Whether an extraConfig key is kept in facts (the fetch layer filters with this). */
+int vmsc_facts_extra_config_wanted(const char *key);
+
+/* Decodes vSphere's name escaping (%2f %5c %25, any case) in place. */
+void vmsc_name_decode(char *name);
+
+/* Whether the guest is Windows (guestId starts with "win" or guestFamily windowsGuest). */
+int vmsc_vm_facts_is_windows(const struct vmsc_vm_facts *f);
+
+const char *vmsc_backing_kind_name(enum vmsc_backing_kind k);
+enum vmsc_backing_kind vmsc_backing_kind_from_type(const char *vim_type);
+const char *vmsc_controller_kind_name(enum vmsc_controller_kind k);
+enum vmsc_controller_kind vmsc_controller_kind_from_type(const char *vim_type);
+/* Inverse of the _name() functions (facts files); -1 for an unknown name. */
+int vmsc_backing_kind_from_name(const char *name);
+int vmsc_controller_kind_from_name(const char *name);
+const char *vmsc_tri_name(enum vmsc_tri t); /* "unset" / "false" / "true" */
+
+#endif

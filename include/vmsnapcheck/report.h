@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VMSNAPCHECK_REPORT_H
+#define VMSNAPCHECK_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vmsnapcheck/error.h"
+#include "vmsnapcheck/result.h"
+
+struct vmsc_report_options {
+	bool color;                   /* ANSI colour (text only) */
+	bool verbose;                 /* text: list healthy VMs too */
+	const char *tool_version;
+};
+
+/* Every writer takes the same result and a FILE; returns 0 or -1 on write error. */
+typedef int (*vmsc_report_fn)(const struct vmsc_result *r, const struct vmsc_report_options *o,
+			      FILE *out);
+
+struct vmsc_report_format {
+	const char *name;             /* text, json, junit, nagios, prometheus, csv */
+	vmsc_report_fn write;
+};
+
+const struct vmsc_report_format *vmsc_report_formats(size_t *n);
+const struct vmsc_report_format *vmsc_report_format_find(const char *name);
+
+int vmsc_report_text(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+int vmsc_report_json(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+int vmsc_report_junit(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+int vmsc_report_nagios(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+int vmsc_report_prometheus(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+int vmsc_report_csv(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+
+/*
+ * Atomic output file (-o): check early that the directory is writable,
+ * write to a temp file in the same directory, fsync, chmod (0644 & ~umask,
+ * or the old file's mode), rename.  On failure the old file stays.
+ */
+int vmsc_output_check(const char *path, struct vmsc_error *err);
+int vmsc_output_write(const char *path, const struct vmsc_report_format *fmt,
+		      const struct vmsc_result *r, const struct vmsc_report_options *o,
+		      struct vmsc_error *err);
+/* Removes a temp file still in progress (for signal handlers: async-signal-safe). */
+void vmsc_output_abort(void);
+
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VMSNAPCHECK_RESULT_H
+#define VMSNAPCHECK_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/*
+ * The one result model every report format reads: vCenters, VMs, findings.
+ * Containers own what is appended to them; every string is a private copy.
+ */
+
+enum vmsc_severity {
+	VMSC_SEV_WARNING = 1,
+	VMSC_SEV_ERROR = 2,
+};
+
+/* Ordered by badness for ok..unknown; skipped stands apart. */
+enum vmsc_status {
+	VMSC_STATUS_OK = 0,
+	VMSC_STATUS_WARNING,
+	VMSC_STATUS_ERROR,
+	VMSC_STATUS_UNKNOWN,
+	VMSC_STATUS_SKIPPED,
+};
+
+struct vmsc_waiver_ref {
+	char *name;
+	char *reason;
+	char *expires;              /* YYYY-MM-DD as written */
+	bool expired;
+};
+
+struct vmsc_finding {
+	const char *rule;           /* static rule id */
+	enum vmsc_severity severity;
+	char *message;
+	char *remedy;
+	bool waived;
+	struct vmsc_waiver_ref *waiver; /* set when a waiver matched (waived or expired) */
+};
+
+struct vmsc_vm_result {
+	size_t vcenter;             /* index into vmsc_result.vcenters */
+	char *name;
+	char *moid;
+	enum vmsc_status status;
+	char *reason;               /* why skipped / unknown; NULL otherwise */
+	char *power_state;
+	char *guest_id;
+	struct vmsc_finding *findings;
+	size_t n_findings;
+};
+
+struct vmsc_vcenter_result {
+	char *url;
+	char *name;                 /* host name as shown in reports */
+	char *version;              /* about.version */
+	char *api_version;          /* about.apiVersion */
+	char *product;              /* about.fullName */
+	enum vmsc_status status;    /* worst of its VMs; UNKNOWN when error is set */
+	char *error;                /* why it could not be (fully) read */
+	double duration;            /* seconds spent on this vCenter */
+};
+
+struct vmsc_summary {
+	size_t vms, ok, warning, error, unknown, skipped, waived;
+};
+
+struct vmsc_result {
+	struct vmsc_vcenter_result *vcenters;
+	size_t n_vcenters;
+	struct vmsc_vm_result *vms;
+	size_t n_vms;
+	size_t cap_vms;
+
+	time_t generated;           /* honours SOURCE_DATE_EPOCH */
+	double duration;            /* seconds; 0 when SOURCE_DATE_EPOCH is set */
+	bool incomplete;            /* the run could not finish: never OK */
+	char *incomplete_reason;
+
+	/* filled by vmsc_result_finish() */
+	struct vmsc_summary summary;
+	enum vmsc_status status;
+	int exit_code;
+};
+
+struct vmsc_result *vmsc_result_new(void);
+void vmsc_result_free(struct vmsc_result *r);
+
+/* Returns the new vCenter's index, or (size_t)-1 on allocation failure.
+ * vmsc_result_finish() sorts vCenters by name: indices (and pointers) taken
+ * before it are invalid after it. */
+size_t vmsc_result_add_vcenter(struct vmsc_result *r, const char *url, const char *name);
+/* Replaces the error (a copy); 0 or -1. */
+int vmsc_vcenter_result_set_error(struct vmsc_vcenter_result *vc, const char *msg);
+/* Copies about.version / apiVersion / fullName (NULL leaves a field unset); 0 or -1. */
+int vmsc_vcenter_result_set_about(struct vmsc_vcenter_result *vc, const char *version,
+				  const char *api_version, const char *product);
+
+/* Appends an empty VM (status OK); NULL on allocation failure. The pointer is
+ * valid until the next add. */
+struct vmsc_vm_result *vmsc_result_add_vm(struct vmsc_result *r, size_t vcenter,
+					  const char *name, const char *moid);
+
+/* Appends a finding (copies message and remedy); NULL on allocation failure. */
+struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const char *rule,
+						enum vmsc_severity sev, const char *message,
+						const char *remedy);
+int vmsc_vm_result_set_reason(struct vmsc_vm_result *vm, const char *reason);
+/* Copies runtime.powerState / config.guestId (NULL clears); 0 or -1. */
+int vmsc_vm_result_set_power_state(struct vmsc_vm_result *vm, const char *power_state);
+int vmsc_vm_result_set_guest_id(struct vmsc_vm_result *vm, const char *guest_id);
+/* Number of findings that are not waived. */
+size_t vmsc_vm_result_active_findings(const struct vmsc_vm_result *vm);
+/* Recomputes vm->status from unwaived findings unless it is SKIPPED or UNKNOWN. */
+void vmsc_vm_result_update_status(struct vmsc_vm_result *vm);
+void vmsc_vm_result_release(struct vmsc_vm_result *vm);
+
+/* A finding owns its waiver ref: vmsc_vm_result_release() frees it. */
+struct vmsc_waiver_ref *vmsc_waiver_ref_new(const char *name, const char *reason,
+					    const char *expires, bool expired);
+void vmsc_waiver_ref_free(struct vmsc_waiver_ref *w);
+
+/* Sorts vCenters (name, then URL, by bytes) and VMs (vCenter, name by bytes,
+ * moid), sorts findings (severity desc, rule, message), recomputes VM
+ * statuses, computes vCenter statuses, summary, overall status and exit
+ * code.  With SOURCE_DATE_EPOCH set, it zeroes every duration so reports
+ * are byte-identical.  May be called again after more changes. */
+void vmsc_result_finish(struct vmsc_result *r);
+/* Marks the run incomplete (status unknown, exit 3); the first reason stays. */
+void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why);
+
+const char *vmsc_status_name(enum vmsc_status s);       /* ok, warning, error, unknown, skipped */
+const char *vmsc_severity_name(enum vmsc_severity s);   /* warning, error */
+int vmsc_status_exit_code(enum vmsc_status s);          /* 0 1 2 3 (skipped: 0) */
+enum vmsc_status vmsc_status_worse(enum vmsc_status a, enum vmsc_status b);
+
+/* Current time honouring SOURCE_DATE_EPOCH (for deterministic reports). */
+time_t vmsc_report_time(void);
+/* Whether SOURCE_DATE_EPOCH is set to a valid value. */
+bool vmsc_report_reproducible(void);
+
+#endif

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "vmsnapcheck/facts.h"
+
+struct vmsc_vm_facts *vmsc_vm_facts_new(void)
+{
+	return calloc(1, sizeof(struct vmsc_vm_facts));
+}
+
+static void free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void vmsc_vm_facts_release(struct vmsc_vm_facts *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	free(f->vcenter);
+	free(f->moid);
+	free(f->name);
+	free(f->connection_state);
+	free(f->power_state);
+	free(f->guest_id);
+	free(f->guest_full_name);
+	free(f->guest_family);
+	free(f->tools_version_status);
+	free(f->tools_running_status);
+	free(f->tools_version);
+	free_strv(f->disabled_methods, f->n_disabled_methods);
+
+	for (i = 0; i < f->n_extra_config; i++) {
+		free(f->extra_config[i].key);
+		free(f->extra_config[i].value);
+	}
+	free(f->extra_config);
+
+	for (i = 0; i < f->n_disks; i++) {
+		struct vmsc_disk *d = &f->disks[i];
+
+		free(d->label);
+		free(d->backing_type);
+		free(d->disk_mode);
+		free(d->compatibility_mode);
+		free(d->sharing);
+		free(d->file_name);
+	}
+	free(f->disks);
+
+	for (i = 0; i < f->n_controllers; i++) {
+		free(f->controllers[i].type);
+		free(f->controllers[i].shared_bus);
+		free(f->controllers[i].label);
+	}
+	free(f->controllers);
+
+	for (i = 0; i < f->n_devices; i++) {
+		free(f->devices[i].type);
+		free(f->devices[i].label);
+	}
+	free(f->devices);
+
+	free(f->ft_state);
+	free(f->snapshots.oldest_name);
+	free(f->snapshots.newest_name);
+	free(f->snapshots.current_name);
+
+	for (i = 0; i < f->n_volumes; i++) {
+		free(f->volumes[i].path);
+		free(f->volumes[i].fs_type);
+	}
+	free(f->volumes);
+
+	for (i = 0; i < f->n_unreadable; i++) {
+		free(f->unreadable[i].path);
+		free(f->unreadable[i].fault);
+		free(f->unreadable[i].message);
+	}
+	free(f->unreadable);
+
+	memset(f, 0, sizeof(*f));
+}
+
+void vmsc_vm_facts_free(struct vmsc_vm_facts *f)
+{
+	if (!f)
+		return;
+	vmsc_vm_facts_release(f);
+	free(f);
+}
+
+const char *vmsc_vm_facts_extra_config(const struct vmsc_vm_facts *f, const char *key)
+{
+	size_t i;
+
+	if (!f || !key)
+		return NULL;
+	/* VMX keys are case-insensitive: "disk.enableUUID" is the same setting. */
+	for (i = 0; i < f->n_extra_config; i++)
+		if (f->extra_config[i].key && strcasecmp(f->extra_config[i].key, key) == 0)
+			return f->extra_config[i].value;
+	return NULL;
+}
+
+/*
+ * extraConfig is an allowlist, not a denylist: a VM carries hundreds of
+ * keys, and some hold secrets (guestinfo.* often carries cloud-init user
+ * data or passwords).  Keeping only what a rule or a person debugging
+ * quiescing needs keeps memory flat and keeps facts files safe to share.
+ *   disk.EnableUUID       - Windows VSS application quiescing (quiesce-enableuuid)
+ *   snapshot.*            - snapshot.maxSnapshots = 0 disables snapshots, other
+ *                           snapshot.* keys change their behaviour, and the seed
+ *                           script's snapshot.quiesce marker (quiesce-disabled)
+ *   vmbackup.*            - settings of the VMware Tools backup (quiescing) plugin
+ *   tools.upgrade.policy  - explains a Tools installer that mounts at power cycle
+ */
+static const char *const wanted_exact[] = {
+	"disk.EnableUUID",
+	"tools.upgrade.policy",
+};
+
+static const char *const wanted_prefix[] = {
+	"snapshot.",
+	"vmbackup.",
+};
+
+int vmsc_facts_extra_config_wanted(const char *key)
+{
+	size_t i;
+
+	if (!key)
+		return 0;
+	for (i = 0; i < sizeof(wanted_exact) / sizeof(wanted_exact[0]); i++)
+		if (strcasecmp(key, wanted_exact[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(wanted_prefix) / sizeof(wanted_prefix[0]); i++)
+		if (strncasecmp(key, wanted_prefix[i], strlen(wanted_prefix[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+void vmsc_name_decode(char *name)
+{
+	char *r, *w;
+
+	if (!name)
+		return;
+	/* Only the three escapes vSphere produces are decoded: a literal
+	 * "%41" in a name stays as typed. */
+	for (r = w = name; *r; ) {
+		if (r[0] == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
+			int c = hexval(r[1]) * 16 + hexval(r[2]);
+
+			if (c == '/' || c == '\\' || c == '%') {
+				*w++ = (char)c;
+				r += 3;
+				continue;
+			}
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+int vmsc_vm_facts_is_windows(const struct vmsc_vm_facts *f)
+{
+	if (!f)
+		return 0;
+	/* guestId is configured (known when powered off); guestFamily comes from
+	 * running Tools and catches VMs configured with a wrong guest OS. */
+	if (f->guest_id && strncasecmp(f->guest_id, "win", 3) == 0)
+		return 1;
+	if (f->guest_family && strcmp(f->guest_family, "windowsGuest") == 0)
+		return 1;
+	return 0;
+}
+
+/* A type name as it may arrive: "VirtualIDEController" or "vim25:VirtualIDEController". */
+static const char *strip_prefix(const char *type)
+{
+	const char *colon = strrchr(type, ':');
+
+	return colon ? colon + 1 : type;
+}
+
+struct kind_row {
+	const char *type;
+	int kind;
+};
+
+static const struct kind_row backing_types[] = {
+	{ "VirtualDiskFlatVer1BackingInfo", VMSC_BACKING_FLAT },
+	{ "VirtualDiskFlatVer2BackingInfo", VMSC_BACKING_FLAT },
+	{ "VirtualDiskSparseVer1BackingInfo", VMSC_BACKING_SPARSE },
+	{ "VirtualDiskSparseVer2BackingInfo", VMSC_BACKING_SPARSE },
+	{ "VirtualDiskSeSparseBackingInfo", VMSC_BACKING_SESPARSE },
+	{ "VirtualDiskRawDiskMappingVer1BackingInfo", VMSC_BACKING_RDM },
+	{ "VirtualDiskRawDiskVer2BackingInfo", VMSC_BACKING_RAW_DISK },
+	{ "VirtualDiskPartitionedRawDiskVer2BackingInfo", VMSC_BACKING_PARTITIONED_RAW },
+};
+
+/* The controller types ESXi creates; the abstract bases (VirtualSCSIController,
+ * VirtualSATAController) are listed too in case a server sends them. */
+static const struct kind_row controller_types[] = {
+	{ "ParaVirtualSCSIController", VMSC_CONTROLLER_SCSI },
+	{ "VirtualLsiLogicController", VMSC_CONTROLLER_SCSI },
+	{ "VirtualLsiLogicSASController", VMSC_CONTROLLER_SCSI },
+	{ "VirtualBusLogicController", VMSC_CONTROLLER_SCSI },
+	{ "VirtualSCSIController", VMSC_CONTROLLER_SCSI },
+	{ "VirtualIDEController", VMSC_CONTROLLER_IDE },
+	{ "VirtualAHCIController", VMSC_CONTROLLER_SATA },
+	{ "VirtualSATAController", VMSC_CONTROLLER_SATA },
+	{ "VirtualNVMEController", VMSC_CONTROLLER_NVME },
+};
+
+static int kind_lookup(const struct kind_row *rows, size_t n, const char *type)
+{
+	size_t i;
+
+	if (!type)
+		return 0;
+	type = strip_prefix(type);
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].type, type) == 0)
+			return rows[i].kind;
+	return 0;
+}
+
+static const char *const backing_names[] = {
+	[VMSC_BACKING_OTHER] = "other",
+	[VMSC_BACKING_FLAT] = "flat",
+	[VMSC_BACKING_SPARSE] = "sparse",
+	[VMSC_BACKING_SESPARSE] = "sesparse",
+	[VMSC_BACKING_RDM] = "rdm",
+	[VMSC_BACKING_RAW_DISK] = "raw-disk",
+	[VMSC_BACKING_PARTITIONED_RAW] = "partitioned-raw-disk",
+};
+
+static const char *const controller_names[] = {
+	[VMSC_CONTROLLER_OTHER] = "other",
+	[VMSC_CONTROLLER_SCSI] = "scsi",
+	[VMSC_CONTROLLER_IDE] = "ide",
+	[VMSC_CONTROLLER_SATA] = "sata",
+	[VMSC_CONTROLLER_NVME] = "nvme",
+};
+
+const char *vmsc_backing_kind_name(enum vmsc_backing_kind k)
+{
+	if ((size_t)k >= sizeof(backing_names) / sizeof(backing_names[0]))
+		return "other";
+	return backing_names[k];
+}
+
+enum vmsc_backing_kind vmsc_backing_kind_from_type(const char *vim_type)
+{
+	return kind_lookup(backing_types, sizeof(backing_types) / sizeof(backing_types[0]),
+			   vim_type);
+}
+
+int vmsc_backing_kind_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(backing_names) / sizeof(backing_names[0]); i++)
+		if (strcmp(backing_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *vmsc_controller_kind_name(enum vmsc_controller_kind k)
+{
+	if ((size_t)k >= sizeof(controller_names) / sizeof(controller_names[0]))
+		return "other";
+	return controller_names[k];
+}
+
+enum vmsc_controller_kind vmsc_controller_kind_from_type(const char *vim_type)
+{
+	return kind_lookup(controller_types,
+			   sizeof(controller_types) / sizeof(controller_types[0]), vim_type);
+}
+
+int vmsc_controller_kind_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < sizeof(controller_names) / sizeof(controller_names[0]); i++)
+		if (strcmp(controller_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *vmsc_tri_name(enum vmsc_tri t)
+{
+	switch (t) {
+	case VMSC_TRI_FALSE: return "false";
+	case VMSC_TRI_TRUE: return "true";
+	case VMSC_TRI_UNSET: break;
+	}
+	return "unset";
+}

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vmsnapcheck: can every VM get a clean, quiesced snapshot?
+ *
+ * The driver: options → for each vCenter (login, fetch pages, evaluate,
+ * logout) → one result → one report.  Only this file exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmsnapcheck/cli.h"
+#include "vmsnapcheck/config.h"
+#include "vmsnapcheck/facts_json.h"
+#include "vmsnapcheck/report.h"
+#include "vmsnapcheck/result.h"
+#include "vmsnapcheck/rules.h"
+#include "vmsnapcheck/vsphere.h"
+
+#ifndef VMSC_VERSION
+#define VMSC_VERSION "0.0.0"
+#endif
+
+#define EXIT_UNKNOWN 3
+#define MAX_PATHS 64
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* A process holding a password leaves no core file behind. */
+static void no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static void say_error(const struct vmsc_error *err)
+{
+	fprintf(stderr, "vmsnapcheck: %s\n", err->message);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+struct run {
+	struct vmsc_options *o;
+	struct vmsc_result *result;
+	struct vmsc_facts_writer *facts_out;
+	FILE *facts_file;
+	char *facts_tmp;
+	size_t vcenter;
+	time_t now;
+	long vms_seen;
+	unsigned pages;
+	size_t *glob_hits;
+	double started;
+	bool progress;
+	bool progress_shown;
+	struct vmsc_error err;
+};
+
+static bool glob_wanted(void *ud, const char *name)
+{
+	struct run *run = ud;
+	const struct vmsc_options *o = run->o;
+	bool want = o->n_globs == 0;
+
+	for (size_t i = 0; i < o->n_excludes; i++)
+		if (fnmatch(o->excludes[i], name, 0) == 0)
+			return false;
+	for (size_t i = 0; i < o->n_globs; i++) {
+		if (fnmatch(o->globs[i], name, 0) == 0) {
+			run->glob_hits[i]++;
+			want = true;
+		}
+	}
+	return want;
+}
+
+static void show_progress(struct run *run, bool final)
+{
+	if (!run->progress)
+		return;
+	if (!final && now_seconds() - run->started < 1.0)
+		return;
+	if (final) {
+		if (run->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[K%u pages, %ld VMs fetched and evaluated", run->pages, run->vms_seen);
+	run->progress_shown = true;
+}
+
+/* Evaluates one VM's facts into the result. */
+static int evaluate(struct run *run, const struct vmsc_vm_facts *f, time_t now)
+{
+	struct vmsc_vm_result *vm;
+
+	vm = vmsc_result_add_vm(run->result, run->vcenter, f->name ? f->name : f->moid, f->moid);
+	if (!vm)
+		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+	if (vmsc_rules_evaluate(f, &run->o->config, now, run->o->include_powered_off, vm) < 0)
+		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
+	return 0;
+}
+
+static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
+{
+	struct run *run = ud;
+
+	run->pages++;
+	for (size_t i = 0; i < n; i++) {
+		if (run->facts_out && vmsc_facts_writer_add_vm(run->facts_out, &vms[i]) < 0) {
+			vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts to '%s'",
+				       run->o->save_facts);
+			return -1;
+		}
+		if (evaluate(run, &vms[i], run->now) < 0)
+			return -1;
+		run->vms_seen++;
+	}
+	show_progress(run, false);
+	return interrupted ? 1 : 0;
+}
+
+static void print_request_counts(const struct vmsc_vsphere *c, const char *host)
+{
+	struct vmsc_request_count counts[32];
+	size_t n = vmsc_vsphere_get_request_counts(c, counts, 32);
+	unsigned total = 0;
+
+	fprintf(stderr, "vmsnapcheck: requests to '%s':", host);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "%s %s %u", i ? "," : "", counts[i].op, counts[i].count);
+		total += counts[i].count;
+	}
+	fprintf(stderr, " (%u in all, %llu KiB received)\n", total,
+		vmsc_vsphere_get_bytes_received(c) / 1024);
+}
+
+static int check_server(struct run *run, const struct vmsc_server *server,
+			struct vmsc_facts_vcenter *fvc)
+{
+	struct vmsc_options *o = run->o;
+	struct vmsc_vsphere_options vo = { 0 };
+	struct vmsc_vsphere *c = NULL;
+	struct vmsc_fetch_spec spec = { 0 };
+	const char *paths[MAX_PATHS];
+	struct vmsc_error err = { 0 };
+	char *password = NULL;
+	double t0 = now_seconds();
+	struct vmsc_vcenter_result *vc;
+	long n;
+	int rc = -1;
+
+	run->vcenter = vmsc_result_add_vcenter(run->result, server->url.url, server->url.host);
+	if (run->vcenter == (size_t)-1)
+		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+
+	password = vmsc_password_read(o, server, &err);
+	if (!password)
+		goto out;
+	vo.url = server->url.url;
+	vo.host = server->url.host;
+	vo.port = server->url.port;
+	vo.username = vmsc_server_username(o, server);
+	vo.password = password;
+	vo.insecure = o->insecure;
+	vo.cacert = o->cacert;
+	vo.thumbprint = o->thumbprint;
+	vo.timeout = o->timeout;
+	vo.debug = o->debug;
+	vo.interrupted = &interrupted;
+	c = vmsc_vsphere_new(&vo, &err);
+	if (!c || vmsc_vsphere_connect(c, &err) < 0)
+		goto out;
+	{
+		const struct vmsc_vsphere_about *a = vmsc_vsphere_get_about(c);
+
+		vc = &run->result->vcenters[run->vcenter];
+		vmsc_vcenter_result_set_about(vc, a->version, a->api_version, a->full_name);
+		fvc->version = a->version;
+		fvc->api_version = a->api_version;
+		fvc->product = a->full_name;
+	}
+	/* ages are judged by the server's clock, not ours */
+	if (vmsc_vsphere_lookup_time(c, &run->now, &err) < 0)
+		goto out;
+	fvc->captured_at = run->now;
+
+	spec.n_paths = vmsc_rules_property_paths(&o->config, o->save_facts != NULL, paths, MAX_PATHS);
+	spec.paths = paths;
+	spec.datacenter = o->datacenter;
+	spec.cluster = o->cluster;
+	spec.folder = o->folder;
+	spec.page_size = o->page_size;
+	spec.now = run->now;
+	if (o->n_globs || o->n_excludes) {
+		spec.want = glob_wanted;
+		spec.want_ud = run;
+	}
+	n = vmsc_vsphere_fetch_vms(c, &spec, on_page, run, &err);
+	if (n < 0) {
+		if (run->err.code != VMSC_OK)
+			err = run->err;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (c) {
+		/* copy the error now: about strings die with the client */
+		vmsc_vsphere_logout(c);
+		if (o->verbose && !o->quiet)
+			print_request_counts(c, server->url.host);
+	}
+	vc = &run->result->vcenters[run->vcenter];
+	if (rc < 0) {
+		if (interrupted && err.code != VMSC_E_INTERRUPTED)
+			vmsc_error_set(&err, VMSC_E_INTERRUPTED, "interrupted");
+		vmsc_vcenter_result_set_error(vc, err.message);
+		if (run->err.code == VMSC_OK)
+			run->err = err;
+		say_error(&err);
+	}
+	vc->duration = now_seconds() - t0;
+	if (c) {
+		/* keep what the facts writer needs past the client's lifetime */
+		fvc->version = fvc->version ? strdup(fvc->version) : NULL;
+		fvc->api_version = fvc->api_version ? strdup(fvc->api_version) : NULL;
+		fvc->product = fvc->product ? strdup(fvc->product) : NULL;
+	}
+	vmsc_vsphere_free(c);
+	vmsc_password_free(password);
+	return rc;
+}
+
+/* ---- offline: --facts FILE ------------------------------------------- */
+
+struct offline {
+	struct run *run;
+	char **names;                 /* vCenter names in file order */
+	size_t n;
+};
+
+static int offline_vcenter(void *ud, const struct vmsc_facts_vcenter *vc)
+{
+	struct offline *off = ud;
+	struct run *run = off->run;
+	size_t idx = vmsc_result_add_vcenter(run->result, vc->url ? vc->url : vc->name, vc->name);
+
+	if (idx == (size_t)-1)
+		return -1;
+	vmsc_vcenter_result_set_about(&run->result->vcenters[idx], vc->version, vc->api_version,
+				      vc->product);
+	return 0;
+}
+
+static int offline_vm(void *ud, struct vmsc_vm_facts *f)
+{
+	struct offline *off = ud;
+	struct run *run = off->run;
+	bool found = false;
+	int rc;
+
+	if ((run->o->n_globs || run->o->n_excludes) && !glob_wanted(run, f->name ? f->name : "")) {
+		vmsc_vm_facts_free(f);
+		return 0;
+	}
+	for (size_t i = 0; i < run->result->n_vcenters; i++) {
+		const char *name = run->result->vcenters[i].name;
+
+		if (f->vcenter && name && !strcmp(name, f->vcenter)) {
+			run->vcenter = i;
+			found = true;
+			break;
+		}
+	}
+	if (!found) {
+		size_t idx = vmsc_result_add_vcenter(run->result, f->vcenter ? f->vcenter : "unknown",
+						     f->vcenter ? f->vcenter : "unknown");
+
+		if (idx == (size_t)-1) {
+			vmsc_vm_facts_free(f);
+			return -1;
+		}
+		run->vcenter = idx;
+	}
+	/* offline, "now" is when the facts were captured */
+	rc = evaluate(run, f, f->read_at ? f->read_at : vmsc_report_time());
+	run->vms_seen++;
+	vmsc_vm_facts_free(f);
+	return rc;
+}
+
+/* ---- --list-rules ---------------------------------------------------- */
+
+static int list_rules(const struct vmsc_options *o)
+{
+	size_t n;
+	const struct vmsc_rule *rules = vmsc_rules(&n);
+
+	if (o->format && !strcmp(o->format, "json")) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++) {
+			json_t *r = json_object();
+
+			json_object_set_new(r, "id", json_string(rules[i].id));
+			json_object_set_new(r, "severity",
+					    json_string(vmsc_severity_name(vmsc_config_rule_severity(
+						    &o->config, rules[i].id, rules[i].severity))));
+			json_object_set_new(r, "enabled",
+					    json_boolean(vmsc_config_rule_enabled(&o->config, rules[i].id)));
+			json_object_set_new(r, "title", json_string(rules[i].title));
+			json_object_set_new(r, "needsRunningGuest",
+					    json_boolean(rules[i].flags & VMSC_RULE_NEEDS_RUNNING_GUEST));
+			json_object_set_new(r, "remedy", json_string(rules[i].remedy));
+			json_array_append_new(arr, r);
+		}
+		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(arr);
+		return 0;
+	}
+	printf("%-28s %-8s %s\n", "RULE", "SEVERITY", "TITLE");
+	for (size_t i = 0; i < n; i++)
+		printf("%-28s %-8s %s%s\n", rules[i].id,
+		       vmsc_severity_name(vmsc_config_rule_severity(&o->config, rules[i].id,
+								    rules[i].severity)),
+		       rules[i].title, vmsc_config_rule_enabled(&o->config, rules[i].id) ? "" : " (disabled)");
+	return 0;
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+static bool want_color(const struct vmsc_options *o)
+{
+	const char *term = getenv("TERM");
+
+	if (o->color == VMSC_COLOR_ALWAYS)
+		return true;
+	if (o->color == VMSC_COLOR_NEVER || o->output)
+		return false;
+	return isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+}
+
+static int open_facts_out(struct run *run)
+{
+	const char *path = run->o->save_facts;
+
+	if (asprintf(&run->facts_tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		run->facts_tmp = NULL;
+		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+	}
+	run->facts_file = fopen(run->facts_tmp, "w");
+	if (!run->facts_file)
+		return vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s': %s", path,
+				      strerror(errno));
+	run->facts_out = vmsc_facts_writer_new(run->facts_file);
+	if (!run->facts_out)
+		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+	return 0;
+}
+
+static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvcs, size_t n,
+			   bool keep)
+{
+	int rc = 0;
+
+	if (!run->facts_file)
+		return 0;
+	if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
+		rc = -1;
+	vmsc_facts_writer_free(run->facts_out);
+	run->facts_out = NULL;
+	if (fflush(run->facts_file) != 0 || fsync(fileno(run->facts_file)) != 0)
+		rc = -1;
+	fclose(run->facts_file);
+	run->facts_file = NULL;
+	if (keep && rc == 0 && rename(run->facts_tmp, run->o->save_facts) != 0)
+		rc = -1;
+	if (!keep || rc < 0)
+		unlink(run->facts_tmp);
+	if (keep && rc < 0 && run->err.code == VMSC_OK)
+		vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s'", run->o->save_facts);
+	free(run->facts_tmp);
+	run->facts_tmp = NULL;
+	return rc;
+}
+
+static int run_check(struct vmsc_options *o)
+{
+	struct run run = { .o = o };
+	struct vmsc_report_options ro = { 0 };
+	const struct vmsc_report_format *fmt;
+	struct vmsc_facts_vcenter *fvcs = NULL;
+	struct vmsc_error err = { 0 };
+	int exit_code = EXIT_UNKNOWN;
+	bool failed = false;
+
+	fmt = vmsc_report_format_find(o->format ? o->format : "text");
+	if (!fmt) {
+		fprintf(stderr, "vmsnapcheck: unknown format '%s'\n", o->format);
+		return EXIT_UNKNOWN;
+	}
+	/* a bad -o path fails before anything is asked of a server */
+	if (o->output && vmsc_output_check(o->output, &err) < 0) {
+		say_error(&err);
+		return EXIT_UNKNOWN;
+	}
+	if (!o->facts && o->n_servers == 0) {
+		fprintf(stderr, "vmsnapcheck: no server: use -s HOST, VMSNAPCHECK_SERVER or GOVC_URL "
+			"(or --facts FILE)\n");
+		return EXIT_UNKNOWN;
+	}
+	run.result = vmsc_result_new();
+	run.glob_hits = calloc(o->n_globs + 1, sizeof(*run.glob_hits));
+	fvcs = calloc(o->n_servers + 1, sizeof(*fvcs));
+	if (!run.result || !run.glob_hits || !fvcs) {
+		fprintf(stderr, "vmsnapcheck: out of memory\n");
+		goto out;
+	}
+	run.started = now_seconds();
+	run.progress = !o->quiet && isatty(STDERR_FILENO) && !o->debug;
+	if (o->save_facts && open_facts_out(&run) < 0) {
+		say_error(&run.err);
+		goto out;
+	}
+
+	if (o->facts) {
+		struct offline off = { .run = &run };
+		struct vmsc_facts_visitor v = { offline_vcenter, offline_vm, &off };
+
+		if (vmsc_facts_load(o->facts, &v, &err) < 0) {
+			say_error(&err);
+			goto out;
+		}
+	} else {
+		no_core_dumps();
+		for (size_t i = 0; i < o->n_servers && !interrupted; i++) {
+			fvcs[i].url = o->servers[i].url.url;
+			fvcs[i].name = o->servers[i].url.host;
+			if (check_server(&run, &o->servers[i], &fvcs[i]) < 0) {
+				failed = true;
+				if (run.err.code == VMSC_E_NOMEM)
+					break;
+			}
+		}
+	}
+	show_progress(&run, true);
+	if (interrupted) {
+		fprintf(stderr, "vmsnapcheck: interrupted; no report written\n");
+		close_facts_out(&run, fvcs, o->n_servers, false);
+		goto out;
+	}
+	if (close_facts_out(&run, fvcs, o->n_servers, true) < 0) {
+		say_error(&run.err);
+		failed = true;
+	}
+
+	if (o->n_globs) {
+		size_t missing = 0;
+
+		for (size_t i = 0; i < o->n_globs; i++)
+			if (!run.glob_hits[i]) {
+				missing++;
+				if (!o->quiet && !failed)
+					fprintf(stderr, "vmsnapcheck: no VM matches '%s'\n", o->globs[i]);
+			}
+		if (missing == o->n_globs && !failed) {
+			fprintf(stderr, "vmsnapcheck: no VM matches the given names; check the "
+				"spelling (globs are case-sensitive) or the scope\n");
+			vmsc_result_mark_incomplete(run.result, "no VM matches the given names");
+		}
+	}
+	if (failed)
+		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");
+	vmsc_result_finish(run.result);
+
+	ro.color = want_color(o);
+	ro.verbose = o->verbose > 0;
+	ro.tool_version = VMSC_VERSION;
+	if (o->output) {
+		/* a failed run keeps the previous metrics file: staleness is the alert */
+		if (failed && !strcmp(fmt->name, "prometheus")) {
+			fprintf(stderr, "vmsnapcheck: run incomplete; '%s' left as it was\n", o->output);
+		} else if (vmsc_output_write(o->output, fmt, run.result, &ro, &err) < 0) {
+			say_error(&err);
+			goto out;
+		}
+	} else if (fmt->write(run.result, &ro, stdout) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "vmsnapcheck: cannot write the report: %s\n", strerror(errno));
+		goto out;
+	}
+	exit_code = run.result->exit_code;
+out:
+	if (run.facts_file)
+		close_facts_out(&run, fvcs, o->n_servers, false);
+	if (fvcs)
+		for (size_t i = 0; i < o->n_servers; i++) {
+			free((char *)fvcs[i].version);
+			free((char *)fvcs[i].api_version);
+			free((char *)fvcs[i].product);
+		}
+	free(fvcs);
+	free(run.glob_hits);
+	vmsc_result_free(run.result);
+	return exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	struct vmsc_options o;
+	struct vmsc_error err = { 0 };
+	int rc;
+
+	install_signals();
+	vmsc_options_init(&o);
+	if (vmsc_cli_parse(&o, argc, argv, &err) < 0) {
+		say_error(&err);
+		if (err.code == VMSC_E_USAGE && !strstr(err.message, "--help"))
+			fprintf(stderr, "try 'vmsnapcheck --help'\n");
+		vmsc_options_release(&o);
+		return EXIT_UNKNOWN;
+	}
+	switch (o.command) {
+	case VMSC_CMD_HELP:
+		vmsc_cli_usage(stdout);
+		rc = 0;
+		break;
+	case VMSC_CMD_VERSION:
+		printf("vmsnapcheck %s\n", VMSC_VERSION);
+		rc = 0;
+		break;
+	case VMSC_CMD_LIST_RULES:
+		rc = list_rules(&o);
+		break;
+	case VMSC_CMD_DOCTOR:
+		fprintf(stderr, "vmsnapcheck: 'doctor' is not available in this version yet; "
+			"run with -v --debug to see each step of a connection\n");
+		rc = EXIT_UNKNOWN;
+		break;
+	default:
+		rc = run_check(&o);
+		break;
+	}
+	vmsc_options_release(&o);
+	return rc;
+}

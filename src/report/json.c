@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "report/util.h"
+#include "vmsnapcheck/report.h"
+
+/*
+ * JSON report, schemaVersion 1 (docs/output.md).  Keys keep the documented
+ * order (JSON_PRESERVE_ORDER); optional keys ("reason", "error", "waiver",
+ * "incomplete") are left out when unset, absent strings are null.
+ * Bump schemaVersion only when a key changes meaning or disappears.
+ */
+
+#define JSON_SCHEMA_VERSION 1
+
+/* jansson refuses invalid UTF-8 (a message truncated mid-character, say):
+ * repair such a string rather than losing the report. */
+static json_t *jstr(const char *s)
+{
+	json_t *v;
+	char *clean;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	if (v)
+		return v;
+	clean = vmsc_rpt_clean(s, 0);
+	if (!clean)
+		return NULL;
+	v = json_string(clean);
+	free(clean);
+	return v;
+}
+
+/* json_object_set_new() frees the value even when it fails. */
+static int set(json_t *obj, const char *key, json_t *v)
+{
+	if (!v)
+		return -1;
+	return json_object_set_new(obj, key, v);
+}
+
+static json_t *waiver_json(const struct vmsc_waiver_ref *w)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (set(o, "name", jstr(w->name)) < 0 || set(o, "reason", jstr(w->reason)) < 0 ||
+	    set(o, "expires", jstr(w->expires)) < 0 || set(o, "expired", json_boolean(w->expired)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *finding_json(const struct vmsc_finding *f)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (set(o, "rule", jstr(f->rule)) < 0 ||
+	    set(o, "severity", json_string(vmsc_severity_name(f->severity))) < 0 ||
+	    set(o, "message", jstr(f->message)) < 0 || set(o, "remedy", jstr(f->remedy)) < 0 ||
+	    set(o, "waived", json_boolean(f->waived)) < 0 ||
+	    (f->waiver && set(o, "waiver", waiver_json(f->waiver)) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *vm_json(const struct vmsc_result *r, const struct vmsc_vm_result *vm)
+{
+	json_t *o = json_object();
+	json_t *findings = json_array();
+	json_t *ret = NULL;
+	size_t i;
+
+	if (!o || !findings)
+		goto out;
+	if (set(o, "vcenter", jstr(vmsc_rpt_vcenter_name(r, vm))) < 0 ||
+	    set(o, "name", jstr(vm->name)) < 0 || set(o, "moid", jstr(vm->moid)) < 0 ||
+	    set(o, "status", json_string(vmsc_status_name(vm->status))) < 0 ||
+	    (vm->reason && set(o, "reason", jstr(vm->reason)) < 0) ||
+	    set(o, "powerState", jstr(vm->power_state)) < 0 ||
+	    set(o, "guestId", jstr(vm->guest_id)) < 0)
+		goto out;
+	for (i = 0; i < vm->n_findings; i++)
+		if (json_array_append_new(findings, finding_json(&vm->findings[i])) < 0)
+			goto out;
+	if (json_object_set(o, "findings", findings) < 0)
+		goto out;
+	ret = json_incref(o);
+out:
+	json_decref(findings);
+	json_decref(o);
+	return ret;
+}
+
+static json_t *vcenter_json(const struct vmsc_vcenter_result *vc)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	if (set(o, "url", jstr(vc->url)) < 0 || set(o, "name", jstr(vc->name)) < 0 ||
+	    set(o, "version", jstr(vc->version)) < 0 ||
+	    set(o, "apiVersion", jstr(vc->api_version)) < 0 ||
+	    set(o, "status", json_string(vmsc_status_name(vc->status))) < 0 ||
+	    (vc->error && set(o, "error", jstr(vc->error)) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *summary_json(const struct vmsc_summary *s)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "vms", (json_int_t)s->vms, "ok", (json_int_t)s->ok,
+			 "warning", (json_int_t)s->warning, "error", (json_int_t)s->error,
+			 "unknown", (json_int_t)s->unknown, "skipped", (json_int_t)s->skipped,
+			 "waived", (json_int_t)s->waived);
+}
+
+static json_t *result_json(const struct vmsc_result *r)
+{
+	json_t *root = json_object();
+	json_t *vcenters = json_array();
+	json_t *vms = json_array();
+	json_t *ret = NULL;
+	char generated[32];
+	size_t i;
+
+	if (!root || !vcenters || !vms)
+		goto out;
+	vmsc_rpt_rfc3339(r->generated, generated, sizeof(generated));
+	if (set(root, "schemaVersion", json_integer(JSON_SCHEMA_VERSION)) < 0 ||
+	    set(root, "generated", json_string(generated)) < 0 ||
+	    set(root, "status", json_string(vmsc_status_name(r->status))) < 0 ||
+	    set(root, "exitCode", json_integer(r->exit_code)) < 0)
+		goto out;
+	/* Not in the base shape: present only when the run could not finish,
+	 * so a partial report never looks complete. */
+	if (r->incomplete &&
+	    set(root, "incomplete",
+		jstr(r->incomplete_reason ? r->incomplete_reason : "the run did not finish")) < 0)
+		goto out;
+	for (i = 0; i < r->n_vcenters; i++)
+		if (json_array_append_new(vcenters, vcenter_json(&r->vcenters[i])) < 0)
+			goto out;
+	if (json_object_set(root, "vcenters", vcenters) < 0 ||
+	    set(root, "summary", summary_json(&r->summary)) < 0)
+		goto out;
+	for (i = 0; i < r->n_vms; i++)
+		if (json_array_append_new(vms, vm_json(r, &r->vms[i])) < 0)
+			goto out;
+	if (json_object_set(root, "vms", vms) < 0)
+		goto out;
+	ret = json_incref(root);
+out:
+	json_decref(vms);
+	json_decref(vcenters);
+	json_decref(root);
+	return ret;
+}
+
+int vmsc_report_json(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out)
+{
+	json_t *root = result_json(r);
+	int ret = -1;
+
+	(void)o;
+	if (!root)
+		goto out;
+	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		goto out;
+	if (fputc('\n', out) == EOF || ferror(out))
+		goto out;
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}

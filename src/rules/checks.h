@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VMSNAPCHECK_RULES_CHECKS_H
+#define VMSNAPCHECK_RULES_CHECKS_H
+
+/*
+ * Check functions of the rule table (src/rules/rules.c), one file per group:
+ * tools.c, quiesce.c, devices.c, snapshots.c, guest.c.  Internal to
+ * src/rules/.  Each is a pure function of the facts and ctx->config that
+ * adds findings through vmsc_rule_report() and returns 0, or -1 when out of
+ * memory.
+ */
+
+#include "vmsnapcheck/rules.h"
+
+typedef int vmsc_check_fn(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx);
+
+/* tools.c */
+vmsc_check_fn vmsc_check_tools_not_installed;
+vmsc_check_fn vmsc_check_tools_not_running;
+vmsc_check_fn vmsc_check_tools_outdated;
+vmsc_check_fn vmsc_check_tools_unsupported;
+vmsc_check_fn vmsc_check_tools_upgrade_in_progress;
+
+/* quiesce.c */
+vmsc_check_fn vmsc_check_quiesce_disabled;
+vmsc_check_fn vmsc_check_quiesce_enableuuid;
+
+/* devices.c */
+vmsc_check_fn vmsc_check_quiesce_ide_disk;
+vmsc_check_fn vmsc_check_independent_disk;
+vmsc_check_fn vmsc_check_rdm_physical;
+vmsc_check_fn vmsc_check_multi_writer_disk;
+vmsc_check_fn vmsc_check_scsi_bus_sharing;
+vmsc_check_fn vmsc_check_passthrough_device;
+
+/* snapshots.c */
+vmsc_check_fn vmsc_check_fault_tolerance;
+vmsc_check_fn vmsc_check_snapshot_count;
+vmsc_check_fn vmsc_check_snapshot_age;
+vmsc_check_fn vmsc_check_consolidation_needed;
+
+/* guest.c */
+vmsc_check_fn vmsc_check_guest_disk_space;
+vmsc_check_fn vmsc_check_vm_inaccessible;
+
+/* Helpers shared by the checks (rules.c). */
+const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx);
+/* Whether the string is set and equal to `value` (vim25 enums are case-sensitive). */
+int vmsc_str_is(const char *s, const char *value);
+/* Whether a runtime.connectionState value means the VM cannot be backed up. */
+int vmsc_connection_state_bad(const char *state);
+
+#endif

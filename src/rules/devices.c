@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+/*
+ * Virtual hardware rules (config.hardware.device).  Disks a snapshot cannot
+ * cover (independent, physical raw, multi-writer, shared SCSI bus) and
+ * devices that block snapshots (passthrough, SR-IOV).  Messages name the
+ * disk by label and file, the controller by label, type and bus.
+ */
+
+#include <stdio.h>
+
+#include "rules/checks.h"
+
+/* "'Hard disk 2' ([ds1] vm/vm_1.vmdk)", or "'Hard disk 2'" without a file. */
+static const char *disk_name(const struct vmsc_disk *d, char *buf, size_t size)
+{
+	char key[32];
+	const char *label = d->label;
+
+	if (!label || !*label) {
+		snprintf(key, sizeof(key), "disk %d", d->key);
+		label = key;
+	}
+	if (d->file_name && *d->file_name)
+		snprintf(buf, size, "'%s' (%s)", label, d->file_name);
+	else
+		snprintf(buf, size, "'%s'", label);
+	return buf;
+}
+
+/* "'SCSI controller 1' (ParaVirtualSCSIController, bus 1)", or
+ * "ParaVirtualSCSIController (bus 1)" when the label is not known. */
+static const char *controller_name(const struct vmsc_controller *c, char *buf, size_t size)
+{
+	const char *type = c->type && *c->type ? c->type : vmsc_controller_kind_name(c->kind);
+
+	if (c->label && *c->label)
+		snprintf(buf, size, "'%s' (%s, bus %d)", c->label, type, c->bus_number);
+	else
+		snprintf(buf, size, "%s (bus %d)", type, c->bus_number);
+	return buf;
+}
+
+static const struct vmsc_controller *find_controller(const struct vmsc_vm_facts *f, int key)
+{
+	size_t i;
+
+	if (key < 0)
+		return NULL;
+	for (i = 0; i < f->n_controllers; i++)
+		if (f->controllers[i].key == key)
+			return &f->controllers[i];
+	return NULL;
+}
+
+int vmsc_check_quiesce_ide_disk(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	char dn[512], cn[256];
+	size_t i;
+
+	if (!vmsc_vm_facts_is_windows(f))
+		return 0;
+	for (i = 0; i < f->n_disks; i++) {
+		const struct vmsc_disk *d = &f->disks[i];
+		const struct vmsc_controller *c = find_controller(f, d->controller_key);
+
+		if (!c || c->kind != VMSC_CONTROLLER_IDE)
+			continue;
+		if (vmsc_rule_report(ctx, ctx->rule->severity,
+				     "disk %s is on IDE controller %s: no application-consistent "
+				     "quiescing", disk_name(d, dn, sizeof(dn)),
+				     controller_name(c, cn, sizeof(cn))) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vmsc_check_independent_disk(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	char dn[512];
+	size_t i;
+
+	for (i = 0; i < f->n_disks; i++) {
+		const struct vmsc_disk *d = &f->disks[i];
+
+		if (!vmsc_str_is(d->disk_mode, "independent_persistent") &&
+		    !vmsc_str_is(d->disk_mode, "independent_nonpersistent"))
+			continue;
+		if (vmsc_rule_report(ctx, ctx->rule->severity,
+				     "disk %s has disk mode %s: left out of every snapshot",
+				     disk_name(d, dn, sizeof(dn)), d->disk_mode) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vmsc_check_rdm_physical(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	char dn[512];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < f->n_disks && rc == 0; i++) {
+		const struct vmsc_disk *d = &f->disks[i];
+
+		switch (d->backing_kind) {
+		case VMSC_BACKING_RDM:
+			if (!vmsc_str_is(d->compatibility_mode, "physicalMode"))
+				break;
+			rc = vmsc_rule_report(ctx, ctx->rule->severity,
+					      "disk %s is a raw device mapping in physical "
+					      "compatibility mode (physicalMode): snapshots cannot "
+					      "include it", disk_name(d, dn, sizeof(dn)));
+			break;
+		case VMSC_BACKING_RAW_DISK:
+		case VMSC_BACKING_PARTITIONED_RAW:
+			rc = vmsc_rule_report(ctx, ctx->rule->severity,
+					      "disk %s has a raw disk backing (%s): snapshots cannot "
+					      "include it", disk_name(d, dn, sizeof(dn)),
+					      d->backing_type ? d->backing_type
+							      : vmsc_backing_kind_name(d->backing_kind));
+			break;
+		default:
+			break;
+		}
+	}
+	return rc;
+}
+
+int vmsc_check_multi_writer_disk(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	char dn[512];
+	size_t i;
+
+	for (i = 0; i < f->n_disks; i++) {
+		const struct vmsc_disk *d = &f->disks[i];
+
+		if (!vmsc_str_is(d->sharing, "sharingMultiWriter"))
+			continue;
+		if (vmsc_rule_report(ctx, ctx->rule->severity,
+				     "disk %s is shared with multi-writer (sharingMultiWriter): "
+				     "snapshots are not supported", disk_name(d, dn, sizeof(dn))) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vmsc_check_scsi_bus_sharing(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	char cn[256];
+	size_t i;
+
+	for (i = 0; i < f->n_controllers; i++) {
+		const struct vmsc_controller *c = &f->controllers[i];
+
+		if (c->kind != VMSC_CONTROLLER_SCSI)
+			continue;
+		if (!vmsc_str_is(c->shared_bus, "physicalSharing") &&
+		    !vmsc_str_is(c->shared_bus, "virtualSharing"))
+			continue;
+		if (vmsc_rule_report(ctx, ctx->rule->severity,
+				     "SCSI controller %s has bus sharing %s: snapshots are not "
+				     "supported", controller_name(c, cn, sizeof(cn)),
+				     c->shared_bus) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vmsc_check_passthrough_device(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	static const struct {
+		const char *type;
+		const char *what;
+	} blocking[] = {
+		{ "VirtualPCIPassthrough", "PCI passthrough device (DirectPath I/O or vGPU)" },
+		{ "VirtualSriovEthernetCard", "SR-IOV network adapter" },
+	};
+	size_t i, j;
+
+	for (i = 0; i < f->n_devices; i++) {
+		const struct vmsc_device *d = &f->devices[i];
+
+		for (j = 0; j < sizeof(blocking) / sizeof(blocking[0]); j++) {
+			if (!vmsc_str_is(d->type, blocking[j].type))
+				continue;
+			if (vmsc_rule_report(ctx, ctx->rule->severity,
+					     "'%s' (%s) is a %s: snapshots are not supported",
+					     d->label && *d->label ? d->label : d->type, d->type,
+					     blocking[j].what) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+/*
+ * The rule table and the engine that runs it.
+ *
+ * How to add a rule:
+ *  1. Pick an id (lowercase, dashes).  Ids are a contract: waivers, config
+ *     sections, dashboards and tests key on them; never rename one.
+ *  2. Write its check in the src/rules/ file of its group (tools.c,
+ *     quiesce.c, devices.c, snapshots.c, guest.c) and declare it in
+ *     checks.h.  A check is a pure function of the facts and ctx->config;
+ *     it calls vmsc_rule_report() once per thing at fault, with a message
+ *     that names that thing (disk label, volume, snapshot, key = value).
+ *     An absent or unrecognised value must never produce a finding.
+ *  3. Add a row below: id, default severity, title, flags
+ *     (VMSC_RULE_NEEDS_RUNNING_GUEST when it reads guest.* or other facts
+ *     only a running guest has), the exact vim25 property paths it reads
+ *     (the fetch layer asks for exactly these; a path that comes back
+ *     unreadable makes the VM unknown instead of running the check), the
+ *     check and a one-line remedy.  If it needs a fact vmsc_vm_facts lacks,
+ *     add the field to facts.h, the fetch layer and facts_json.c.
+ *  4. Document it under "## <id>" in docs/rules.md (test_docs enforces it)
+ *     and add firing / not-firing cases to tests/unit/test_rules.c.
+ *  5. Thresholds go in struct vmsc_thresholds and the [thresholds] table
+ *     in src/config/config.c.
+ */
+
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/checks.h"
+
+/* --- property paths ------------------------------------------------------ */
+
+/* Every evaluation needs these: the VM's identity, whether it is skipped,
+ * and the guest id shown in reports. */
+static const char *const base_paths[] = {
+	"name", "runtime.powerState", "runtime.connectionState", "config.template",
+	"config.guestId", NULL,
+};
+
+/* Read only for --save-facts: shown to people, no rule needs them. */
+static const char *const info_paths[] = { "config.guestFullName", NULL };
+
+/* An unreadable one of these leaves nothing to decide with: the VM is unknown. */
+static const char *const decisive_paths[] = {
+	"name", "runtime.powerState", "config.template", NULL,
+};
+
+static const char *const tools_status_paths[] = {
+	"guest.toolsVersionStatus2", "guest.toolsVersion", NULL,
+};
+static const char *const tools_running_paths[] = {
+	"guest.toolsRunningStatus", "guest.toolsVersionStatus2", "guest.toolsVersion", NULL,
+};
+static const char *const tools_installer_paths[] = { "runtime.toolsInstallerMounted", NULL };
+static const char *const quiesce_disabled_paths[] = {
+	"capability.quiescedSnapshotsSupported", "capability.snapshotOperationsSupported",
+	"config.flags.snapshotDisabled", "config.flags.snapshotLocked", "disabledMethod",
+	"config.extraConfig", NULL,
+};
+static const char *const enableuuid_paths[] = {
+	"config.guestId", "guest.guestFamily", "config.flags.diskUuidEnabled",
+	"config.extraConfig", NULL,
+};
+static const char *const ide_paths[] = {
+	"config.guestId", "guest.guestFamily", "config.hardware.device", NULL,
+};
+static const char *const device_paths[] = { "config.hardware.device", NULL };
+static const char *const ft_paths[] = { "config.ftInfo", "runtime.faultToleranceState", NULL };
+static const char *const snapshot_paths[] = { "snapshot", NULL };
+static const char *const consolidation_paths[] = { "runtime.consolidationNeeded", NULL };
+static const char *const guest_disk_paths[] = { "guest.disk", NULL };
+static const char *const connection_paths[] = { "runtime.connectionState", NULL };
+
+/* --- the table ----------------------------------------------------------- */
+
+static const struct vmsc_rule rule_table[] = {
+	{ "tools-not-installed", VMSC_SEV_ERROR, "VMware Tools not installed",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_status_paths, vmsc_check_tools_not_installed,
+	  "Install VMware Tools, or the distribution's open-vm-tools package, in the guest." },
+	{ "tools-not-running", VMSC_SEV_ERROR, "VMware Tools not running",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_running_paths, vmsc_check_tools_not_running,
+	  "Start the VMware Tools service in the guest (vmtoolsd, or \"VMware Tools\" on "
+	  "Windows) and set it to start automatically." },
+	{ "tools-outdated", VMSC_SEV_WARNING, "VMware Tools outdated",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_status_paths, vmsc_check_tools_outdated,
+	  "Upgrade VMware Tools (or open-vm-tools) to the version bundled with the host." },
+	{ "tools-unsupported", VMSC_SEV_ERROR, "VMware Tools version not supported",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_status_paths, vmsc_check_tools_unsupported,
+	  "Install a VMware Tools version this ESXi host supports (see the VMware Product "
+	  "Interoperability Matrix)." },
+	{ "tools-upgrade-in-progress", VMSC_SEV_ERROR, "VMware Tools installer mounted",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_installer_paths,
+	  vmsc_check_tools_upgrade_in_progress,
+	  "Let the Tools upgrade finish, or unmount the installer (Guest OS > Unmount VMware "
+	  "Tools Installer)." },
+	{ "quiesce-disabled", VMSC_SEV_ERROR, "Quiesced snapshots disabled", 0,
+	  quiesce_disabled_paths, vmsc_check_quiesce_disabled,
+	  "Re-enable snapshots on the VM: clear the named flag or advanced setting, or end the "
+	  "task or solution that disabled snapshot creation." },
+	{ "quiesce-enableuuid", VMSC_SEV_WARNING, "Disk UUIDs off: no VSS application quiescing",
+	  0, enableuuid_paths, vmsc_check_quiesce_enableuuid,
+	  "Power the VM off, set the advanced setting disk.EnableUUID = TRUE, and power it on." },
+	{ "quiesce-ide-disk", VMSC_SEV_WARNING, "Disk on an IDE controller", 0, ide_paths,
+	  vmsc_check_quiesce_ide_disk,
+	  "Move the disk to a SCSI controller (e.g. VMware Paravirtual) so VSS can quiesce "
+	  "applications." },
+	{ "independent-disk", VMSC_SEV_ERROR, "Independent disk", 0, device_paths,
+	  vmsc_check_independent_disk,
+	  "With the VM powered off, change the disk mode to Dependent, or waive the rule if the "
+	  "disk is deliberately left out of backups." },
+	{ "rdm-physical", VMSC_SEV_ERROR, "Physical raw disk", 0, device_paths,
+	  vmsc_check_rdm_physical,
+	  "Convert the disk to a virtual-mode RDM or a VMDK, or back it up in-guest and add a "
+	  "waiver." },
+	{ "multi-writer-disk", VMSC_SEV_ERROR, "Multi-writer disk", 0, device_paths,
+	  vmsc_check_multi_writer_disk,
+	  "Turn multi-writer sharing off, or back the shared data up in-guest and add a "
+	  "waiver." },
+	{ "scsi-bus-sharing", VMSC_SEV_ERROR, "SCSI bus sharing", 0, device_paths,
+	  vmsc_check_scsi_bus_sharing,
+	  "Set the controller's SCSI bus sharing to None, or back the clustered disks up "
+	  "in-guest and add a waiver." },
+	{ "passthrough-device", VMSC_SEV_ERROR, "Passthrough or SR-IOV device", 0, device_paths,
+	  vmsc_check_passthrough_device,
+	  "Remove the passthrough or SR-IOV device, or back the VM up in-guest and add a "
+	  "waiver." },
+	{ "fault-tolerance", VMSC_SEV_ERROR, "Fault Tolerance configured", 0, ft_paths,
+	  vmsc_check_fault_tolerance,
+	  "Turn Fault Tolerance off, or use a backup method your backup product supports for FT "
+	  "VMs and add a waiver." },
+	{ "snapshot-count", VMSC_SEV_WARNING, "Too many snapshots", 0, snapshot_paths,
+	  vmsc_check_snapshot_count,
+	  "Delete the snapshots nobody needs (Snapshots > Manage Snapshots > Delete)." },
+	{ "snapshot-age", VMSC_SEV_WARNING, "Old snapshot", 0, snapshot_paths,
+	  vmsc_check_snapshot_age,
+	  "Delete the snapshot once nobody needs it: snapshots are not backups and grow every "
+	  "day." },
+	{ "consolidation-needed", VMSC_SEV_ERROR, "Disk consolidation needed", 0,
+	  consolidation_paths, vmsc_check_consolidation_needed,
+	  "Run Snapshots > Consolidate; if it fails, release the disks a backup proxy still "
+	  "holds and retry." },
+	{ "guest-disk-space", VMSC_SEV_WARNING, "Guest volume low on space",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST, guest_disk_paths, vmsc_check_guest_disk_space,
+	  "Free space on the volume or grow it: VSS shadow copies and freeze scripts need "
+	  "room." },
+	{ "vm-inaccessible", VMSC_SEV_ERROR, "VM not accessible", 0, connection_paths,
+	  vmsc_check_vm_inaccessible,
+	  "Reconnect its host or restore access to its datastore, or remove the orphaned VM "
+	  "from the inventory." },
+	{ "recent-snapshot-failure", VMSC_SEV_WARNING, "Recent snapshot failure",
+	  VMSC_RULE_EXTERNAL, NULL, NULL,
+	  "Read the failed task's error in vCenter (Monitor > Tasks and Events) and fix its "
+	  "cause; other findings often name it." },
+	{ "probe-failed", VMSC_SEV_ERROR, "Quiesced test snapshot failed",
+	  VMSC_RULE_EXTERNAL | VMSC_RULE_NEEDS_RUNNING_GUEST, NULL, NULL,
+	  "Fix the cause named in the fault, then run the probe again." },
+};
+
+#define N_RULES (sizeof(rule_table) / sizeof(rule_table[0]))
+
+const struct vmsc_rule *vmsc_rules(size_t *n)
+{
+	if (n)
+		*n = N_RULES;
+	return rule_table;
+}
+
+const struct vmsc_rule *vmsc_rule_find(const char *id)
+{
+	size_t i;
+
+	if (!id)
+		return NULL;
+	for (i = 0; i < N_RULES; i++)
+		if (strcmp(rule_table[i].id, id) == 0)
+			return &rule_table[i];
+	return NULL;
+}
+
+/* --- helpers for the checks ---------------------------------------------- */
+
+const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx)
+{
+	static const struct vmsc_thresholds defaults = {
+		.max_snapshots = 3,
+		.max_snapshot_age_hours = 72,
+		.min_guest_free_percent = 10,
+		.history_days = 7,
+	};
+
+	return ctx->config ? &ctx->config->thresholds : &defaults;
+}
+
+int vmsc_str_is(const char *s, const char *value)
+{
+	return s && strcmp(s, value) == 0;
+}
+
+int vmsc_connection_state_bad(const char *state)
+{
+	static const char *const bad[] = { "disconnected", "orphaned", "inaccessible", "invalid" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (vmsc_str_is(state, bad[i]))
+			return 1;
+	return 0;
+}
+
+static int add_finding(struct vmsc_vm_result *vm, const struct vmsc_rule *rule,
+		       enum vmsc_severity sev, const char *message)
+{
+	return vmsc_vm_result_add_finding(vm, rule->id, sev, message, rule->remedy) ? 0 : -1;
+}
+
+int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	/* A configured severity pins every finding of the rule, escalations too. */
+	sev = vmsc_config_rule_severity(ctx->config, ctx->rule->id, sev);
+	rc = add_finding(ctx->out, ctx->rule, sev, msg);
+	free(msg);
+	return rc;
+}
+
+int vmsc_rules_report_external(struct vmsc_config *cfg, const char *id, enum vmsc_severity sev,
+			       time_t now, const char *vcenter, struct vmsc_vm_result *vm,
+			       const char *fmt, ...)
+{
+	const struct vmsc_rule *rule = vmsc_rule_find(id);
+	char *msg = NULL;
+	va_list ap;
+	int n, rc = -1;
+
+	if (!rule)
+		return -1;
+	if (!vmsc_config_rule_enabled(cfg, id))
+		return 0;
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if (add_finding(vm, rule, vmsc_config_rule_severity(cfg, id, sev), msg) < 0)
+		goto out;
+	if (cfg && vmsc_config_apply_waivers(cfg, vcenter, vm, now) < 0)
+		goto out;
+	vmsc_vm_result_update_status(vm);
+	rc = 0;
+out:
+	free(msg);
+	return rc;
+}
+
+/* --- property paths ------------------------------------------------------ */
+
+static void add_paths(const char *const *src, const char **all, size_t *n, size_t cap)
+{
+	size_t i;
+
+	for (; src && *src; src++) {
+		for (i = 0; i < *n; i++)
+			if (strcmp(all[i], *src) == 0)
+				break;
+		if (i == *n && *n < cap)
+			all[(*n)++] = *src;
+	}
+}
+
+size_t vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, const char **paths,
+				 size_t max)
+{
+	/* Far more than the table can name; paths beyond it would be dropped. */
+	const char *uniq[128];
+	size_t n = 0, i;
+
+	add_paths(base_paths, uniq, &n, 128);
+	for (i = 0; i < N_RULES; i++)
+		if (all || vmsc_config_rule_enabled(cfg, rule_table[i].id))
+			add_paths(rule_table[i].paths, uniq, &n, 128);
+	if (all)
+		add_paths(info_paths, uniq, &n, 128);
+	for (i = 0; i < n && i < max; i++)
+		paths[i] = uniq[i];
+	return n;
+}
+
+/* --- evaluation ---------------------------------------------------------- */
+
+/* Whether two property paths overlap: equal, or one is a parent of the
+ * other ("config" covers "config.flags.snapshotDisabled"). */
+static int path_overlaps(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la == lb)
+		return strcmp(a, b) == 0;
+	if (la < lb)
+		return strncmp(a, b, la) == 0 && b[la] == '.';
+	return strncmp(a, b, lb) == 0 && a[lb] == '.';
+}
+
+static int paths_overlap(const char *const *paths, const char *path)
+{
+	for (; paths && *paths; paths++)
+		if (path_overlaps(*paths, path))
+			return 1;
+	return 0;
+}
+
+static int set_str(char **dst, const char *src)
+{
+	char *copy = NULL;
+
+	if (src && !(copy = strdup(src)))
+		return -1;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static void append_fault(FILE *m, const struct vmsc_unreadable *u)
+{
+	fputs(u->fault && *u->fault ? u->fault : "unknown fault", m);
+	if (u->message && *u->message)
+		fprintf(m, " (%s)", u->message);
+}
+
+static int same_fault(const struct vmsc_unreadable *a, const struct vmsc_unreadable *b)
+{
+	return strcmp(a->fault ? a->fault : "", b->fault ? b->fault : "") == 0 &&
+	       strcmp(a->message ? a->message : "", b->message ? b->message : "") == 0;
+}
+
+/* "cannot read snapshot, config.hardware.device: NoPermission; guest.disk:
+ * InvalidProperty" from the marked entries, grouped by fault in order. */
+static char *unreadable_reason(const struct vmsc_vm_facts *f, const unsigned char *marked)
+{
+	char *s = NULL;
+	size_t len = 0, i, j;
+	int groups = 0;
+	FILE *m = open_memstream(&s, &len);
+
+	if (!m)
+		return NULL;
+	fputs("cannot read ", m);
+	for (i = 0; i < f->n_unreadable; i++) {
+		int paths = 0;
+
+		if (!marked[i])
+			continue;
+		for (j = 0; j < i; j++)
+			if (marked[j] && same_fault(&f->unreadable[j], &f->unreadable[i]))
+				break;
+		if (j < i)
+			continue; /* already listed with its group */
+		if (groups++)
+			fputs("; ", m);
+		for (j = i; j < f->n_unreadable; j++) {
+			if (!marked[j] || !same_fault(&f->unreadable[j], &f->unreadable[i]))
+				continue;
+			fprintf(m, "%s%s", paths++ ? ", " : "",
+				f->unreadable[j].path ? f->unreadable[j].path : "?");
+		}
+		fputs(": ", m);
+		append_fault(m, &f->unreadable[i]);
+	}
+	if (fclose(m) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int mark_unreadable(const struct vmsc_vm_facts *f, const char *const *paths,
+			   unsigned char *marked)
+{
+	size_t i;
+	int hit = 0;
+
+	for (i = 0; i < f->n_unreadable; i++) {
+		if (f->unreadable[i].path && paths_overlap(paths, f->unreadable[i].path)) {
+			marked[i] = 1;
+			hit = 1;
+		}
+	}
+	return hit;
+}
+
+static int set_unknown(const struct vmsc_vm_facts *f, const unsigned char *marked,
+		       struct vmsc_vm_result *out)
+{
+	char *reason = unreadable_reason(f, marked);
+	int rc;
+
+	if (!reason)
+		return -1;
+	rc = vmsc_vm_result_set_reason(out, reason);
+	free(reason);
+	out->status = VMSC_STATUS_UNKNOWN;
+	return rc;
+}
+
+/*
+ * Order of decisions, and why:
+ *  1. name/power state/template unreadable: nothing to decide with -> unknown.
+ *  2. templates are skipped ("template"); they cannot run or be quiesced.
+ *  3. a VM whose connectionState is disconnected/orphaned/inaccessible/invalid
+ *     is never skipped for its power state: vCenter reports a stale or
+ *     default power state for such VMs, and "cannot be backed up at all"
+ *     must not hide behind "powered off".  Its guest is unreachable, so only
+ *     the rules without VMSC_RULE_NEEDS_RUNNING_GUEST run (vm-inaccessible
+ *     among them).
+ *  4. poweredOff/suspended VMs are skipped ("powered off"/"suspended"), or
+ *     with include_powered_off evaluated by the rules that need no running
+ *     guest.  An absent power state is evaluated like a powered-on VM.
+ *  5. a rule whose property path is unreadable does not run; the VM becomes
+ *     unknown with a reason naming the paths and faults.  The other rules
+ *     still run, so their findings are shown too.  Unreadable paths that no
+ *     running rule needs are ignored.
+ */
+int vmsc_rules_evaluate(const struct vmsc_vm_facts *f, struct vmsc_config *cfg, time_t now,
+			bool include_powered_off, struct vmsc_vm_result *out)
+{
+	struct vmsc_rule_ctx ctx = { .config = cfg, .now = now, .out = out };
+	unsigned char *marked = NULL;
+	bool guest_running = true, blocked = false;
+	size_t i;
+	int rc = -1;
+
+	if (set_str(&out->power_state, f->power_state) < 0 ||
+	    set_str(&out->guest_id, f->guest_id) < 0)
+		goto out;
+	if (f->n_unreadable && !(marked = calloc(f->n_unreadable, 1)))
+		goto out;
+
+	if (f->n_unreadable && mark_unreadable(f, decisive_paths, marked)) {
+		/* Name every unreadable property: nothing was evaluated. */
+		memset(marked, 1, f->n_unreadable);
+		if (set_unknown(f, marked, out) < 0)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+	if (f->template_vm == VMSC_TRI_TRUE) {
+		out->status = VMSC_STATUS_SKIPPED;
+		rc = vmsc_vm_result_set_reason(out, "template");
+		goto out;
+	}
+	if (vmsc_connection_state_bad(f->connection_state)) {
+		guest_running = false;
+	} else if (vmsc_str_is(f->power_state, "poweredOff") ||
+		   vmsc_str_is(f->power_state, "suspended")) {
+		if (!include_powered_off) {
+			out->status = VMSC_STATUS_SKIPPED;
+			rc = vmsc_vm_result_set_reason(out, vmsc_str_is(f->power_state, "suspended")
+								    ? "suspended" : "powered off");
+			goto out;
+		}
+		guest_running = false;
+	}
+
+	for (i = 0; i < N_RULES; i++) {
+		const struct vmsc_rule *rule = &rule_table[i];
+
+		if (!rule->check || !vmsc_config_rule_enabled(cfg, rule->id))
+			continue;
+		if ((rule->flags & VMSC_RULE_NEEDS_RUNNING_GUEST) && !guest_running)
+			continue;
+		if (f->n_unreadable && mark_unreadable(f, rule->paths, marked)) {
+			blocked = true;
+			continue;
+		}
+		ctx.rule = rule;
+		if (rule->check(f, &ctx) < 0)
+			goto out;
+	}
+	if (blocked && set_unknown(f, marked, out) < 0)
+		goto out;
+	if (cfg && vmsc_config_apply_waivers(cfg, f->vcenter, out, now) < 0)
+		goto out;
+	vmsc_vm_result_update_status(out);
+	rc = 0;
+out:
+	free(marked);
+	return rc;
+}

@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fetching VMs: scope → ContainerView → RetrievePropertiesEx pages.
+ * Each page is turned into facts, handed to the caller and freed before
+ * the next one is asked for, so memory follows the page size, not the
+ * inventory.  Requests never grow per VM.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define DEFAULT_PAGE 500
+
+/* The TraversalSpec must carry xsi:type, which our header never types (see
+ * vim25.h); a default namespace makes the unprefixed QName resolve to
+ * urn:vim25, the form vCenter and govmomi both accept. */
+static const char view_traversal[] =
+	"<vim:selectSet xmlns=\"urn:vim25\" xsi:type=\"TraversalSpec\">"
+	"<name>traverseView</name><type>ContainerView</type><path>view</path>"
+	"<skip>false</skip></vim:selectSet>";
+
+/* ---- a set of moids already delivered (for restarts after re-login) -- */
+
+struct moid_set {
+	char **slots;
+	size_t cap, n;
+};
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int moid_set_add(struct moid_set *set, const char *moid)
+{
+	size_t i;
+
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		char **slots = calloc(cap, sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		for (size_t j = 0; j < set->cap; j++) {
+			if (!set->slots[j])
+				continue;
+			for (i = hash_str(set->slots[j]) % cap; slots[i]; i = (i + 1) % cap)
+				;
+			slots[i] = set->slots[j];
+		}
+		free(set->slots);
+		set->slots = slots;
+		set->cap = cap;
+	}
+	for (i = hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
+		if (!strcmp(set->slots[i], moid))
+			return 0;
+	if (!(set->slots[i] = strdup(moid)))
+		return -1;
+	set->n++;
+	return 1;
+}
+
+static bool moid_set_has(const struct moid_set *set, const char *moid)
+{
+	if (!set->cap)
+		return false;
+	for (size_t i = hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
+		if (!strcmp(set->slots[i], moid))
+			return true;
+	return false;
+}
+
+static void moid_set_release(struct moid_set *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slots[i]);
+	free(set->slots);
+	memset(set, 0, sizeof(*set));
+}
+
+/* ---- invocations ----------------------------------------------------- */
+
+static int invoke_find(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__FindByInventoryPath(c->soap, c->opts.url, c->action, req, resp);
+}
+
+static int invoke_create_view(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__CreateContainerView(c->soap, c->opts.url, c->action, req, resp);
+}
+
+static int invoke_destroy_view(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__DestroyView(c->soap, c->opts.url, c->action, req, resp);
+}
+
+static int invoke_retrieve(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__RetrievePropertiesEx(c->soap, c->opts.url, c->action, req, resp);
+}
+
+static int invoke_continue(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__ContinueRetrievePropertiesEx(c->soap, c->opts.url, c->action, req,
+							     resp);
+}
+
+static int invoke_cancel(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__CancelRetrievePropertiesEx(c->soap, c->opts.url, c->action, req,
+							   resp);
+}
+
+static struct vim__ManagedObjectReference *moref(struct soap *soap, const char *type,
+						   const char *value)
+{
+	struct vim__ManagedObjectReference *m = soap_malloc(soap, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->type = soap_strdup(soap, type);
+	m->__item = soap_strdup(soap, value);
+	return m;
+}
+
+/* ---- scope ----------------------------------------------------------- */
+
+/* Resolves an inventory path to "Type:value" (malloc'd), or NULL + error. */
+static char *find_by_path(struct vmsc_vsphere *c, const char *path, const char *what,
+			  struct vmsc_error *err)
+{
+	struct _vim__FindByInventoryPath req = { 0 };
+	struct _vim__FindByInventoryPathResponse resp = { 0 };
+	char *ref = NULL;
+
+	if (!c->search_index) {
+		vmsc_error_set(err, VMSC_E_FAULT, "'%s' has no SearchIndex: cannot resolve %s '%s'",
+			       c->opts.host, what, path);
+		return NULL;
+	}
+	req._USCOREthis = moref(c->soap, "SearchIndex", c->search_index);
+	req.inventoryPath = soap_strdup(c->soap, path);
+	if (vmsc_call(c, "FindByInventoryPath", invoke_find, &req, &resp, VMSC_CALL_READ, err) == 0) {
+		if (resp.returnval && resp.returnval->__item) {
+			/* keep the type: servers look morefs up by type and value */
+			if (asprintf(&ref, "%s:%s", resp.returnval->type ? resp.returnval->type : "Folder",
+				     resp.returnval->__item) < 0)
+				ref = NULL;
+		} else {
+			vmsc_error_set(err, VMSC_E_NOT_FOUND, "%s '%s' not found at '%s'", what, path,
+				       c->opts.host);
+		}
+	}
+	soap_end(c->soap);
+	return ref;
+}
+
+static char *resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s,
+			   struct vmsc_error *err)
+{
+	char *path = NULL, *ref;
+	const char *what;
+	int n;
+
+	if (s->folder) {
+		what = "folder";
+		/* a full inventory path ("DC0/vm/prod") or one below the datacenter's vm folder */
+		n = s->datacenter ? asprintf(&path, "%s/vm/%s", s->datacenter, s->folder)
+				  : asprintf(&path, "%s", s->folder);
+	} else if (s->cluster) {
+		what = "cluster";
+		if (!s->datacenter && !strchr(s->cluster, '/')) {
+			vmsc_error_set(err, VMSC_E_USAGE,
+				       "--cluster '%s' needs --datacenter (or give DC/host/CLUSTER)",
+				       s->cluster);
+			return NULL;
+		}
+		n = s->datacenter ? asprintf(&path, "%s/host/%s", s->datacenter, s->cluster)
+				  : asprintf(&path, "%s", s->cluster);
+	} else if (s->datacenter) {
+		what = "datacenter";
+		n = asprintf(&path, "%s", s->datacenter);
+	} else {
+		if (asprintf(&ref, "Folder:%s", c->root_folder) < 0)
+			ref = NULL;
+		if (!ref)
+			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		return ref;
+	}
+	if (n < 0) {
+		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	ref = find_by_path(c, path, what, err);
+	free(path);
+	return ref;
+}
+
+static char *create_view(struct vmsc_vsphere *c, const char *root, struct vmsc_error *err)
+{
+	struct _vim__CreateContainerView req = { 0 };
+	struct _vim__CreateContainerViewResponse resp = { 0 };
+	char *type = "VirtualMachine";
+	char *view = NULL;
+	const char *colon = strchr(root, ':');
+	char *root_type = strndup(root, colon ? (size_t)(colon - root) : 0);
+
+	if (!root_type || !colon) {
+		free(root_type);
+		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		return NULL;
+	}
+
+	req._USCOREthis = moref(c->soap, "ViewManager", c->view_manager);
+	req.container = moref(c->soap, root_type, colon + 1);
+	free(root_type);
+	req.__sizetype = 1;
+	req.type = &type;
+	req.recursive = true_;
+	if (vmsc_call(c, "CreateContainerView", invoke_create_view, &req, &resp, VMSC_CALL_READ,
+		      err) == 0) {
+		if (resp.returnval && resp.returnval->__item)
+			view = strdup(resp.returnval->__item);
+		else
+			vmsc_error_set(err, VMSC_E_PROTOCOL,
+				       "unreadable reply to CreateContainerView from '%s'", c->opts.host);
+	}
+	soap_end(c->soap);
+	return view;
+}
+
+static void destroy_view(struct vmsc_vsphere *c, const char *view)
+{
+	struct _vim__DestroyView req = { 0 };
+	struct _vim__DestroyViewResponse resp = { 0 };
+	struct vmsc_error err;
+
+	if (!view || !c->logged_in)
+		return;
+	req._USCOREthis = moref(c->soap, "ContainerView", view);
+	(void)vmsc_call(c, "DestroyView", invoke_destroy_view, &req, &resp, VMSC_CALL_NO_RELOGIN, &err);
+	soap_end(c->soap);
+}
+
+static void cancel_retrieve(struct vmsc_vsphere *c, const char *token)
+{
+	struct _vim__CancelRetrievePropertiesEx req = { 0 };
+	struct _vim__CancelRetrievePropertiesExResponse resp = { 0 };
+	struct vmsc_error err;
+
+	if (!token || !c->logged_in)
+		return;
+	req._USCOREthis = moref(c->soap, "PropertyCollector", c->property_collector);
+	req.token = soap_strdup(c->soap, token);
+	(void)vmsc_call(c, "CancelRetrievePropertiesEx", invoke_cancel, &req, &resp,
+			VMSC_CALL_NO_RELOGIN, &err);
+	soap_end(c->soap);
+}
+
+/* ---- paging ---------------------------------------------------------- */
+
+/* What one retrieval asks: over the view, or over a list of VM morefs. */
+struct retrieval {
+	const char *view;
+	char **vms;
+	size_t n_vms;
+	const char *const *paths;
+	size_t n_paths;
+	int page_size;
+};
+
+/* Called for each page's objects while the soap arena still holds them.
+ * Returns 0, or -1 with err set. */
+typedef int (*objects_fn)(void *ud, struct vmsc_vsphere *c, struct vim__ObjectContent *objs,
+			  int n, struct vmsc_error *err);
+
+static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq,
+		      struct _vim__RetrievePropertiesExResponse *resp, struct vmsc_error *err)
+{
+	struct _vim__RetrievePropertiesEx req = { 0 };
+	struct vim__PropertyFilterSpec spec = { 0 };
+	struct vim__PropertySpec prop = { 0 };
+	struct vim__RetrieveOptions opts = { 0 };
+	int max = rq->page_size;
+	size_t n_obj = rq->view ? 1 : rq->n_vms;
+	struct vim__ObjectSpec *objs = soap_malloc(c->soap, n_obj * sizeof(*objs));
+	enum xsd__boolean *yes = soap_malloc(c->soap, sizeof(*yes));
+
+	if (!objs || !yes)
+		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+	*yes = true_;
+	prop.type = "VirtualMachine";
+	prop.__sizepathSet = (int)rq->n_paths;
+	prop.pathSet = (char **)rq->paths;
+	memset(objs, 0, n_obj * sizeof(*objs));
+	if (rq->view) {
+		objs[0].obj = moref(c->soap, "ContainerView", rq->view);
+		objs[0].skip = yes;
+		objs[0].__any = (char *)view_traversal;
+	} else {
+		for (size_t i = 0; i < rq->n_vms; i++)
+			objs[i].obj = moref(c->soap, "VirtualMachine", rq->vms[i]);
+	}
+	spec.__sizepropSet = 1;
+	spec.propSet = &prop;
+	spec.__sizeobjectSet = (int)n_obj;
+	spec.objectSet = objs;
+	opts.maxObjects = &max;
+	req._USCOREthis = moref(c->soap, "PropertyCollector", c->property_collector);
+	req.__sizespecSet = 1;
+	req.specSet = &spec;
+	req.options = &opts;
+	return vmsc_call(c, "RetrievePropertiesEx", invoke_retrieve, &req, resp,
+			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
+}
+
+static int send_next(struct vmsc_vsphere *c, const char *token,
+		     struct _vim__ContinueRetrievePropertiesExResponse *resp, struct vmsc_error *err)
+{
+	struct _vim__ContinueRetrievePropertiesEx req = { 0 };
+
+	req._USCOREthis = moref(c->soap, "PropertyCollector", c->property_collector);
+	req.token = soap_strdup(c->soap, token);
+	return vmsc_call(c, "ContinueRetrievePropertiesEx", invoke_continue, &req, resp,
+			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
+}
+
+/*
+ * Runs one paged retrieval to its end.  Returns 0, or -1; on a session
+ * expiry after which we logged in again, *restart is set.
+ */
+static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, objects_fn fn,
+			void *ud, bool *restart, struct vmsc_error *err)
+{
+	char *token = NULL;
+	int rc = -1;
+	bool first = true;
+
+	*restart = false;
+	for (;;) {
+		struct vim__RetrieveResult *res;
+		int call;
+
+		if (first) {
+			struct _vim__RetrievePropertiesExResponse resp = { 0 };
+
+			call = send_first(c, rq, &resp, err);
+			res = resp.returnval;
+		} else {
+			struct _vim__ContinueRetrievePropertiesExResponse resp = { 0 };
+
+			call = send_next(c, token, &resp, err);
+			res = resp.returnval;
+		}
+		first = false;
+		free(token);
+		token = NULL;
+		if (call < 0) {
+			*restart = err->code == VMSC_E_NOT_AUTHENTICATED && c->logged_in;
+			goto out;
+		}
+		if (res && res->token && !(token = strdup(res->token))) {
+			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (res && res->__sizeobjects > 0 && fn(ud, c, res->objects, res->__sizeobjects, err) < 0) {
+			soap_end(c->soap);
+			goto out;
+		}
+		/* free this page's XML and objects before asking for the next */
+		soap_end(c->soap);
+		if (!token)
+			break;
+	}
+	rc = 0;
+out:
+	if (token) {
+		if (rc < 0 && err->code != VMSC_E_NOT_AUTHENTICATED)
+			cancel_retrieve(c, token);
+		free(token);
+	}
+	soap_end(c->soap);
+	return rc;
+}
+
+/* ---- name pass (globs) ----------------------------------------------- */
+
+struct name_pass {
+	const struct vmsc_fetch_spec *spec;
+	char **matches;
+	size_t n, cap;
+};
+
+static int name_objects(void *ud, struct vmsc_vsphere *c, struct vim__ObjectContent *objs, int n,
+			struct vmsc_error *err)
+{
+	struct name_pass *np = ud;
+
+	(void)c;
+	for (int i = 0; i < n; i++) {
+		struct vim__ObjectContent *oc = &objs[i];
+		char *name = NULL;
+
+		if (!oc->obj || !oc->obj->__item)
+			continue;
+		for (int j = 0; j < oc->__sizepropSet; j++) {
+			bool fallback;
+
+			if (oc->propSet[j].name && !strcmp(oc->propSet[j].name, "name") &&
+			    oc->propSet[j].__any) {
+				/* names are plain text: the scalar fast path suffices */
+				xmlChar *t = NULL;
+				xmlTextReaderPtr r = NULL;
+				const char *xml = oc->propSet[j].__any;
+				const char *gt = strchr(xml, '>');
+				const char *lt = gt ? strrchr(gt, '<') : NULL;
+
+				(void)fallback;
+				if (gt && lt && lt > gt && !memchr(gt + 1, '<', (size_t)(lt - gt - 1)) &&
+				    !memchr(gt + 1, '&', (size_t)(lt - gt - 1))) {
+					name = strndup(gt + 1, (size_t)(lt - gt - 1));
+				} else if ((r = xmlReaderForMemory(xml, (int)strlen(xml), NULL, "UTF-8",
+								   XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+								   XML_PARSE_NONET))) {
+					while (xmlTextReaderRead(r) == 1)
+						if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT) {
+							t = xmlTextReaderReadString(r);
+							break;
+						}
+					name = t ? strdup((const char *)t) : NULL;
+					xmlFree(t);
+					xmlFreeTextReader(r);
+				}
+			}
+		}
+		if (!name)
+			continue;
+		vmsc_name_decode(name);
+		if (np->spec->want(np->spec->want_ud, name)) {
+			if (np->n == np->cap) {
+				size_t cap = np->cap ? np->cap * 2 : 64;
+				char **m = realloc(np->matches, cap * sizeof(*m));
+
+				if (!m) {
+					free(name);
+					return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+				}
+				np->matches = m;
+				np->cap = cap;
+			}
+			if (!(np->matches[np->n] = strdup(oc->obj->__item))) {
+				free(name);
+				return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+			}
+			np->n++;
+		}
+		free(name);
+	}
+	return 0;
+}
+
+static void name_pass_release(struct name_pass *np)
+{
+	for (size_t i = 0; i < np->n; i++)
+		free(np->matches[i]);
+	free(np->matches);
+	np->matches = NULL;
+	np->n = np->cap = 0;
+}
+
+/* ---- full pass ------------------------------------------------------- */
+
+struct full_pass {
+	const struct vmsc_fetch_spec *spec;
+	vmsc_page_fn fn;
+	void *ud;
+	struct moid_set done;
+	long delivered;
+	const char *vcenter;
+};
+
+static int full_objects(void *ud, struct vmsc_vsphere *c, struct vim__ObjectContent *objs, int n,
+			struct vmsc_error *err)
+{
+	struct full_pass *fp = ud;
+	struct vmsc_vm_facts *facts = calloc((size_t)n, sizeof(*facts));
+	size_t count = 0;
+	int rc = -1;
+
+	if (!facts)
+		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+	for (int i = 0; i < n; i++) {
+		struct vmsc_vm_facts *f = &facts[count];
+
+		if (!objs[i].obj || !objs[i].obj->__item)
+			continue;
+		/* after a restart, VMs already reported are skipped */
+		if (moid_set_has(&fp->done, objs[i].obj->__item))
+			continue;
+		if (vmsc_values_read_object(c, &objs[i], f) < 0 ||
+		    !(f->vcenter = strdup(fp->vcenter))) {
+			vmsc_vm_facts_release(f);
+			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory reading VM properties");
+			goto out;
+		}
+		f->read_at = fp->spec->now;
+		if (!f->name && !(f->name = strdup(f->moid))) {
+			vmsc_vm_facts_release(f);
+			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (moid_set_add(&fp->done, f->moid) < 0) {
+			vmsc_vm_facts_release(f);
+			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+			goto out;
+		}
+		count++;
+	}
+	if (count && fp->fn(fp->ud, facts, count) != 0) {
+		vmsc_error_set(err, VMSC_E_INTERRUPTED, "stopped while reading VMs");
+		goto out;
+	}
+	fp->delivered += (long)count;
+	rc = 0;
+out:
+	for (size_t i = 0; i < count; i++)
+		vmsc_vm_facts_release(&facts[i]);
+	free(facts);
+	return rc;
+}
+
+long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
+			    vmsc_page_fn fn, void *ud, struct vmsc_error *err)
+{
+	struct full_pass fp = { .spec = spec, .fn = fn, .ud = ud, .vcenter = c->opts.host };
+	struct name_pass np = { .spec = spec };
+	const char **paths = NULL;
+	char *root = NULL, *view = NULL;
+	int page = spec->page_size > 0 ? spec->page_size : DEFAULT_PAGE;
+	long ret = -1;
+	bool restart;
+	int attempts = 0;
+
+	vmsc_error_clear(err);
+	/* "name" is always asked, first */
+	paths = calloc(spec->n_paths + 1, sizeof(*paths));
+	if (!paths) {
+		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		return -1;
+	}
+	paths[0] = "name";
+	{
+		size_t k = 1;
+
+		for (size_t i = 0; i < spec->n_paths; i++)
+			if (strcmp(spec->paths[i], "name"))
+				paths[k++] = spec->paths[i];
+		fp.spec = spec;
+		for (;;) {
+			struct retrieval rq = { .paths = paths, .n_paths = k, .page_size = page };
+
+			if (attempts++ > 1)
+				break;
+			free(root);
+			destroy_view(c, view);
+			free(view);
+			view = NULL;
+			if (!(root = resolve_scope(c, spec, err)) || !(view = create_view(c, root, err)))
+				goto out;
+			if (spec->want) {
+				static const char *const name_only[] = { "name" };
+				struct retrieval nq = { .view = view, .paths = name_only, .n_paths = 1,
+							.page_size = page };
+
+				name_pass_release(&np);
+				if (retrieve_all(c, &nq, name_objects, &np, &restart, err) < 0) {
+					if (restart)
+						continue;
+					goto out;
+				}
+				/* full properties for the matches only, a page of morefs at a time */
+				for (size_t off = 0; off < np.n; off += (size_t)page) {
+					rq.vms = np.matches + off;
+					rq.n_vms = np.n - off < (size_t)page ? np.n - off : (size_t)page;
+					if (retrieve_all(c, &rq, full_objects, &fp, &restart, err) < 0)
+						break;
+				}
+				if (err->code != VMSC_OK && err->code != VMSC_E_NOT_AUTHENTICATED)
+					goto out;
+				if (err->code == VMSC_E_NOT_AUTHENTICATED) {
+					if (restart) {
+						vmsc_error_clear(err);
+						continue;
+					}
+					goto out;
+				}
+			} else {
+				rq.view = view;
+				if (retrieve_all(c, &rq, full_objects, &fp, &restart, err) < 0) {
+					if (restart) {
+						vmsc_error_clear(err);
+						continue;
+					}
+					goto out;
+				}
+			}
+			ret = fp.delivered;
+			break;
+		}
+	}
+	if (ret < 0 && err->code == VMSC_OK)
+		vmsc_error_set(err, VMSC_E_NOT_AUTHENTICATED,
+			       "session at '%s' expired again after logging in again", c->opts.host);
+out:
+	destroy_view(c, view);
+	free(view);
+	free(root);
+	free(paths);
+	name_pass_release(&np);
+	moid_set_release(&fp.done);
+	return ret;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef VMSC_VSPHERE_INTERNAL_H
+#define VMSC_VSPHERE_INTERNAL_H
+
+/* Shared by src/vsphere/ only: this is where gSOAP and curl types live. */
+
+#include <curl/curl.h>
+#include <libxml/xmlreader.h>
+
+#include "vimH.h"
+#include "vmsnapcheck/vsphere.h"
+
+#define VMSC_MAX_OPS 16
+
+struct vmsc_transport {
+	CURL *curl;
+	struct curl_slist *resolve;
+	const struct vmsc_vsphere_options *opts;
+	size_t max_bytes;
+	curl_off_t received;          /* this transfer */
+	unsigned long long total_received;
+	bool over_cap;
+	bool interrupted;
+	/* TLS: what the handshake saw, for messages and pinning */
+	unsigned char pin[32];
+	size_t pin_len;               /* 0 = no pinning, 20 = SHA-1, 32 = SHA-256 */
+	char peer_sha256[100];        /* AA:BB:..., of the leaf certificate */
+	bool pin_mismatch;
+	int verify_error;             /* X509_V_ERR_* of the leaf, 0 = none */
+	char status_line[256];        /* last HTTP status line */
+	/* --debug masking */
+	const char *mask[4];
+	char *mask_owned[4];
+};
+
+int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_options *o,
+			struct vmsc_error *err);
+void vmsc_transport_release(struct vmsc_transport *t);
+/* Before each request. */
+void vmsc_transport_begin(struct vmsc_transport *t);
+/* Forgets the session cookie (re-login must not reuse it). */
+void vmsc_transport_drop_cookies(struct vmsc_transport *t);
+/* Adds a secret to mask in debug output (copied; raw and XML-escaped). */
+int vmsc_transport_add_secret(struct vmsc_transport *t, const char *secret);
+
+struct vmsc_vsphere {
+	struct vmsc_vsphere_options opts;
+	struct soap *soap;
+	struct vmsc_transport tr;
+	char *action;                 /* SOAPAction: "urn:vim25/<apiVersion>" */
+	bool logged_in;
+	bool relogged;                /* re-login is allowed once per run */
+
+	/* service content, copied out of the soap arena */
+	char *property_collector;
+	char *view_manager;
+	char *root_folder;
+	char *session_manager;
+	char *search_index;
+	struct vmsc_vsphere_about about;
+
+	struct vmsc_request_count counts[VMSC_MAX_OPS];
+	size_t n_counts;
+
+	xmlTextReaderPtr reader;      /* reused for every property value */
+};
+
+/* ---- calls ---------------------------------------------------------- */
+
+enum vmsc_call_flags {
+	VMSC_CALL_READ = 1,           /* may be retried on HTTP 503 */
+	VMSC_CALL_NO_RELOGIN = 2,     /* Login/Logout themselves */
+	VMSC_CALL_SESSION_BOUND = 4,  /* uses session state (view, token): caller restarts */
+};
+
+typedef int (*vmsc_invoke_fn)(struct vmsc_vsphere *c, void *req, void *resp);
+
+/*
+ * The one execute path: counts the request, runs it, maps transport errors
+ * and SOAP faults to struct vmsc_error, retries once on 503 (reads only)
+ * and re-logs in once on NotAuthenticated.  On VMSC_E_NOT_AUTHENTICATED
+ * after a successful re-login, *relogged is set so paging can restart.
+ */
+int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *req, void *resp,
+	      unsigned flags, struct vmsc_error *err);
+
+/* Maps a failed gSOAP call (soap->error) to an error; used by vmsc_call. */
+enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op,
+				   struct vmsc_error *err);
+
+int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
+
+/* ---- values (libxml2) ------------------------------------------------ */
+
+/*
+ * Reads one ObjectContent's properties into facts.  `name` of each
+ * DynamicProperty selects the reader; unknown paths and unknown types are
+ * skipped (debug message).  Returns 0, or -1 on allocation failure.
+ */
+int vmsc_values_read_object(struct vmsc_vsphere *c, const struct vim__ObjectContent *oc,
+			    struct vmsc_vm_facts *f);
+
+/* Reads the fault type and message of a captured fault detail / missingSet
+ * fault.  Returns malloc'd strings (either may be NULL). */
+void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **type,
+			    char **message);
+
+/* RFC 3339 / xsd:dateTime to time_t (UTC); -1 when malformed. */
+time_t vmsc_parse_datetime(const char *s);
+
+#endif

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libcurl set-up for the gSOAP curl plugin: TLS policy, certificate
+ * pinning inside the handshake, one place for timeouts, a response byte
+ * cap, the session cookie, and the --debug trace with secrets masked.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "internal.h"
+
+#define CONNECT_TIMEOUT_MAX 10L
+#define DEFAULT_TIMEOUT 60L
+#define DEFAULT_MAX_BYTES (256u * 1024u * 1024u)
+
+static int ex_index = -1;
+
+static void hex_fingerprint(const unsigned char *md, unsigned len, char *out, size_t outlen)
+{
+	size_t pos = 0;
+
+	for (unsigned i = 0; i < len && pos + 4 <= outlen; i++)
+		pos += (size_t)snprintf(out + pos, outlen - pos, i ? ":%02X" : "%02X", md[i]);
+	out[pos] = '\0';
+}
+
+/*
+ * Runs for each certificate of the chain.  The leaf's SHA-256 is kept for
+ * the "untrusted certificate" message; with a pin, the leaf must match it
+ * and CA trust no longer matters (govc's --thumbprint semantics).
+ */
+static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	SSL_CTX *ctx = ssl ? SSL_get_SSL_CTX(ssl) : NULL;
+	struct vmsc_transport *t = ctx ? SSL_CTX_get_ex_data(ctx, ex_index) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(store);
+	int depth = X509_STORE_CTX_get_error_depth(store);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	if (!t || !cert)
+		return preverify_ok;
+	if (depth == 0) {
+		if (X509_digest(cert, EVP_sha256(), md, &len))
+			hex_fingerprint(md, len, t->peer_sha256, sizeof(t->peer_sha256));
+		if (!preverify_ok && !t->verify_error)
+			t->verify_error = X509_STORE_CTX_get_error(store);
+	}
+	if (!t->pin_len) {
+		if (!preverify_ok && !t->verify_error)
+			t->verify_error = X509_STORE_CTX_get_error(store);
+		return preverify_ok;
+	}
+	if (depth != 0)
+		return 1;
+	if (!X509_digest(cert, t->pin_len == 20 ? EVP_sha1() : EVP_sha256(), md, &len) ||
+	    len != t->pin_len || memcmp(md, t->pin, len) != 0) {
+		t->pin_mismatch = true;
+		return 0;
+	}
+	X509_STORE_CTX_set_error(store, X509_V_OK);
+	return 1;
+}
+
+static CURLcode ssl_ctx_cb(CURL *curl, void *sslctx, void *userptr)
+{
+	SSL_CTX *ctx = sslctx;
+	struct vmsc_transport *t = userptr;
+
+	(void)curl;
+	SSL_CTX_set_ex_data(ctx, ex_index, t);
+	/* With a pin, curl's own verification is off; ours decides. */
+	if (t->pin_len)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	else
+		SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), verify_cb);
+	return CURLE_OK;
+}
+
+static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct vmsc_transport *t = userp;
+
+	(void)dltotal;
+	(void)ultotal;
+	(void)ulnow;
+	t->received = dlnow;
+	/* CURLOPT_MAXFILESIZE only sees Content-Length; chunked replies need this. */
+	if ((size_t)dlnow > t->max_bytes) {
+		t->over_cap = true;
+		return 1;
+	}
+	if (t->opts->interrupted && *t->opts->interrupted) {
+		t->interrupted = true;
+		return 1;
+	}
+	return 0;
+}
+
+static size_t header_cb(char *buf, size_t size, size_t nitems, void *userp)
+{
+	struct vmsc_transport *t = userp;
+	size_t n = size * nitems;
+
+	if (n > 5 && memcmp(buf, "HTTP/", 5) == 0) {
+		size_t len = n < sizeof(t->status_line) - 1 ? n : sizeof(t->status_line) - 1;
+
+		memcpy(t->status_line, buf, len);
+		while (len && (t->status_line[len - 1] == '\n' || t->status_line[len - 1] == '\r'))
+			len--;
+		t->status_line[len] = '\0';
+	}
+	return n;
+}
+
+/* ---- --debug trace ---------------------------------------------------- */
+
+static void mask_span(char *s, size_t len, const char *needle)
+{
+	size_t nl = strlen(needle);
+
+	if (!nl || nl > len)
+		return;
+	for (size_t i = 0; i + nl <= len; i++) {
+		if (memcmp(s + i, needle, nl) == 0) {
+			memset(s + i, '*', nl);
+			i += nl - 1;
+		}
+	}
+}
+
+/* Masks a header's value after "Name:" up to the end of the line. */
+static void mask_header(char *s, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (size_t i = 0; i + nl <= len; i++) {
+		if ((i == 0 || s[i - 1] == '\n') && strncasecmp(s + i, name, nl) == 0) {
+			size_t j = i + nl;
+
+			while (j < len && s[j] == ' ')
+				j++;
+			while (j < len && s[j] != '\r' && s[j] != '\n' && s[j] != ';')
+				s[j++] = '*';
+		}
+	}
+}
+
+/* Masks the text of every <...key> element (any prefix). */
+static void mask_element(char *s, const char *tail)
+{
+	for (char *p = strstr(s, tail); p; p = strstr(p + 1, tail)) {
+		if (p == s || (p[-1] != '<' && p[-1] != ':'))
+			continue;
+		/* skip closing tags */
+		char *open = p - 1;
+		while (open > s && *open != '<')
+			open--;
+		if (open[1] == '/')
+			continue;
+		for (char *q = p + strlen(tail); *q && *q != '<'; q++)
+			*q = '*';
+	}
+}
+
+static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, void *userp)
+{
+	struct vmsc_transport *t = userp;
+	const char *prefix;
+	char *copy;
+
+	(void)curl;
+	switch (type) {
+	case CURLINFO_TEXT: prefix = "* "; break;
+	case CURLINFO_HEADER_IN: prefix = "< "; break;
+	case CURLINFO_HEADER_OUT: prefix = "> "; break;
+	case CURLINFO_DATA_IN: prefix = "<< "; break;
+	case CURLINFO_DATA_OUT: prefix = ">> "; break;
+	default: return 0;
+	}
+	copy = malloc(size + 1);
+	if (!copy)
+		return 0;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	for (size_t i = 0; i < sizeof(t->mask) / sizeof(t->mask[0]); i++)
+		if (t->mask[i])
+			mask_span(copy, size, t->mask[i]);
+	mask_header(copy, size, "Cookie:");
+	mask_header(copy, size, "Set-Cookie:");
+	/* curl's own notes ("Added cookie vmware_soap_session=...") carry the value too */
+	if (type == CURLINFO_TEXT && strcasestr(copy, "cookie"))
+		for (char *p = strchr(copy, '='); p && *p && *p != '\n'; p++)
+			*p = '*';
+	/* the session key in LoginResponse may equal the cookie value */
+	if (type == CURLINFO_DATA_IN && strstr(copy, "LoginResponse"))
+		mask_element(copy, "key>");
+	fprintf(stderr, "%s%s%s", prefix, copy, size && copy[size - 1] == '\n' ? "" : "\n");
+	free(copy);
+	return 0;
+}
+
+/* XML-escaped form of a secret, as it appears in a Login request body. */
+static char *xml_escape(const char *s)
+{
+	size_t len = 0;
+	char *out, *p;
+
+	for (const char *q = s; *q; q++)
+		len += (*q == '&') ? 5 : (*q == '<' || *q == '>') ? 4 : (*q == '"' || *q == '\'') ? 6 : 1;
+	out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	p = out;
+	for (const char *q = s; *q; q++) {
+		switch (*q) {
+		case '&': memcpy(p, "&amp;", 5); p += 5; break;
+		case '<': memcpy(p, "&lt;", 4); p += 4; break;
+		case '>': memcpy(p, "&gt;", 4); p += 4; break;
+		case '"': memcpy(p, "&quot;", 6); p += 6; break;
+		case '\'': memcpy(p, "&apos;", 6); p += 6; break;
+		default: *p++ = *q;
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+int vmsc_transport_add_secret(struct vmsc_transport *t, const char *secret)
+{
+	size_t n = sizeof(t->mask) / sizeof(t->mask[0]);
+	size_t i = 0;
+	char *esc;
+
+	if (!secret || !*secret)
+		return 0;
+	while (i < n && t->mask[i])
+		i++;
+	if (i + 1 >= n)
+		return -1;
+	t->mask[i] = secret;
+	esc = xml_escape(secret);
+	if (!esc)
+		return -1;
+	if (strcmp(esc, secret) != 0) {
+		t->mask_owned[i + 1] = esc;
+		t->mask[i + 1] = esc;
+	} else {
+		free(esc);
+	}
+	return 0;
+}
+
+static int parse_thumbprint(struct vmsc_transport *t, const char *fp, struct vmsc_error *err)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (const char *p = fp; *p; p++) {
+		int v;
+
+		if (*p == ':' || *p == ' ')
+			continue;
+		if (!isxdigit((unsigned char)*p) || n >= sizeof(t->pin))
+			goto bad;
+		v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			t->pin[n++] = (unsigned char)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0 || (n != 20 && n != 32))
+		goto bad;
+	t->pin_len = n;
+	return 0;
+bad:
+	return vmsc_error_set(err, VMSC_E_USAGE,
+			      "invalid thumbprint '%s': expected a SHA-256 (32 bytes) or SHA-1 "
+			      "(20 bytes) fingerprint in hex, e.g. AB:CD:...", fp);
+}
+
+int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_options *o,
+			struct vmsc_error *err)
+{
+	long timeout = o->timeout > 0 ? o->timeout : DEFAULT_TIMEOUT;
+	CURL *h;
+
+	memset(t, 0, sizeof(*t));
+	t->opts = o;
+	t->max_bytes = o->max_response_bytes ? o->max_response_bytes : DEFAULT_MAX_BYTES;
+	if (ex_index < 0)
+		ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if (o->thumbprint && parse_thumbprint(t, o->thumbprint, err) < 0)
+		return -1;
+	h = curl_easy_init();
+	if (!h)
+		return vmsc_error_set(err, VMSC_E_NOMEM, "cannot initialise libcurl");
+	t->curl = h;
+
+	/* Timeouts live here only: the plugin would override these from
+	 * soap->*_timeout, which we leave at 0. */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < CONNECT_TIMEOUT_MAX ? timeout : CONNECT_TIMEOUT_MAX);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+	/* a stalled peer is caught before the full timeout on long transfers */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, timeout);
+
+	curl_easy_setopt(h, CURLOPT_COOKIEFILE, ""); /* keep vmware_soap_session in memory */
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+
+	if (o->insecure || t->pin_len) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (o->cacert)
+			curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+	}
+	if (curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb) != CURLE_OK) {
+		if (t->pin_len)
+			return vmsc_error_set(err, VMSC_E_TLS,
+					      "this libcurl cannot check certificates itself; "
+					      "--thumbprint needs libcurl built with OpenSSL");
+	} else {
+		curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, t);
+	}
+	if (o->debug) {
+		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
+		curl_easy_setopt(h, CURLOPT_DEBUGDATA, t);
+	}
+	if (vmsc_transport_add_secret(t, o->password) < 0)
+		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+	return 0;
+}
+
+void vmsc_transport_begin(struct vmsc_transport *t)
+{
+	t->received = 0;
+	t->over_cap = false;
+	t->status_line[0] = '\0';
+}
+
+void vmsc_transport_drop_cookies(struct vmsc_transport *t)
+{
+	if (t->curl)
+		curl_easy_setopt(t->curl, CURLOPT_COOKIELIST, "ALL");
+}
+
+void vmsc_transport_release(struct vmsc_transport *t)
+{
+	if (t->curl)
+		curl_easy_cleanup(t->curl);
+	curl_slist_free_all(t->resolve);
+	for (size_t i = 0; i < sizeof(t->mask_owned) / sizeof(t->mask_owned[0]); i++)
+		free(t->mask_owned[i]);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,957 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Property values: each DynamicProperty's <val> arrives as literal XML
+ * (see vim25.h for why) and is read here into plain facts with libxml2's
+ * streaming reader.  Unknown element and xsi:type names are skipped, so a
+ * newer vSphere release never breaks a page.
+ *
+ * The captured fragments lack the namespace declarations of their
+ * ancestors (a real vCenter declares xsi on the Envelope), so xsi:type is
+ * recognised by its namespace *or* by an unbound "<prefix>:type" qname, and
+ * elements are matched by local name only.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+#define READER_OPTIONS (XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NONET)
+#define MAX_PATH 512
+#define MAX_DEPTH 64
+
+/* ---- small helpers --------------------------------------------------- */
+
+time_t vmsc_parse_datetime(const char *s)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, sec, n = 0;
+	long off = 0;
+	const char *p;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return (time_t)-1;
+	p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == '+' || *p == '-') {
+		int oh, om;
+
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			return (time_t)-1;
+		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+	} else if (*p != 'Z' && *p != '\0') {
+		return (time_t)-1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return (time_t)-1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	return timegm(&tm) - off;
+}
+
+static int decode_entities(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r;) {
+		if (*r != '&') {
+			*w++ = *r++;
+			continue;
+		}
+		if (!strncmp(r, "&amp;", 5)) { *w++ = '&'; r += 5; }
+		else if (!strncmp(r, "&lt;", 4)) { *w++ = '<'; r += 4; }
+		else if (!strncmp(r, "&gt;", 4)) { *w++ = '>'; r += 4; }
+		else if (!strncmp(r, "&quot;", 6)) { *w++ = '"'; r += 6; }
+		else if (!strncmp(r, "&apos;", 6)) { *w++ = '\''; r += 6; }
+		else return -1; /* numeric references: let libxml2 do it */
+	}
+	*w = '\0';
+	return 0;
+}
+
+/*
+ * Fast path for scalar values (<val xsi:type="xsd:string">text</val>):
+ * most properties are scalars and a reader set-up per value costs more than
+ * the value.  Returns a malloc'd string, or NULL with *fallback set when the
+ * content is not plain text.
+ */
+static char *scalar_fast(const char *xml, bool *fallback)
+{
+	const char *gt, *end;
+	char *s;
+
+	*fallback = false;
+	gt = strchr(xml, '>');
+	if (!gt) {
+		*fallback = true;
+		return NULL;
+	}
+	if (gt > xml && gt[-1] == '/')
+		return strdup("");
+	end = strrchr(gt, '<');
+	if (!end || end[1] != '/' || memchr(gt + 1, '<', (size_t)(end - gt - 1))) {
+		*fallback = true;
+		return NULL;
+	}
+	s = strndup(gt + 1, (size_t)(end - gt - 1));
+	if (s && decode_entities(s) < 0) {
+		free(s);
+		*fallback = true;
+		return NULL;
+	}
+	return s;
+}
+
+static xmlTextReaderPtr reader_open(xmlTextReaderPtr *reader, const char *xml)
+{
+	int len = (int)strlen(xml);
+
+	if (!*reader) {
+		*reader = xmlReaderForMemory(xml, len, NULL, "UTF-8", READER_OPTIONS);
+		return *reader;
+	}
+	if (xmlReaderNewMemory(*reader, xml, len, NULL, "UTF-8", READER_OPTIONS) < 0)
+		return NULL;
+	return *reader;
+}
+
+/* xsi:type of the current element, prefix stripped; malloc'd or NULL. */
+static char *xsi_type(xmlTextReaderPtr r)
+{
+	char *type = NULL;
+
+	if (!xmlTextReaderHasAttributes(r))
+		return NULL;
+	while (xmlTextReaderMoveToNextAttribute(r) == 1) {
+		const char *name = (const char *)xmlTextReaderConstName(r);
+		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
+		const char *colon = strchr(name, ':');
+		bool is_xsi = false;
+
+		if (ns && strcmp(ns, XSI_NS) == 0)
+			is_xsi = strcmp((const char *)xmlTextReaderConstLocalName(r), "type") == 0;
+		else if (!ns && colon && strcmp(colon + 1, "type") == 0 && strncmp(name, "xmlns", 5))
+			is_xsi = true; /* prefix declared on an ancestor we never saw */
+		if (is_xsi) {
+			const char *v = (const char *)xmlTextReaderConstValue(r);
+			const char *vc = v ? strchr(v, ':') : NULL;
+
+			type = strdup(vc ? vc + 1 : (v ? v : ""));
+			break;
+		}
+	}
+	xmlTextReaderMoveToElement(r);
+	return type;
+}
+
+/* Local name; with unbound prefixes libxml2 may keep "p:name" as the name. */
+static const char *local_name(xmlTextReaderPtr r)
+{
+	const char *n = (const char *)xmlTextReaderConstLocalName(r);
+	const char *c = n ? strchr(n, ':') : NULL;
+
+	return c ? c + 1 : n;
+}
+
+/* ---- a small streaming walker ---------------------------------------- */
+
+/*
+ * Walks a <val> fragment and reports element starts, text and element ends
+ * with the path of local names below <val> ("VirtualDevice/backing/diskMode").
+ */
+struct walker {
+	xmlTextReaderPtr r;
+	char path[MAX_PATH];
+	size_t len_at[MAX_DEPTH + 1];
+	int depth;                      /* depth below <val>; 0 = val itself */
+	int (*start)(void *ud, const char *path, int depth, const char *type);
+	int (*text)(void *ud, const char *path, int depth, const char *text);
+	int (*end)(void *ud, const char *path, int depth);
+	void *ud;
+};
+
+static void walker_set_depth(struct walker *w, int depth, const char *name)
+{
+	size_t len = depth <= 1 ? 0 : w->len_at[depth - 1];
+	size_t nl = strlen(name);
+
+	if (depth > MAX_DEPTH || len + nl + 2 > sizeof(w->path)) {
+		w->len_at[depth > MAX_DEPTH ? MAX_DEPTH : depth] = len;
+		return;
+	}
+	if (len)
+		w->path[len++] = '/';
+	memcpy(w->path + len, name, nl);
+	len += nl;
+	w->path[len] = '\0';
+	w->len_at[depth] = len;
+}
+
+static void walker_trim(struct walker *w, int depth)
+{
+	size_t len = depth <= 0 ? 0 : w->len_at[depth > MAX_DEPTH ? MAX_DEPTH : depth];
+
+	w->path[len] = '\0';
+}
+
+/* Returns 0 when the fragment was read to its end, -1 on allocation failure
+ * from a callback, 1 when the fragment was malformed (what was read stays). */
+static int walk(struct walker *w)
+{
+	int base = -1, ret;
+
+	while ((ret = xmlTextReaderRead(w->r)) == 1) {
+		int type = xmlTextReaderNodeType(w->r);
+		int d = xmlTextReaderDepth(w->r);
+
+		if (base < 0 && type == XML_READER_TYPE_ELEMENT)
+			base = d;
+		if (base < 0)
+			continue;
+		d -= base;
+		if (type == XML_READER_TYPE_ELEMENT) {
+			bool empty = xmlTextReaderIsEmptyElement(w->r);
+			char *t = xsi_type(w->r);
+
+			if (d > 0)
+				walker_set_depth(w, d, local_name(w->r));
+			else
+				w->path[0] = '\0';
+			w->depth = d;
+			if (w->start && w->start(w->ud, w->path, d, t) < 0) {
+				free(t);
+				return -1;
+			}
+			free(t);
+			if (empty && w->end && w->end(w->ud, w->path, d) < 0)
+				return -1;
+			if (empty)
+				walker_trim(w, d - 1);
+		} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
+			const char *v = (const char *)xmlTextReaderConstValue(w->r);
+
+			walker_trim(w, d - 1);
+			if (w->text && v && w->text(w->ud, w->path, d - 1, v) < 0)
+				return -1;
+		} else if (type == XML_READER_TYPE_END_ELEMENT) {
+			walker_trim(w, d);
+			if (w->end && w->end(w->ud, w->path, d) < 0)
+				return -1;
+			walker_trim(w, d - 1);
+		}
+	}
+	return ret == 0 ? 0 : 1;
+}
+
+static int run_walker(struct vmsc_vsphere *c, struct walker *w, const char *xml, const char *what,
+		      const struct vmsc_vm_facts *f)
+{
+	int rc;
+
+	w->r = reader_open(&c->reader, xml);
+	if (!w->r)
+		return -1;
+	w->depth = 0;
+	w->path[0] = '\0';
+	rc = walk(w);
+	if (rc > 0 && c->opts.debug)
+		fprintf(stderr, "vmsnapcheck: debug: %s: malformed value of '%s', kept what was read\n",
+			f->moid ? f->moid : "?", what);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Appends one zeroed element to a facts array. */
+static void *grow(void **arr, size_t *n, size_t size)
+{
+	void *p = realloc(*arr, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	p = (char *)p + *n * size;
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s)
+		return -1;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static enum vmsc_tri parse_bool(const char *v)
+{
+	if (!v)
+		return VMSC_TRI_UNSET;
+	if (!strcmp(v, "true") || !strcmp(v, "1"))
+		return VMSC_TRI_TRUE;
+	if (!strcmp(v, "false") || !strcmp(v, "0"))
+		return VMSC_TRI_FALSE;
+	return VMSC_TRI_UNSET;
+}
+
+static long long parse_ll(const char *v)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+
+	return (end == v) ? -1 : n;
+}
+
+/* ---- scalars --------------------------------------------------------- */
+
+/* Text of a scalar <val>, via the fast path or the reader. */
+static char *scalar_text(struct vmsc_vsphere *c, const char *xml)
+{
+	bool fallback;
+	char *s = scalar_fast(xml, &fallback);
+	xmlTextReaderPtr r;
+
+	if (!fallback)
+		return s;
+	r = reader_open(&c->reader, xml);
+	if (!r)
+		return NULL;
+	while (xmlTextReaderRead(r) == 1) {
+		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT) {
+			xmlChar *t = xmlTextReaderReadString(r);
+
+			s = t ? strdup((const char *)t) : strdup("");
+			xmlFree(t);
+			return s;
+		}
+	}
+	return NULL;
+}
+
+enum scalar_kind { S_STR, S_BOOL, S_NAME };
+
+struct scalar_prop {
+	const char *path;
+	enum scalar_kind kind;
+	size_t offset;
+};
+
+#define STR(p, field) { p, S_STR, offsetof(struct vmsc_vm_facts, field) }
+#define TRI(p, field) { p, S_BOOL, offsetof(struct vmsc_vm_facts, field) }
+
+static const struct scalar_prop scalars[] = {
+	{ "name", S_NAME, offsetof(struct vmsc_vm_facts, name) },
+	STR("runtime.connectionState", connection_state),
+	STR("runtime.powerState", power_state),
+	TRI("config.template", template_vm),
+	STR("config.guestId", guest_id),
+	STR("config.guestFullName", guest_full_name),
+	STR("guest.guestFamily", guest_family),
+	STR("guest.toolsVersionStatus2", tools_version_status),
+	STR("guest.toolsRunningStatus", tools_running_status),
+	STR("guest.toolsVersion", tools_version),
+	TRI("runtime.toolsInstallerMounted", tools_installer_mounted),
+	TRI("capability.snapshotOperationsSupported", snapshot_operations_supported),
+	TRI("capability.quiescedSnapshotsSupported", quiesced_snapshots_supported),
+	TRI("config.flags.snapshotDisabled", snapshot_disabled),
+	TRI("config.flags.snapshotLocked", snapshot_locked),
+	TRI("config.flags.diskUuidEnabled", disk_uuid_enabled),
+	STR("runtime.faultToleranceState", ft_state),
+	TRI("runtime.consolidationNeeded", consolidation_needed),
+};
+
+static int read_scalar(struct vmsc_vsphere *c, const struct scalar_prop *p, const char *xml,
+		       struct vmsc_vm_facts *f)
+{
+	char *v = scalar_text(c, xml);
+	char **sp = (char **)((char *)f + p->offset);
+	enum vmsc_tri *tp = (enum vmsc_tri *)((char *)f + p->offset);
+
+	if (!v)
+		return -1;
+	switch (p->kind) {
+	case S_NAME:
+		vmsc_name_decode(v);
+		/* fall through */
+	case S_STR:
+		free(*sp);
+		*sp = v;
+		/* an empty enum (the simulator's unset faultToleranceState) means absent */
+		if (!*v && p->kind == S_STR) {
+			free(v);
+			*sp = NULL;
+		}
+		return 0;
+	case S_BOOL:
+		*tp = parse_bool(v);
+		free(v);
+		return 0;
+	}
+	free(v);
+	return 0;
+}
+
+/* ---- config.hardware.device ------------------------------------------ */
+
+struct device_walk {
+	struct vmsc_vsphere *c;
+	struct vmsc_vm_facts *f;
+	char *type, *backing_type, *label, *disk_mode, *compat, *sharing, *file_name, *shared_bus;
+	long long key, controller_key, unit, bus, capacity_bytes, capacity_kb;
+	int failed;
+};
+
+static void device_reset(struct device_walk *d)
+{
+	free(d->type);
+	free(d->backing_type);
+	free(d->label);
+	free(d->disk_mode);
+	free(d->compat);
+	free(d->sharing);
+	free(d->file_name);
+	free(d->shared_bus);
+	d->type = d->backing_type = d->label = d->disk_mode = d->compat = NULL;
+	d->sharing = d->file_name = d->shared_bus = NULL;
+	d->key = d->controller_key = d->unit = d->bus = d->capacity_bytes = d->capacity_kb = -1;
+}
+
+static int device_start(void *ud, const char *path, int depth, const char *type)
+{
+	struct device_walk *d = ud;
+
+	if (depth == 1) {
+		device_reset(d);
+		if (type && !(d->type = strdup(type)))
+			return -1;
+	} else if (depth == 2 && type && strcmp(path + strcspn(path, "/"), "/backing") == 0) {
+		if (!(d->backing_type = strdup(type)))
+			return -1;
+	}
+	return 0;
+}
+
+static int take(char **dst, const char *v)
+{
+	return set_str(dst, v);
+}
+
+static int device_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct device_walk *d = ud;
+	const char *rel = strchr(path, '/');
+
+	if (depth < 2 || !rel)
+		return 0;
+	rel++;
+	if (!strcmp(rel, "key")) d->key = parse_ll(v);
+	else if (!strcmp(rel, "deviceInfo/label")) return take(&d->label, v);
+	else if (!strcmp(rel, "controllerKey")) d->controller_key = parse_ll(v);
+	else if (!strcmp(rel, "unitNumber")) d->unit = parse_ll(v);
+	else if (!strcmp(rel, "busNumber")) d->bus = parse_ll(v);
+	else if (!strcmp(rel, "sharedBus")) return take(&d->shared_bus, v);
+	else if (!strcmp(rel, "backing/diskMode")) return take(&d->disk_mode, v);
+	else if (!strcmp(rel, "backing/compatibilityMode")) return take(&d->compat, v);
+	else if (!strcmp(rel, "backing/sharing")) return take(&d->sharing, v);
+	else if (!strcmp(rel, "backing/fileName")) return take(&d->file_name, v);
+	else if (!strcmp(rel, "capacityInBytes")) d->capacity_bytes = parse_ll(v);
+	else if (!strcmp(rel, "capacityInKB")) d->capacity_kb = parse_ll(v);
+	return 0;
+}
+
+static bool is_special_device(const char *type)
+{
+	return type && (!strcmp(type, "VirtualPCIPassthrough") ||
+			!strcmp(type, "VirtualSriovEthernetCard"));
+}
+
+static int device_end(void *ud, const char *path, int depth)
+{
+	struct device_walk *d = ud;
+	struct vmsc_vm_facts *f = d->f;
+	enum vmsc_controller_kind ck;
+
+	(void)path;
+	if (depth != 1 || !d->type)
+		return 0;
+	if (!strcmp(d->type, "VirtualDisk")) {
+		struct vmsc_disk *disk = grow((void **)&f->disks, &f->n_disks, sizeof(*disk));
+
+		if (!disk)
+			return -1;
+		disk->key = (int)d->key;
+		disk->controller_key = (int)d->controller_key;
+		disk->unit_number = (int)d->unit;
+		disk->label = d->label;
+		disk->backing_type = d->backing_type;
+		disk->backing_kind = vmsc_backing_kind_from_type(d->backing_type);
+		disk->disk_mode = d->disk_mode;
+		disk->compatibility_mode = d->compat;
+		disk->sharing = d->sharing;
+		disk->file_name = d->file_name;
+		disk->capacity_bytes = d->capacity_bytes >= 0 ? d->capacity_bytes
+				       : d->capacity_kb >= 0 ? d->capacity_kb * 1024 : -1;
+		d->label = d->backing_type = d->disk_mode = d->compat = d->sharing = d->file_name = NULL;
+		if (disk->backing_kind == VMSC_BACKING_OTHER && d->c->opts.debug)
+			fprintf(stderr, "vmsnapcheck: debug: %s: disk '%s' has backing type '%s' "
+				"this version does not know; mode and sharing are still read\n",
+				f->moid ? f->moid : "?", disk->label ? disk->label : "?",
+				disk->backing_type ? disk->backing_type : "(none)");
+	} else if ((ck = vmsc_controller_kind_from_type(d->type)) != VMSC_CONTROLLER_OTHER) {
+		struct vmsc_controller *ctl = grow((void **)&f->controllers, &f->n_controllers,
+						   sizeof(*ctl));
+
+		if (!ctl)
+			return -1;
+		ctl->key = (int)d->key;
+		ctl->bus_number = (int)d->bus;
+		ctl->type = d->type;
+		ctl->kind = ck;
+		ctl->shared_bus = d->shared_bus;
+		d->type = d->shared_bus = NULL;
+	} else if (is_special_device(d->type)) {
+		struct vmsc_device *dev = grow((void **)&f->devices, &f->n_devices, sizeof(*dev));
+
+		if (!dev)
+			return -1;
+		dev->type = d->type;
+		dev->label = d->label;
+		d->type = d->label = NULL;
+	}
+	device_reset(d);
+	return 0;
+}
+
+static int read_devices(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+{
+	struct device_walk d = { .c = c, .f = f };
+	struct walker w = { .start = device_start, .text = device_text, .end = device_end, .ud = &d };
+	int rc;
+
+	device_reset(&d);
+	f->hardware_read = VMSC_TRI_TRUE;
+	rc = run_walker(c, &w, xml, "config.hardware.device", f);
+	device_reset(&d);
+	return rc;
+}
+
+/* ---- config.extraConfig ---------------------------------------------- */
+
+struct option_walk {
+	struct vmsc_vm_facts *f;
+	char *key, *value;
+};
+
+static int option_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct option_walk *o = ud;
+	const char *rel = strchr(path, '/');
+
+	if (depth != 2 || !rel)
+		return 0;
+	if (!strcmp(rel, "/key"))
+		return set_str(&o->key, v);
+	if (!strcmp(rel, "/value"))
+		return set_str(&o->value, v);
+	return 0;
+}
+
+static int option_end(void *ud, const char *path, int depth)
+{
+	struct option_walk *o = ud;
+	struct vmsc_option *opt;
+
+	(void)path;
+	if (depth != 1)
+		return 0;
+	if (o->key && vmsc_facts_extra_config_wanted(o->key)) {
+		opt = grow((void **)&o->f->extra_config, &o->f->n_extra_config, sizeof(*opt));
+		if (!opt)
+			return -1;
+		opt->key = o->key;
+		opt->value = o->value ? o->value : strdup("");
+		if (!opt->value)
+			return -1;
+		o->key = o->value = NULL;
+	}
+	free(o->key);
+	free(o->value);
+	o->key = o->value = NULL;
+	return 0;
+}
+
+static int read_extra_config(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+{
+	struct option_walk o = { .f = f };
+	struct walker w = { .text = option_text, .end = option_end, .ud = &o };
+	int rc = run_walker(c, &w, xml, "config.extraConfig", f);
+
+	free(o.key);
+	free(o.value);
+	return rc;
+}
+
+/* ---- disabledMethod -------------------------------------------------- */
+
+static int string_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct vmsc_vm_facts *f = ud;
+	char **slot;
+
+	(void)path;
+	if (depth != 1)
+		return 0;
+	slot = grow((void **)&f->disabled_methods, &f->n_disabled_methods, sizeof(*slot));
+	if (!slot)
+		return -1;
+	*slot = strdup(v);
+	return *slot ? 0 : -1;
+}
+
+static int read_disabled_methods(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+{
+	struct walker w = { .text = string_text, .ud = f };
+
+	return run_walker(c, &w, xml, "disabledMethod", f);
+}
+
+/* ---- guest.disk ------------------------------------------------------ */
+
+struct volume_walk {
+	struct vmsc_vm_facts *f;
+	struct vmsc_guest_volume cur;
+};
+
+static int volume_start(void *ud, const char *path, int depth, const char *type)
+{
+	struct volume_walk *v = ud;
+
+	(void)path;
+	(void)type;
+	if (depth == 1) {
+		memset(&v->cur, 0, sizeof(v->cur));
+		v->cur.capacity = v->cur.free_space = -1;
+	}
+	return 0;
+}
+
+static int volume_text(void *ud, const char *path, int depth, const char *t)
+{
+	struct volume_walk *v = ud;
+	const char *rel = strchr(path, '/');
+
+	if (depth != 2 || !rel)
+		return 0;
+	rel++;
+	if (!strcmp(rel, "diskPath")) return set_str(&v->cur.path, t);
+	if (!strcmp(rel, "filesystemType")) return set_str(&v->cur.fs_type, t);
+	if (!strcmp(rel, "capacity")) v->cur.capacity = parse_ll(t);
+	else if (!strcmp(rel, "freeSpace")) v->cur.free_space = parse_ll(t);
+	return 0;
+}
+
+static int volume_end(void *ud, const char *path, int depth)
+{
+	struct volume_walk *v = ud;
+	struct vmsc_guest_volume *slot;
+
+	(void)path;
+	if (depth != 1)
+		return 0;
+	slot = grow((void **)&v->f->volumes, &v->f->n_volumes, sizeof(*slot));
+	if (!slot) {
+		free(v->cur.path);
+		free(v->cur.fs_type);
+		memset(&v->cur, 0, sizeof(v->cur));
+		return -1;
+	}
+	*slot = v->cur;
+	memset(&v->cur, 0, sizeof(v->cur));
+	return 0;
+}
+
+static int read_volumes(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+{
+	struct volume_walk v = { .f = f };
+	struct walker w = { .start = volume_start, .text = volume_text, .end = volume_end, .ud = &v };
+	int rc = run_walker(c, &w, xml, "guest.disk", f);
+
+	free(v.cur.path);
+	free(v.cur.fs_type);
+	return rc;
+}
+
+/* ---- snapshot -------------------------------------------------------- */
+
+struct snap_node {
+	char *name;
+	char *moref;
+	time_t created;
+	bool quiesced;
+};
+
+struct snap_walk {
+	struct vmsc_vm_facts *f;
+	struct snap_node *stack;
+	size_t cap;
+	int level;                      /* nesting of *SnapshotList elements */
+	char *current;                  /* currentSnapshot moref */
+	char *current_name;
+};
+
+static bool is_snapshot_list(const char *path)
+{
+	const char *last = strrchr(path, '/');
+
+	last = last ? last + 1 : path;
+	return !strcmp(last, "rootSnapshotList") || !strcmp(last, "childSnapshotList");
+}
+
+static int snap_start(void *ud, const char *path, int depth, const char *type)
+{
+	struct snap_walk *s = ud;
+
+	(void)depth;
+	(void)type;
+	if (!is_snapshot_list(path))
+		return 0;
+	if ((size_t)s->level + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct snap_node *n = realloc(s->stack, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->stack = n;
+		s->cap = cap;
+	}
+	memset(&s->stack[s->level], 0, sizeof(s->stack[0]));
+	s->level++;
+	return 0;
+}
+
+static int snap_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct snap_walk *s = ud;
+	const char *last = strrchr(path, '/');
+	struct snap_node *n;
+	size_t parent_len;
+
+	if (depth == 1 && !strcmp(path, "currentSnapshot"))
+		return set_str(&s->current, v);
+	if (!last || s->level == 0)
+		return 0;
+	/* only direct children of the innermost *SnapshotList element */
+	parent_len = (size_t)(last - path);
+	{
+		const char *pl = path;
+		const char *seg = NULL;
+
+		for (const char *p = path; p < path + parent_len; p++)
+			if (*p == '/')
+				seg = p + 1;
+		seg = seg ? seg : pl;
+		if (strncmp(seg, "rootSnapshotList", 16) && strncmp(seg, "childSnapshotList", 17))
+			return 0;
+	}
+	n = &s->stack[s->level - 1];
+	last++;
+	if (!strcmp(last, "name"))
+		return set_str(&n->name, v);
+	if (!strcmp(last, "snapshot"))
+		return set_str(&n->moref, v);
+	if (!strcmp(last, "createTime"))
+		n->created = vmsc_parse_datetime(v);
+	else if (!strcmp(last, "quiesced"))
+		n->quiesced = !strcmp(v, "true");
+	return 0;
+}
+
+static int snap_end(void *ud, const char *path, int depth)
+{
+	struct snap_walk *s = ud;
+	struct vmsc_snapshot_summary *sum = &s->f->snapshots;
+	struct snap_node *n;
+
+	(void)depth;
+	if (!is_snapshot_list(path) || s->level == 0)
+		return 0;
+	n = &s->stack[s->level - 1];
+	sum->count++;
+	if (s->level > sum->max_depth)
+		sum->max_depth = s->level;
+	if (n->quiesced)
+		sum->quiesced_count++;
+	if (n->created > 0 && (!sum->oldest_time || n->created < sum->oldest_time)) {
+		sum->oldest_time = n->created;
+		free(sum->oldest_name);
+		sum->oldest_name = n->name ? strdup(n->name) : NULL;
+	}
+	if (n->created > 0 && n->created >= sum->newest_time) {
+		sum->newest_time = n->created;
+		free(sum->newest_name);
+		sum->newest_name = n->name ? strdup(n->name) : NULL;
+	}
+	if (s->current && n->moref && !strcmp(s->current, n->moref) && n->name) {
+		free(s->current_name);
+		s->current_name = strdup(n->name);
+	}
+	free(n->name);
+	free(n->moref);
+	s->level--;
+	return 0;
+}
+
+static int read_snapshots(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+{
+	struct snap_walk s = { .f = f };
+	struct walker w = { .start = snap_start, .text = snap_text, .end = snap_end, .ud = &s };
+	int rc = run_walker(c, &w, xml, "snapshot", f);
+
+	while (s.level > 0) {
+		s.level--;
+		free(s.stack[s.level].name);
+		free(s.stack[s.level].moref);
+	}
+	free(s.stack);
+	free(s.current);
+	free(f->snapshots.current_name);
+	f->snapshots.current_name = s.current_name;
+	return rc;
+}
+
+/* ---- config.ftInfo: set or not --------------------------------------- */
+
+static int read_ft_info(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+{
+	bool fallback;
+	char *text = scalar_fast(xml, &fallback);
+
+	(void)c;
+	/* child elements or text: configured; an empty <val/> means unset */
+	f->ft_configured = (fallback || (text && *text)) ? VMSC_TRI_TRUE : VMSC_TRI_UNSET;
+	free(text);
+	return 0;
+}
+
+/* ---- dispatch -------------------------------------------------------- */
+
+typedef int (*value_reader)(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f);
+
+static const struct {
+	const char *path;
+	value_reader read;
+} complex_props[] = {
+	{ "config.hardware.device", read_devices },
+	{ "config.extraConfig", read_extra_config },
+	{ "disabledMethod", read_disabled_methods },
+	{ "guest.disk", read_volumes },
+	{ "snapshot", read_snapshots },
+	{ "config.ftInfo", read_ft_info },
+};
+
+static int read_property(struct vmsc_vsphere *c, const char *name, const char *xml,
+			 struct vmsc_vm_facts *f)
+{
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		if (!strcmp(name, scalars[i].path))
+			return read_scalar(c, &scalars[i], xml, f);
+	for (size_t i = 0; i < sizeof(complex_props) / sizeof(complex_props[0]); i++)
+		if (!strcmp(name, complex_props[i].path))
+			return complex_props[i].read(c, xml, f);
+	if (c->opts.debug)
+		fprintf(stderr, "vmsnapcheck: debug: %s: ignoring property '%s'\n",
+			f->moid ? f->moid : "?", name);
+	return 0;
+}
+
+void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **type, char **message)
+{
+	xmlTextReaderPtr r;
+	char *privilege = NULL, *localized = NULL;
+	const char *elem = NULL;
+
+	*type = NULL;
+	*message = NULL;
+	if (!xml || !*xml || !(r = reader_open(reader, xml)))
+		return;
+	while (xmlTextReaderRead(r) == 1) {
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+			continue;
+		elem = local_name(r);
+		if (!*type) {
+			char *t = xsi_type(r);
+
+			if (t) {
+				*type = t;
+				continue;
+			}
+		}
+		if (elem && (!strcmp(elem, "privilegeId") || !strcmp(elem, "localizedMessage"))) {
+			xmlChar *s = xmlTextReaderReadString(r);
+
+			if (s && *s) {
+				char **dst = !strcmp(elem, "privilegeId") ? &privilege : &localized;
+
+				free(*dst);
+				*dst = strdup((const char *)s);
+			}
+			xmlFree(s);
+		}
+	}
+	/* a detail element without xsi:type: <InvalidLoginFault> names the type */
+	if (!*type) {
+		r = reader_open(reader, xml);
+		while (r && xmlTextReaderRead(r) == 1) {
+			if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT) {
+				const char *n = local_name(r);
+				size_t len = n ? strlen(n) : 0;
+
+				if (len > 5 && !strcmp(n + len - 5, "Fault"))
+					*type = strndup(n, len - 5);
+				break;
+			}
+		}
+	}
+	*message = privilege ? privilege : localized;
+	if (privilege)
+		free(localized);
+}
+
+int vmsc_values_read_object(struct vmsc_vsphere *c, const struct vim__ObjectContent *oc,
+			    struct vmsc_vm_facts *f)
+{
+	if (oc->obj && oc->obj->__item && !f->moid && !(f->moid = strdup(oc->obj->__item)))
+		return -1;
+	for (int i = 0; i < oc->__sizepropSet; i++) {
+		const struct vim__DynamicProperty *p = &oc->propSet[i];
+
+		/* no <val>: the property is unset, keep its "absent" meaning */
+		if (!p->name || !p->__any)
+			continue;
+		if (read_property(c, p->name, p->__any, f) < 0)
+			return -1;
+	}
+	for (int i = 0; i < oc->__sizemissingSet; i++) {
+		const struct vim__MissingProperty *m = &oc->missingSet[i];
+		struct vmsc_unreadable *u = grow((void **)&f->unreadable, &f->n_unreadable, sizeof(*u));
+
+		if (!u || !(u->path = strdup(m->path ? m->path : "?")))
+			return -1;
+		vmsc_values_read_fault(&c->reader, m->__any, &u->fault, &u->message);
+		if (!u->fault && !(u->fault = strdup("unknown fault")))
+			return -1;
+	}
+	return 0;
+}

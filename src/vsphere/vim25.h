@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The vim25 subset vmsnapcheck speaks, as a gSOAP interface header.
+ * soapcpp2 -c turns it into C at build time (CMakeLists.txt); generated
+ * files live only in the build directory.
+ *
+ * Polymorphic values are never typed here.  gSOAP aborts a whole response
+ * on an xsi:type it does not know, and vCenter sends new device, backing
+ * and fault types with every release.  So DynamicProperty.val, the
+ * missingSet fault and SOAP fault details are captured as literal XML
+ * (`_XML __any`, which keeps the element with its attributes) and read
+ * with libxml2 in values.c.  Requests that need xsi:type (the
+ * TraversalSpec in ObjectSpec.selectSet) are written as literal XML too.
+ *
+ * Adding an operation: declare its request/response element structs
+ * (_vim__Op, _vim__OpResponse) and the __vim__Op function below; the
+ * SOAPAction is passed at call time (urn:vim25/<apiVersion>).
+ */
+
+//gsoap vim schema namespace: urn:vim25
+//gsoap vim schema elementForm: qualified
+//gsoap vim schema attributeForm: unqualified
+//gsoap vim service name: vim25
+//gsoap vim service style: document
+//gsoap vim service encoding: literal
+
+enum xsd__boolean { false_, true_ };
+
+/* Text content plus an unqualified `type` attribute. */
+struct vim__ManagedObjectReference {
+	char *__item;
+	@char *type;
+};
+
+/* ---- service content ------------------------------------------------- */
+
+struct vim__AboutInfo {
+	char *name 0;
+	char *fullName 0;
+	char *vendor 0;
+	char *version 0;
+	char *build 0;
+	char *osType 0;
+	char *productLineId 0;
+	char *apiType 0;
+	char *apiVersion 0;
+	char *instanceUuid 0;
+};
+
+struct vim__ServiceContent {
+	struct vim__ManagedObjectReference *rootFolder 0;
+	struct vim__ManagedObjectReference *propertyCollector 0;
+	struct vim__ManagedObjectReference *viewManager 0;
+	struct vim__AboutInfo *about 0;
+	struct vim__ManagedObjectReference *sessionManager 0;
+	struct vim__ManagedObjectReference *searchIndex 0;
+	struct vim__ManagedObjectReference *authorizationManager 0;
+	struct vim__ManagedObjectReference *taskManager 0;
+	struct vim__ManagedObjectReference *eventManager 0;
+};
+
+struct _vim__RetrieveServiceContent {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+};
+struct _vim__RetrieveServiceContentResponse {
+	struct vim__ServiceContent *returnval 0;
+};
+
+/* ---- sessions -------------------------------------------------------- */
+
+struct vim__UserSession {
+	char *key 0;
+	char *userName 0;
+	char *fullName 0;
+};
+
+struct _vim__Login {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	char *userName 1;
+	char *password 1;
+	char *locale 0;
+};
+struct _vim__LoginResponse {
+	struct vim__UserSession *returnval 0;
+};
+
+struct _vim__Logout {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+};
+struct _vim__LogoutResponse {
+	char *__dummy 0;
+};
+
+struct _vim__CurrentTime {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+};
+struct _vim__CurrentTimeResponse {
+	char *returnval 0;             /* xsd:dateTime, parsed by us */
+};
+
+/* ---- inventory ------------------------------------------------------- */
+
+struct _vim__CreateContainerView {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	struct vim__ManagedObjectReference *container 1;
+	$int __sizetype 0;
+	char **type 0;
+	enum xsd__boolean recursive 1;
+};
+struct _vim__CreateContainerViewResponse {
+	struct vim__ManagedObjectReference *returnval 0;
+};
+
+struct _vim__DestroyView {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+};
+struct _vim__DestroyViewResponse {
+	char *__dummy 0;
+};
+
+struct _vim__FindByInventoryPath {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	char *inventoryPath 1;
+};
+struct _vim__FindByInventoryPathResponse {
+	struct vim__ManagedObjectReference *returnval 0;
+};
+
+/* ---- property collector ---------------------------------------------- */
+
+struct vim__PropertySpec {
+	char *type 1;
+	enum xsd__boolean *all 0;
+	$int __sizepathSet 0;
+	char **pathSet 0;
+};
+
+struct vim__ObjectSpec {
+	struct vim__ManagedObjectReference *obj 1;
+	enum xsd__boolean *skip 0;
+	_XML __any;                    /* literal <selectSet xsi:type="TraversalSpec"> */
+};
+
+struct vim__PropertyFilterSpec {
+	$int __sizepropSet 1;
+	struct vim__PropertySpec *propSet 1;
+	$int __sizeobjectSet 1;
+	struct vim__ObjectSpec *objectSet 1;
+};
+
+struct vim__RetrieveOptions {
+	int *maxObjects 0;
+};
+
+struct vim__DynamicProperty {
+	char *name 1;
+	_XML __any;                    /* the whole <val xsi:type=...> element */
+};
+
+struct vim__MissingProperty {
+	char *path 1;
+	_XML __any;                    /* <fault> with a polymorphic <fault> inside */
+};
+
+struct vim__ObjectContent {
+	struct vim__ManagedObjectReference *obj 1;
+	$int __sizepropSet 0;
+	struct vim__DynamicProperty *propSet 0;
+	$int __sizemissingSet 0;
+	struct vim__MissingProperty *missingSet 0;
+};
+
+struct vim__RetrieveResult {
+	char *token 0;
+	$int __sizeobjects 0;
+	struct vim__ObjectContent *objects 0;
+};
+
+struct _vim__RetrievePropertiesEx {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	$int __sizespecSet 1;
+	struct vim__PropertyFilterSpec *specSet 1;
+	struct vim__RetrieveOptions *options 1;
+};
+struct _vim__RetrievePropertiesExResponse {
+	struct vim__RetrieveResult *returnval 0;
+};
+
+struct _vim__ContinueRetrievePropertiesEx {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	char *token 1;
+};
+struct _vim__ContinueRetrievePropertiesExResponse {
+	struct vim__RetrieveResult *returnval 0;
+};
+
+struct _vim__CancelRetrievePropertiesEx {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	char *token 1;
+};
+struct _vim__CancelRetrievePropertiesExResponse {
+	char *__dummy 0;
+};
+
+/* ---- faults: the detail element is read as literal XML --------------- */
+
+struct SOAP_ENV__Detail {
+	_XML __any;
+	int __type;
+	void *fault;
+};
+
+/* ---- operations ------------------------------------------------------ */
+
+//gsoap vim service method-style: document
+//gsoap vim service method-encoding: literal
+int __vim__RetrieveServiceContent(struct _vim__RetrieveServiceContent *vim__RetrieveServiceContent,
+	struct _vim__RetrieveServiceContentResponse *vim__RetrieveServiceContentResponse);
+int __vim__Login(struct _vim__Login *vim__Login, struct _vim__LoginResponse *vim__LoginResponse);
+int __vim__Logout(struct _vim__Logout *vim__Logout, struct _vim__LogoutResponse *vim__LogoutResponse);
+int __vim__CurrentTime(struct _vim__CurrentTime *vim__CurrentTime,
+	struct _vim__CurrentTimeResponse *vim__CurrentTimeResponse);
+int __vim__CreateContainerView(struct _vim__CreateContainerView *vim__CreateContainerView,
+	struct _vim__CreateContainerViewResponse *vim__CreateContainerViewResponse);
+int __vim__DestroyView(struct _vim__DestroyView *vim__DestroyView,
+	struct _vim__DestroyViewResponse *vim__DestroyViewResponse);
+int __vim__FindByInventoryPath(struct _vim__FindByInventoryPath *vim__FindByInventoryPath,
+	struct _vim__FindByInventoryPathResponse *vim__FindByInventoryPathResponse);
+int __vim__RetrievePropertiesEx(struct _vim__RetrievePropertiesEx *vim__RetrievePropertiesEx,
+	struct _vim__RetrievePropertiesExResponse *vim__RetrievePropertiesExResponse);
+int __vim__ContinueRetrievePropertiesEx(
+	struct _vim__ContinueRetrievePropertiesEx *vim__ContinueRetrievePropertiesEx,
+	struct _vim__ContinueRetrievePropertiesExResponse *vim__ContinueRetrievePropertiesExResponse);
+int __vim__CancelRetrievePropertiesEx(
+	struct _vim__CancelRetrievePropertiesEx *vim__CancelRetrievePropertiesEx,
+	struct _vim__CancelRetrievePropertiesExResponse *vim__CancelRetrievePropertiesExResponse);

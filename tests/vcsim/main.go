@@ -1,0 +1,353 @@
+// vcsim-fixture: a vCenter simulator for vmsnapcheck's integration tests,
+// built on Debian's govmomi simulator (0.24.2). See README.md.
+
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+)
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+var quiet bool
+
+func logf(format string, args ...interface{}) {
+	if !quiet {
+		fmt.Fprintf(os.Stderr, "vcsim-fixture: "+format+"\n", args...)
+	}
+}
+
+func fatalf(code int, format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "vcsim-fixture: "+format+"\n", args...)
+	os.Exit(code)
+}
+
+func main() {
+	var (
+		scenarioFile = flag.String("scenario", "", "load VMs from a JSON scenario `FILE`")
+		nvms         = flag.Int("vms", 0, "also generate `N` VMs with realistic shapes (deterministic)")
+		seed         = flag.Int64("seed", 1, "seed for -vms")
+		listen       = flag.String("listen", "127.0.0.1:0", "listen `ADDR` (HTTPS)")
+		username     = flag.String("username", "", "only this user may log in (with -password-file)")
+		passwordFile = flag.String("password-file", "", "`FILE` holding the only accepted password (first line)")
+		envFile      = flag.String("env-file", "", "when ready, write VCSIM_URL/CERT/PID/SHA256/SHA1 to `FILE` (atomically); the cert goes to FILE.pem")
+		requestLog   = flag.String("request-log", "", "append each SOAP operation name to `FILE`, one per line")
+		pageMaxFlag  = flag.Int("page-max", 0, "never return more than `N` objects per RetrievePropertiesEx page (0 = no cap)")
+		pageDefault  = flag.Int("page-default", 100, "page size when the client sets no maxObjects")
+		tlsCert      = flag.String("tls-cert", "", "serve this PEM certificate `FILE` (with -tls-key) instead of a fresh self-signed one")
+		tlsKey       = flag.String("tls-key", "", "PEM private key `FILE` for -tls-cert")
+		trace        = flag.Bool("trace", false, "log SOAP traffic to stderr (simulator trace)")
+		quietFlag    = flag.Bool("quiet", false, "no progress messages on stderr")
+		faults       multiFlag
+	)
+	flag.Var(&faults, "fault", "inject a fault, `SPEC` (repeatable): see README.md")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: vcsim-fixture [-scenario FILE] [-vms N] [options]\n\n")
+		flag.PrintDefaults()
+		fmt.Fprintf(flag.CommandLine.Output(), "\nfault SPECs:\n  nopermission:GLOB    VMs whose name matches GLOB come back with a NoPermission missingSet\n")
+		for _, k := range []string{"notauth", "http500", "http503", "stall", "truncate", "truncxml", "garbage", "wrongns", "endless", "slow"} {
+			fmt.Fprintf(flag.CommandLine.Output(), "  %s\n", faultKinds[k])
+		}
+	}
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fatalf(2, "unexpected argument %q", flag.Arg(0))
+	}
+	quiet = *quietFlag
+	simulator.Trace = *trace
+	if *pageMaxFlag < 0 || *pageDefault < 1 || *nvms < 0 {
+		fatalf(2, "-page-max, -page-default and -vms must not be negative")
+	}
+	pageMax, defaultPageSize = *pageMaxFlag, *pageDefault
+
+	var rules []*faultRule
+	for _, f := range faults {
+		r, err := parseFault(f)
+		if err != nil {
+			fatalf(2, "%s", err)
+		}
+		if r != nil {
+			rules = append(rules, r)
+		}
+	}
+	var login *url.Userinfo
+	if *username != "" || *passwordFile != "" {
+		if *username == "" || *passwordFile == "" {
+			fatalf(2, "-username and -password-file go together")
+		}
+		data, err := os.ReadFile(*passwordFile)
+		if err != nil {
+			fatalf(2, "%s", err)
+		}
+		pw := strings.SplitN(string(data), "\n", 2)[0]
+		pw = strings.TrimSuffix(pw, "\r")
+		if pw == "" {
+			fatalf(2, "%s: empty password", *passwordFile)
+		}
+		login = url.UserPassword(*username, pw)
+	}
+	var specs []VMSpec
+	if *scenarioFile != "" {
+		sc, err := LoadScenario(*scenarioFile)
+		if err != nil {
+			fatalf(2, "%s", err)
+		}
+		specs = append(specs, sc.VMs...)
+	}
+	if *nvms > 0 {
+		specs = append(specs, Generate(*nvms, *seed)...)
+	}
+	if *envFile != "" {
+		// a harness waiting for the file must never read a stale one
+		_ = os.Remove(*envFile)
+	}
+
+	code := run(specs, *listen, login, *envFile, *requestLog, rules, *tlsCert, *tlsKey)
+	os.Exit(code)
+}
+
+func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog string, rules []*faultRule, certFile, keyFile string) int {
+	t0 := time.Now()
+	start := t0.UTC().Truncate(time.Second)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	// Certificate first: cheap to fail early.
+	var cert tls.Certificate
+	var err error
+	if certFile != "" || keyFile != "" {
+		cert, err = tls.LoadX509KeyPair(certFile, keyFile)
+	} else {
+		cert, err = selfSigned(listen)
+	}
+	if err != nil {
+		logf("certificate: %s", err)
+		return 1
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		logf("certificate: %s", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		logf("listen %s: %s", listen, err)
+		return 1
+	}
+
+	// The simulator logs chatter while the inventory is built (e.g. each
+	// existing .vmsn it skips): silence it until the server runs.
+	log.SetOutput(io.Discard)
+	m := simulator.VPX()
+	m.Machine = 0 // only the scenario's / generated VMs
+	if err := m.Create(); err != nil {
+		logf("model: %s", err)
+		return 1
+	}
+	defer m.Remove()
+
+	ctx := context.Background()
+	b, err := newBuilder(ctx, m.Service, start)
+	if err != nil {
+		logf("%s", err)
+		return 1
+	}
+	defer b.cleanup()
+	for i := range specs {
+		if _, err := b.createVM(&specs[i]); err != nil {
+			logf("%s", err)
+			return 1
+		}
+		if (i+1)%2000 == 0 {
+			logf("%d/%d VMs", i+1, len(specs))
+		}
+		select {
+		case s := <-sigs:
+			logf("%s during start-up: stopping", s)
+			return 1
+		default:
+		}
+	}
+	registerPagingCollector()
+	log.SetOutput(os.Stderr)
+
+	// The simulator's server: only its handler is used; we serve it on our own
+	// TLS listener behind the fault middleware.
+	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: login}
+	m.Service.TLS = nil
+	srv := m.Service.NewServer()
+	_ = srv.Listener.Close()
+	defer srv.Close()
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	hostPort := net.JoinHostPort(host, port)
+	simulator.Map.SessionManager().ServiceHostName = hostPort
+	sdkURL := "https://" + hostPort + "/sdk"
+
+	mux, err := newFaultMux(srv.Config.Handler, rules, requestLog)
+	if err != nil {
+		logf("request log: %s", err)
+		return 1
+	}
+	hs := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 60 * time.Second,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}, MinVersion: tls.VersionTLS12},
+		ErrorLog:          log.New(&tlsLogFilter{os.Stderr}, "vcsim-fixture: ", 0),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.ServeTLS(ln, "", "") }()
+
+	var pemFile string
+	if envFile != "" {
+		pemFile = envFile + ".pem"
+		pemData := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})
+		if err := writeAtomic(pemFile, pemData); err != nil {
+			logf("%s", err)
+			return 1
+		}
+		if abs, err := filepath.Abs(pemFile); err == nil {
+			pemFile = abs
+		}
+		env := fmt.Sprintf("VCSIM_URL=%s\nVCSIM_CERT=%s\nVCSIM_PID=%d\nVCSIM_SHA256=%s\nVCSIM_SHA1=%s\n",
+			sdkURL, pemFile, os.Getpid(), fingerprint(sha256sum(leaf.Raw)), fingerprint(sha1sum(leaf.Raw)))
+		if err := writeAtomic(envFile, []byte(env)); err != nil {
+			logf("%s", err)
+			return 1
+		}
+	}
+	fmt.Printf("VCSIM_URL=%s\n", sdkURL)
+	logf("%d VMs ready in %.2fs at %s", len(specs), time.Since(t0).Seconds(), sdkURL)
+
+	code := 0
+	select {
+	case s := <-sigs:
+		logf("%s: stopping", s)
+	case err := <-serveErr:
+		logf("server: %s", err)
+		code = 1
+	}
+	mux.close()
+	_ = hs.Close()
+	if envFile != "" {
+		_ = os.Remove(envFile)
+		_ = os.Remove(pemFile)
+	}
+	return code
+}
+
+// tlsLogFilter drops the per-connection TLS handshake noise of clients that
+// (rightly) reject the self-signed certificate.
+type tlsLogFilter struct{ w io.Writer }
+
+func (f *tlsLogFilter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), "TLS handshake error") {
+		return len(p), nil
+	}
+	return f.w.Write(p)
+}
+
+func selfSigned(listen string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "vcsim-fixture", Organization: []string{"vmsnapcheck tests"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(5, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+	}
+	if h, _, err := net.SplitHostPort(listen); err == nil && h != "" {
+		if ip := net.ParseIP(h); ip != nil {
+			if !ip.IsLoopback() && !ip.IsUnspecified() {
+				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			}
+		} else if h != "localhost" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+func sha256sum(b []byte) []byte { h := sha256.Sum256(b); return h[:] }
+func sha1sum(b []byte) []byte   { h := sha1.Sum(b); return h[:] }
+
+func fingerprint(sum []byte) string {
+	parts := make([]string, len(sum))
+	for i, c := range sum {
+		parts[i] = fmt.Sprintf("%02X", c)
+	}
+	return strings.Join(parts, ":")
+}
+
+func writeAtomic(file string, data []byte) error {
+	dir := filepath.Dir(file)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, file)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return errors.New("write " + file + ": " + err.Error())
+	}
+	return nil
+}

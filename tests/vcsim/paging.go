@@ -1,0 +1,249 @@
+// Paging PropertyCollector.
+//
+// Debian's simulator (govmomi 0.24.2) ignores RetrieveOptions.maxObjects and
+// has no ContinueRetrievePropertiesEx. The simulator dispatches a SOAP call by
+// looking up the _this moref and calling the method of the same name by
+// reflection (per-session copies are made with reflect.New of the registered
+// type), so a type that embeds simulator.PropertyCollector by value, registered
+// under the ServiceContent's PropertyCollector moref, adds paging without
+// patching govmomi.
+//
+// It also implements the fixture's "nopermission:GLOB" fault (VMs whose name
+// matches get a missingSet with NoPermission instead of their propSet) and
+// answers NotAuthenticated to a Retrieve* call without a valid session (the
+// stock simulator returns a missingSet per property instead, unlike vCenter).
+
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Paging configuration (global: per-session collectors are created by reflect.New).
+var (
+	defaultPageSize = 100 // vCenter's page size when maxObjects is unset
+	pageMax         = 0   // -page-max: cap on any page (0 = none)
+	noPermission    []string
+)
+
+type pagingPC struct {
+	simulator.PropertyCollector // must stay the first field (the simulator digs out the mo type via Field(0))
+
+	mu    sync.Mutex
+	seq   int
+	pages map[string]*pendingResult
+}
+
+type pendingResult struct {
+	objects []types.ObjectContent
+	size    int
+}
+
+func registerPagingCollector() types.ManagedObjectReference {
+	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
+	ref := si.Content.PropertyCollector
+	simulator.Map.Remove(ref)
+	pc := &pagingPC{}
+	pc.Self = ref
+	simulator.Map.Put(pc)
+	return ref
+}
+
+func notAuthenticated(this types.ManagedObjectReference) *soap.Fault {
+	return simulator.Fault("The session is not authenticated.", &types.NotAuthenticated{
+		NoPermission: types.NoPermission{Object: this, PrivilegeId: "System.View"},
+	})
+}
+
+// sessionless reports whether a Retrieve* call needs no session: vCenter
+// answers only ServiceInstance / SessionManager reads before Login.
+func sessionless(specs []types.PropertyFilterSpec) bool {
+	for _, s := range specs {
+		for _, o := range s.ObjectSet {
+			switch o.Obj.Type {
+			case "ServiceInstance", "SessionManager":
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func pageSize(opt types.RetrieveOptions) int {
+	n := defaultPageSize
+	if opt.MaxObjects > 0 {
+		n = int(opt.MaxObjects)
+	}
+	if pageMax > 0 && n > pageMax {
+		n = pageMax
+	}
+	return n
+}
+
+func (pc *pagingPC) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	body := &methods.RetrievePropertiesExBody{}
+	if ctx.Session == nil && !sessionless(r.SpecSet) {
+		body.Fault_ = notAuthenticated(r.This)
+		return body
+	}
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r).(*methods.RetrievePropertiesExBody)
+	if res.Fault_ != nil {
+		return res
+	}
+	objects := applyNoPermission(res.Res.Returnval.Objects, r.SpecSet)
+	size := pageSize(r.Options)
+	body.Res = &types.RetrievePropertiesExResponse{Returnval: pc.page(objects, size)}
+	return body
+}
+
+// page returns the first page and keeps the rest under a new token.
+func (pc *pagingPC) page(objects []types.ObjectContent, size int) *types.RetrieveResult {
+	if len(objects) == 0 {
+		return nil // vCenter sends no returnval for an empty result
+	}
+	if len(objects) <= size {
+		return &types.RetrieveResult{Objects: objects}
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.pages == nil {
+		pc.pages = map[string]*pendingResult{}
+	}
+	pc.seq++
+	token := strconv.Itoa(pc.seq)
+	pc.pages[token] = &pendingResult{objects: objects[size:], size: size}
+	return &types.RetrieveResult{Token: token, Objects: objects[:size]}
+}
+
+func (pc *pagingPC) ContinueRetrievePropertiesEx(ctx *simulator.Context, r *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	body := &methods.ContinueRetrievePropertiesExBody{}
+	if ctx.Session == nil {
+		body.Fault_ = notAuthenticated(r.This)
+		return body
+	}
+	pc.mu.Lock()
+	p := pc.pages[r.Token]
+	delete(pc.pages, r.Token)
+	pc.mu.Unlock()
+	if p == nil {
+		body.Fault_ = simulator.Fault(fmt.Sprintf("A specified parameter was not correct: token %q", r.Token),
+			&types.InvalidArgument{InvalidProperty: "token"})
+		return body
+	}
+	ret := pc.page(p.objects, p.size)
+	if ret == nil {
+		ret = &types.RetrieveResult{}
+	}
+	body.Res = &types.ContinueRetrievePropertiesExResponse{Returnval: *ret}
+	return body
+}
+
+func (pc *pagingPC) CancelRetrievePropertiesEx(ctx *simulator.Context, r *types.CancelRetrievePropertiesEx) soap.HasFault {
+	body := &methods.CancelRetrievePropertiesExBody{}
+	if ctx.Session == nil {
+		body.Fault_ = notAuthenticated(r.This)
+		return body
+	}
+	pc.mu.Lock()
+	_, ok := pc.pages[r.Token]
+	delete(pc.pages, r.Token)
+	pc.mu.Unlock()
+	if !ok {
+		body.Fault_ = simulator.Fault(fmt.Sprintf("A specified parameter was not correct: token %q", r.Token),
+			&types.InvalidArgument{InvalidProperty: "token"})
+		return body
+	}
+	body.Res = &types.CancelRetrievePropertiesExResponse{}
+	return body
+}
+
+// RetrieveProperties (deprecated, unpaged; govmomi's client uses it).
+func (pc *pagingPC) RetrieveProperties(ctx *simulator.Context, r *types.RetrieveProperties) soap.HasFault {
+	body := &methods.RetrievePropertiesBody{}
+	if ctx.Session == nil && !sessionless(r.SpecSet) {
+		body.Fault_ = notAuthenticated(r.This)
+		return body
+	}
+	res := pc.PropertyCollector.RetrieveProperties(ctx, r).(*methods.RetrievePropertiesBody)
+	if res.Fault_ != nil {
+		return res
+	}
+	res.Res.Returnval = applyNoPermission(res.Res.Returnval, r.SpecSet)
+	return res
+}
+
+// applyNoPermission replaces the propSet of VMs matching a nopermission glob
+// by one missingSet entry (fault NoPermission) per property.
+func applyNoPermission(objects []types.ObjectContent, specs []types.PropertyFilterSpec) []types.ObjectContent {
+	if len(noPermission) == 0 {
+		return objects
+	}
+	for i := range objects {
+		o := &objects[i]
+		if o.Obj.Type != "VirtualMachine" {
+			continue
+		}
+		vm, ok := simulator.Map.Get(o.Obj).(*simulator.VirtualMachine)
+		if !ok {
+			continue
+		}
+		hit := false
+		for _, g := range noPermission {
+			if matchName(g, vm.Name) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			continue
+		}
+		var paths []string
+		seen := map[string]bool{}
+		for _, s := range specs {
+			for _, ps := range s.PropSet {
+				if ps.Type != "VirtualMachine" && ps.Type != "ManagedEntity" {
+					continue
+				}
+				for _, p := range ps.PathSet {
+					if !seen[p] {
+						seen[p] = true
+						paths = append(paths, p)
+					}
+				}
+			}
+		}
+		for _, p := range o.PropSet { // All=true, or paths the spec did not list
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				paths = append(paths, p.Name)
+			}
+		}
+		for _, m := range o.MissingSet {
+			if !seen[m.Path] {
+				seen[m.Path] = true
+				paths = append(paths, m.Path)
+			}
+		}
+		o.PropSet = nil
+		o.MissingSet = nil
+		for _, p := range paths {
+			o.MissingSet = append(o.MissingSet, types.MissingProperty{
+				Path: p,
+				Fault: types.LocalizedMethodFault{
+					Fault:            &types.NoPermission{Object: o.Obj, PrivilegeId: "System.View"},
+					LocalizedMessage: "Permission to perform this operation was denied.",
+				},
+			})
+		}
+	}
+	return objects
+}
