@@ -58,10 +58,12 @@ int vmsc_output_check(const char *path, struct vmsc_error *err)
 		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': name too long", path);
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': is a directory", path);
+	if (stat(dir, &st) < 0 && errno == ENOENT)
+		return vmsc_error_set(err, VMSC_E_IO,
+				      "cannot write '%s': directory '%s' does not exist", path, dir);
 	if (stat(dir, &st) < 0)
 		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': directory '%s': %s",
-				      path, dir,
-				      errno == ENOENT ? "does not exist" : strerror(errno));
+				      path, dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': '%s' is not a directory",
 				      path, dir);

@@ -173,9 +173,10 @@ int vmsc_check_passthrough_device(const struct vmsc_vm_facts *f, struct vmsc_rul
 		const char *type;
 		const char *what;
 	} blocking[] = {
-		{ "VirtualPCIPassthrough", "PCI passthrough device (DirectPath I/O or vGPU)" },
-		{ "VirtualSriovEthernetCard", "SR-IOV network adapter" },
+		{ "VirtualPCIPassthrough", "a PCI passthrough device (DirectPath I/O or vGPU)" },
+		{ "VirtualSriovEthernetCard", "an SR-IOV network adapter" },
 	};
+	char name[300];
 	size_t i, j;
 
 	for (i = 0; i < f->n_devices; i++) {
@@ -184,9 +185,12 @@ int vmsc_check_passthrough_device(const struct vmsc_vm_facts *f, struct vmsc_rul
 		for (j = 0; j < sizeof(blocking) / sizeof(blocking[0]); j++) {
 			if (!vmsc_str_is(d->type, blocking[j].type))
 				continue;
+			if (d->label && *d->label)
+				snprintf(name, sizeof(name), "'%s' (%s)", d->label, d->type);
+			else
+				snprintf(name, sizeof(name), "%s", d->type);
 			if (vmsc_rule_report(ctx, ctx->rule->severity,
-					     "'%s' (%s) is a %s: snapshots are not supported",
-					     d->label && *d->label ? d->label : d->type, d->type,
+					     "%s is %s: snapshots are not supported", name,
 					     blocking[j].what) < 0)
 				return -1;
 		}

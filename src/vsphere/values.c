@@ -938,7 +938,7 @@ int vmsc_values_read_object(struct vmsc_vsphere *c, const struct vim__ObjectCont
 		const struct vim__DynamicProperty *p = &oc->propSet[i];
 
 		/* no <val>: the property is unset, keep its "absent" meaning */
-		if (!p->name || !p->__any)
+		if (!p->name || !p->__any || !*p->__any)
 			continue;
 		if (read_property(c, p->name, p->__any, f) < 0)
 			return -1;

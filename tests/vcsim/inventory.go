@@ -777,7 +777,7 @@ func (db *devBuild) disk(ds DiskSpec) error {
 		CapacityInKB: kb, CapacityInBytes: kb * 1024,
 		Shares:                     &types.SharesInfo{Shares: 1000, Level: types.SharesLevelNormal},
 		StorageIOAllocation:        &types.StorageIOAllocationInfo{Limit: int64p(-1), Shares: &types.SharesInfo{Shares: 1000, Level: types.SharesLevelNormal}, Reservation: i32(0)},
-		DiskObjectId:               fmt.Sprintf("%d-%d", vmNum(db.vm.Self.Value), key),
+		DiskObjectId:               fmt.Sprintf("%s-%d", vmNum(db.vm.Self.Value), key),
 		NativeUnmanagedLinkedClone: boolp(false),
 	}
 	addChild(ci.dev, key)
@@ -1108,11 +1108,12 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 		if !ok || strings.HasPrefix(fb.DiskMode, "independent") {
 			continue
 		}
+		baseName := fb.FileName
 		for lvl := 1; lvl <= snapDepth; lvl++ {
 			parent := *fb
 			child := parent
 			child.Parent = &parent
-			child.FileName = deltaName(parent.VirtualDeviceFileBackingInfo.FileName, lvl)
+			child.FileName = deltaName(baseName, lvl)
 			child.DeltaDiskFormat = "redoLogFormat"
 			child.DeltaGrainSize = 0
 			child.ContentId = hexBytes(32, fb.Uuid, lvl)
@@ -1371,7 +1372,7 @@ func defaultDisabledMethods(s *VMSpec) []string {
 		"TurnOffFaultToleranceForVM_Task", "DisableSecondaryVM_Task", "EnableSecondaryVM_Task"}
 	switch s.PowerState {
 	case "poweredOn":
-		m = append(m, "PowerOnVM_Task", "MarkAsTemplate", "MarkAsVirtualMachine", "ResetGuestInformation", "RelocateVM_Task")
+		m = append(m, "PowerOnVM_Task", "MarkAsTemplate", "MarkAsVirtualMachine", "ResetGuestInformation")
 		if !s.ConsolidationNeeded {
 			m = append(m, "ConsolidateVMDisks_Task")
 		}
@@ -1511,6 +1512,14 @@ func (db *devBuild) ctrlFor(key int32) *ctrlInfo {
 func guestDetailed(s *VMSpec) string {
 	if s.isWindows() {
 		return `architecture='X86' bitness='64' buildNumber='17763' distroName='Windows' distroVersion='10.0' familyName='Windows' kernelVersion='17763.4499' prettyName='Windows Server 2019, 64-bit (Build 17763.4499)'`
+	}
+	switch {
+	case strings.HasPrefix(s.GuestID, "rhel"), strings.HasPrefix(s.GuestID, "centos"):
+		return `architecture='X86' bitness='64' distroName='Red Hat Enterprise Linux' distroVersion='8.9' familyName='Linux' kernelVersion='4.18.0-513.5.1.el8_9.x86_64' prettyName='Red Hat Enterprise Linux 8.9 (Ootpa)'`
+	case strings.HasPrefix(s.GuestID, "debian"):
+		return `architecture='X86' bitness='64' distroName='Debian GNU/Linux' distroVersion='11' familyName='Linux' kernelVersion='5.10.0-26-amd64' prettyName='Debian GNU/Linux 11 (bullseye)'`
+	case strings.HasPrefix(s.GuestID, "sles"):
+		return `architecture='X86' bitness='64' distroName='SLES' distroVersion='15.5' familyName='Linux' kernelVersion='5.14.21-150500.55.39-default' prettyName='SUSE Linux Enterprise Server 15 SP5'`
 	}
 	return `architecture='X86' bitness='64' distroName='Ubuntu' distroVersion='22.04' familyName='Linux' kernelVersion='5.15.0-91-generic' prettyName='Ubuntu 22.04.3 LTS'`
 }

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -38,7 +39,7 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-var quiet bool
+var quiet, profiling bool
 
 func logf(format string, args ...interface{}) {
 	if !quiet {
@@ -67,6 +68,7 @@ func main() {
 		tlsKey       = flag.String("tls-key", "", "PEM private key `FILE` for -tls-cert")
 		trace        = flag.Bool("trace", false, "log SOAP traffic to stderr (simulator trace)")
 		quietFlag    = flag.Bool("quiet", false, "no progress messages on stderr")
+		cpuProfile   = flag.String("cpuprofile", "", "write a CPU profile of the start-up to `FILE` (development)")
 		faults       multiFlag
 	)
 	flag.Var(&faults, "fault", "inject a fault, `SPEC` (repeatable): see README.md")
@@ -131,6 +133,14 @@ func main() {
 		_ = os.Remove(*envFile)
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fatalf(2, "%s", err)
+		}
+		_ = pprof.StartCPUProfile(f)
+		profiling = true
+	}
 	code := run(specs, *listen, login, *envFile, *requestLog, rules, *tlsCert, *tlsKey)
 	os.Exit(code)
 }
@@ -247,6 +257,9 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 			logf("%s", err)
 			return 1
 		}
+	}
+	if profiling {
+		pprof.StopCPUProfile()
 	}
 	fmt.Printf("VCSIM_URL=%s\n", sdkURL)
 	logf("%d VMs ready in %.2fs at %s", len(specs), time.Since(t0).Seconds(), sdkURL)

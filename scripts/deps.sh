@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs the Debian packages vmsnapcheck needs to build and test.
+# As root it runs apt-get itself; otherwise it prints the command to run.
+set -eu
+
+BUILD_PKGS="cmake gcc make pkg-config gsoap libgsoap-dev libcurl4-openssl-dev libxml2-dev
+libjansson-dev libinih-dev libssl-dev"
+TEST_PKGS="libcmocka-dev golang-go golang-github-vmware-govmomi-dev libxml2-utils jq
+prometheus clang libclang-rt-14-dev valgrind ca-certificates"
+
+want="$BUILD_PKGS"
+[ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vmsnapcheck: missing Debian packages:$missing" >&2
+	echo "run: sudo apt-get install --no-install-recommends$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# --no-install-recommends: prometheus is only here for promtool
+apt-get install -y -q --no-install-recommends $missing >/dev/null

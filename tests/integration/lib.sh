@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for the integration tests (sourced; POSIX sh + jq).
+# Environment from CTest: VMSC_BIN, VCSIM_BIN, SRC_DIR, WORK_DIR.
+set -eu
+
+: "${VMSC_BIN:?}" "${VCSIM_BIN:?}" "${SRC_DIR:?}" "${WORK_DIR:?}"
+mkdir -p "$WORK_DIR"
+SIMS=""
+FAILS=0
+PASSES=0
+
+cleanup() {
+	for e in $SIMS; do
+		"$SRC_DIR/tests/integration/vcsim.sh" stop "$e" || true
+	done
+}
+trap cleanup EXIT INT TERM
+
+# start_sim NAME [fixture args...]: starts a private simulator, sources its env
+# into SIM_URL, SIM_CERT, SIM_SHA256, SIM_SHA1.
+start_sim() {
+	name=$1
+	shift
+	envfile=$WORK_DIR/$name.env
+	"$SRC_DIR/tests/integration/vcsim.sh" start "$VCSIM_BIN" "$envfile" "$@"
+	SIMS="$SIMS $envfile"
+	. "$envfile"
+	SIM_URL=$VCSIM_URL SIM_CERT=$VCSIM_CERT SIM_SHA256=$VCSIM_SHA256 SIM_SHA1=$VCSIM_SHA1
+}
+
+# password_file NAME VALUE: a 0600 file holding VALUE.
+password_file() {
+	(umask 077 && printf '%s\n' "$2" >"$WORK_DIR/$1")
+	echo "$WORK_DIR/$1"
+}
+
+# vmsc ARGS...: runs vmsnapcheck, output in $OUT/$ERR files, exit code in $RC.
+vmsc() {
+	OUT=$WORK_DIR/out.txt ERR=$WORK_DIR/err.txt
+	set +e
+	"$VMSC_BIN" --no-config "$@" >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	set -e
+}
+
+ok() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
+fail() {
+	FAILS=$((FAILS + 1))
+	echo "FAIL - $*"
+	[ -f "${OUT:-/dev/null}" ] && sed 's/^/  stdout: /' "$OUT" | head -40
+	[ -f "${ERR:-/dev/null}" ] && sed 's/^/  stderr: /' "$ERR" | head -20
+	return 0
+}
+
+expect_rc() { # expect_rc N what
+	if [ "$RC" -eq "$1" ]; then ok "$2 (exit $RC)"; else fail "$2: exit $RC, expected $1"; fi
+}
+
+expect_err() { # expect_err 'fixed string' what
+	if grep -qF -- "$1" "$ERR"; then ok "$2"; else fail "$2: stderr lacks '$1'"; fi
+}
+
+expect_err_lines() { # expect_err_lines N what: exactly N lines on stderr
+	n=$(wc -l <"$ERR")
+	if [ "$n" -eq "$1" ]; then ok "$2"; else fail "$2: $n stderr lines, expected $1"; fi
+}
+
+finish() {
+	echo "$PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The demo inventory: every VM gets exactly the findings it was built for,
+# in every output format the foundation has, over HTTPS with --cacert.
+. "$(dirname "$0")/lib.sh"
+
+pw=$(password_file demo.pw 'demo&<pw>')
+start_sim demo -scenario "$SRC_DIR/tests/vcsim/scenarios/demo.json" \
+	-username demo@vsphere.local -password-file "$pw"
+conn="-s $SIM_URL -u demo@vsphere.local --password-file $pw --cacert $SIM_CERT"
+
+# shellcheck disable=SC2086
+vmsc $conn -f json
+expect_rc 2 "demo report exits 2 (errors found)"
+diff=$(jq -n --slurpfile a "$OUT" --slurpfile e "$SRC_DIR/tests/vcsim/scenarios/demo.expected.json" '
+  ($a[0].vms | map({key: .name, value: {status, rules: ([.findings[].rule] | unique)}})
+   | from_entries) as $act
+  | ($e[0] | with_entries(.value = {status: .value.status, rules: (.value.rules | unique)})) as $exp
+  | [($exp | keys[]) as $k | select($act[$k] != $exp[$k])
+       | {vm: $k, expected: $exp[$k], actual: $act[$k]}]
+  + [($act | keys[]) as $k | select($exp[$k] == null) | {vm: $k, unexpected: $act[$k]}]')
+if [ "$diff" = "[]" ]; then ok "every demo VM has exactly its expected findings"; else
+	fail "demo findings differ: $diff"; fi
+cp "$OUT" "$WORK_DIR/demo.json"
+
+# every finding carries a message and a remedy
+n=$(jq '[.vms[].findings[] | select((.message | length) == 0 or (.remedy | length) == 0)] | length' "$OUT")
+[ "$n" -eq 0 ] && ok "findings have messages and remedies" || fail "$n findings lack message or remedy"
+jq -e '.schemaVersion == 1 and .exitCode == 2 and .status == "error"
+       and (.vcenters | length) == 1 and .vcenters[0].apiVersion != null
+       and .summary.vms == (.vms | length)' "$OUT" >/dev/null &&
+	ok "json envelope" || fail "json envelope"
+# names are decoded and UTF-8 survives
+jq -e '[.vms[].name] | index("finance-ü-01") != null and index("backup/test") != null' "$OUT" \
+	>/dev/null && ok "UTF-8 and escaped names decoded" || fail "names not decoded"
+
+# deterministic apart from time
+SOURCE_DATE_EPOCH=1700000000 vmsc $conn -f json
+cp "$OUT" "$WORK_DIR/a.json"
+SOURCE_DATE_EPOCH=1700000000 vmsc $conn -f json --page-size 3
+if cmp -s "$OUT" "$WORK_DIR/a.json"; then ok "two runs (different page sizes) are identical"; else
+	fail "reports differ between runs"; fi
+
+# text: table, remedies, summary line
+vmsc $conn
+expect_rc 2 "text report exits 2"
+grep -q "fix: " "$OUT" && ok "text shows remedies" || fail "no remedies in text"
+grep -Eq '^[0-9]+ VMs: [0-9]+ ok, [0-9]+ warning, [0-9]+ error, [0-9]+ unknown, [0-9]+ skipped' "$OUT" &&
+	ok "text summary line" || fail "no summary line"
+grep -q "$(printf '\033')" "$OUT" && fail "colour escapes in non-TTY output" || ok "no colour when not a TTY"
+
+# globs: only matching VMs, fetched after a name-only pass
+vmsc $conn -f json 'tools-*' --exclude 'tools-old-*'
+names=$(jq -r '[.vms[].name] | join(",")' "$OUT")
+[ "$names" = "tools-stopped-01,tools-tooold-01,tools-upgrading-01" ] &&
+	ok "glob + exclude select VMs" || fail "glob selection gave '$names'"
+vmsc $conn -f json 'web-01'
+expect_rc 0 "a healthy VM alone exits 0"
+vmsc $conn 'no-such-vm-*'
+expect_rc 3 "a glob matching nothing exits 3"
+expect_err "no VM matches" "says no VM matched"
+
+# facts round trip: --save-facts, then --facts offline gives the same report
+SOURCE_DATE_EPOCH=1700000000 vmsc $conn -f json --save-facts "$WORK_DIR/facts.json"
+cp "$OUT" "$WORK_DIR/online.json"
+SOURCE_DATE_EPOCH=1700000000 vmsc --facts "$WORK_DIR/facts.json" -f json
+expect_rc 2 "offline evaluation exits like the online one"
+if jq -S 'del(.vcenters[].status) | .vms' "$OUT" | cmp -s - "$(jq -S 'del(.vcenters[].status) | .vms' "$WORK_DIR/online.json" >"$WORK_DIR/on.vms"; echo "$WORK_DIR/on.vms")"; then
+	ok "offline report equals online report"
+else
+	fail "offline report differs"
+fi
+finish

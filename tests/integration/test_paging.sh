@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# 1,000 generated VMs: all listed, over several pages, no per-VM requests.
+. "$(dirname "$0")/lib.sh"
+
+log=$WORK_DIR/requests.log
+pw=$(password_file paging.pw secret)
+start_sim paging -vms 1000 -request-log "$log"
+conn="-s $SIM_URL -u user --password-file $pw --cacert $SIM_CERT"
+
+: >"$log"
+vmsc $conn -f json --page-size 100 -v
+[ "$RC" -le 2 ] && ok "1000-VM run completes (exit $RC)" || fail "1000-VM run exit $RC"
+n=$(jq '.vms | length' "$OUT")
+[ "$n" -eq 1000 ] && ok "all 1000 VMs listed" || fail "$n VMs listed"
+u=$(jq '[.vms[].moid] | unique | length' "$OUT")
+[ "$u" -eq 1000 ] && ok "each VM exactly once" || fail "$u distinct VMs"
+first=$(grep -c '^RetrievePropertiesEx$' "$log" || true)
+cont=$(grep -c '^ContinueRetrievePropertiesEx$' "$log" || true)
+total=$(wc -l <"$log")
+[ "$first" -eq 1 ] && [ "$cont" -ge 9 ] && ok "paged: 1 RetrievePropertiesEx + $cont Continue" ||
+	fail "paging: $first RetrievePropertiesEx, $cont Continue"
+# fixed requests + one per page: never one per VM
+[ "$total" -le $((cont + 10)) ] && ok "$total requests for 1000 VMs" || fail "$total requests"
+expect_err "ContinueRetrievePropertiesEx" "-v prints request counts by kind"
+
+# globs: name-only pass, then the matches in pages, still no per-VM requests
+: >"$log"
+vmsc $conn -f json --page-size 100 'vm-00[0-4]*'
+n=$(jq '.vms | length' "$OUT")
+total=$(wc -l <"$log")
+[ "$n" -eq 499 ] && ok "glob selects 499 VMs" || fail "glob selected $n VMs"
+[ "$total" -le 25 ] && ok "glob run used $total requests" || fail "glob run used $total requests"
+
+# the server may return fewer objects than asked: still complete
+: >"$log"
+vmsc $conn -f json --page-size 1000
+n=$(jq '.vms | length' "$OUT")
+[ "$n" -eq 1000 ] && ok "page size 1000 still lists all" || fail "$n VMs with page size 1000"
+finish

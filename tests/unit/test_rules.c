@@ -1,0 +1,1429 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmsnapcheck/rules.h"
+
+/* 2024-05-10T12:00:00Z: the server clock in every test. */
+#define NOW ((time_t)1715342400)
+#define HOUR 3600
+#define GIB (1024LL * 1024 * 1024)
+
+struct t {
+	struct vmsc_vm_facts *f;
+	struct vmsc_config cfg;
+	struct vmsc_result *r;
+	struct vmsc_vm_result *vm;
+	time_t now;
+	bool include_powered_off;
+};
+
+/* --- building facts ------------------------------------------------------- */
+
+static char *dup(const char *s)
+{
+	char *c = s ? strdup(s) : NULL;
+
+	if (s)
+		assert_non_null(c);
+	return c;
+}
+
+static void set(char **field, const char *value)
+{
+	free(*field);
+	*field = dup(value);
+}
+
+static struct vmsc_controller *add_controller(struct vmsc_vm_facts *f, int key, int bus,
+					      const char *type, const char *shared_bus,
+					      const char *label)
+{
+	struct vmsc_controller *c;
+
+	f->controllers = realloc(f->controllers, (f->n_controllers + 1) * sizeof(*c));
+	assert_non_null(f->controllers);
+	c = &f->controllers[f->n_controllers++];
+	memset(c, 0, sizeof(*c));
+	c->key = key;
+	c->bus_number = bus;
+	c->type = dup(type);
+	c->kind = vmsc_controller_kind_from_type(type);
+	c->shared_bus = dup(shared_bus);
+	c->label = dup(label);
+	return c;
+}
+
+static struct vmsc_disk *add_disk(struct vmsc_vm_facts *f, const char *label, int controller_key,
+				  const char *backing_type, const char *mode, const char *file)
+{
+	struct vmsc_disk *d;
+
+	f->disks = realloc(f->disks, (f->n_disks + 1) * sizeof(*d));
+	assert_non_null(f->disks);
+	d = &f->disks[f->n_disks++];
+	memset(d, 0, sizeof(*d));
+	d->label = dup(label);
+	d->key = 2000 + (int)f->n_disks;
+	d->controller_key = controller_key;
+	d->unit_number = (int)f->n_disks - 1;
+	d->backing_type = dup(backing_type);
+	d->backing_kind = vmsc_backing_kind_from_type(backing_type);
+	d->disk_mode = dup(mode);
+	d->sharing = dup("sharingNone");
+	d->file_name = dup(file);
+	d->capacity_bytes = 40 * GIB;
+	return d;
+}
+
+static void add_device(struct vmsc_vm_facts *f, const char *type, const char *label)
+{
+	f->devices = realloc(f->devices, (f->n_devices + 1) * sizeof(*f->devices));
+	assert_non_null(f->devices);
+	f->devices[f->n_devices].type = dup(type);
+	f->devices[f->n_devices].label = dup(label);
+	f->n_devices++;
+}
+
+static void add_volume(struct vmsc_vm_facts *f, const char *path, const char *fs,
+		       long long capacity, long long free_space)
+{
+	struct vmsc_guest_volume *v;
+
+	f->volumes = realloc(f->volumes, (f->n_volumes + 1) * sizeof(*v));
+	assert_non_null(f->volumes);
+	v = &f->volumes[f->n_volumes++];
+	v->path = dup(path);
+	v->fs_type = dup(fs);
+	v->capacity = capacity;
+	v->free_space = free_space;
+}
+
+static void add_extra(struct vmsc_vm_facts *f, const char *key, const char *value)
+{
+	f->extra_config = realloc(f->extra_config, (f->n_extra_config + 1) *
+				  sizeof(*f->extra_config));
+	assert_non_null(f->extra_config);
+	f->extra_config[f->n_extra_config].key = dup(key);
+	f->extra_config[f->n_extra_config].value = dup(value);
+	f->n_extra_config++;
+}
+
+static void add_unreadable(struct vmsc_vm_facts *f, const char *path, const char *fault,
+			   const char *message)
+{
+	struct vmsc_unreadable *u;
+
+	f->unreadable = realloc(f->unreadable, (f->n_unreadable + 1) * sizeof(*u));
+	assert_non_null(f->unreadable);
+	u = &f->unreadable[f->n_unreadable++];
+	u->path = dup(path);
+	u->fault = dup(fault);
+	u->message = dup(message);
+}
+
+static void add_disabled_method(struct vmsc_vm_facts *f, const char *method)
+{
+	f->disabled_methods = realloc(f->disabled_methods, (f->n_disabled_methods + 1) *
+				      sizeof(char *));
+	assert_non_null(f->disabled_methods);
+	f->disabled_methods[f->n_disabled_methods++] = dup(method);
+}
+
+static void set_snapshots(struct vmsc_vm_facts *f, int count, int depth, time_t oldest,
+			  const char *oldest_name)
+{
+	f->snapshots.count = count;
+	f->snapshots.max_depth = depth;
+	f->snapshots.oldest_time = oldest;
+	set(&f->snapshots.oldest_name, oldest_name);
+	f->snapshots.newest_time = oldest;
+	set(&f->snapshots.newest_name, oldest_name);
+}
+
+/* A powered-on Linux VM with nothing wrong. */
+static struct vmsc_vm_facts *healthy_vm(void)
+{
+	struct vmsc_vm_facts *f = vmsc_vm_facts_new();
+
+	assert_non_null(f);
+	f->vcenter = dup("vc01.example.com");
+	f->moid = dup("vm-42");
+	f->name = dup("app-01");
+	f->connection_state = dup("connected");
+	f->power_state = dup("poweredOn");
+	f->template_vm = VMSC_TRI_FALSE;
+	f->guest_id = dup("rhel8_64Guest");
+	f->guest_family = dup("linuxGuest");
+	f->tools_version_status = dup("guestToolsCurrent");
+	f->tools_running_status = dup("guestToolsRunning");
+	f->tools_version = dup("12352");
+	f->tools_installer_mounted = VMSC_TRI_FALSE;
+	f->snapshot_operations_supported = VMSC_TRI_TRUE;
+	f->quiesced_snapshots_supported = VMSC_TRI_TRUE;
+	f->snapshot_disabled = VMSC_TRI_FALSE;
+	f->snapshot_locked = VMSC_TRI_FALSE;
+	f->disk_uuid_enabled = VMSC_TRI_TRUE;
+	f->hardware_read = VMSC_TRI_TRUE;
+	add_controller(f, 1000, 0, "ParaVirtualSCSIController", "noSharing", "SCSI controller 0");
+	add_controller(f, 200, 0, "VirtualIDEController", NULL, "IDE 0");
+	add_disk(f, "Hard disk 1", 1000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[ds1] app-01/app-01.vmdk");
+	f->consolidation_needed = VMSC_TRI_FALSE;
+	add_volume(f, "/", "ext4", 50 * GIB, 25 * GIB);
+	add_volume(f, "/mnt/cdrom", "iso9660", 4 * GIB, 0);
+	f->read_at = NOW;
+	return f;
+}
+
+static void make_windows(struct vmsc_vm_facts *f)
+{
+	set(&f->guest_id, "windows2019srv_64Guest");
+	set(&f->guest_family, "windowsGuest");
+	set(&f->volumes[0].path, "C:\\");
+	set(&f->volumes[0].fs_type, "NTFS");
+}
+
+/* --- running -------------------------------------------------------------- */
+
+static int setup(void **state)
+{
+	struct t *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	t->f = healthy_vm();
+	vmsc_config_init(&t->cfg);
+	t->r = vmsc_result_new();
+	t->now = NOW;
+	*state = t;
+	return t->r ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct t *t = *state;
+
+	vmsc_vm_facts_free(t->f);
+	vmsc_config_release(&t->cfg);
+	vmsc_result_free(t->r);
+	free(t);
+	return 0;
+}
+
+static struct vmsc_vm_result *run(struct t *t)
+{
+	size_t vc = vmsc_result_add_vcenter(t->r, "https://vc01.example.com/sdk",
+					    "vc01.example.com");
+
+	assert_true(vc != (size_t)-1);
+	t->vm = vmsc_result_add_vm(t->r, vc, t->f->name, t->f->moid);
+	assert_non_null(t->vm);
+	assert_int_equal(vmsc_rules_evaluate(t->f, &t->cfg, t->now, t->include_powered_off, t->vm),
+			 0);
+	return t->vm;
+}
+
+static void load_config(struct t *t, const char *ini)
+{
+	struct vmsc_error err = { 0 };
+
+	if (vmsc_config_load_string(&t->cfg, ini, "test.ini", &err) < 0)
+		fail_msg("config: %s", err.message);
+}
+
+static size_t count(const struct vmsc_vm_result *vm, const char *rule)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < vm->n_findings; i++)
+		if (strcmp(vm->findings[i].rule, rule) == 0)
+			n++;
+	return n;
+}
+
+/* The nth finding of `rule`; fails the test when there is none. */
+static const struct vmsc_finding *nth(const struct vmsc_vm_result *vm, const char *rule, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < vm->n_findings; i++)
+		if (strcmp(vm->findings[i].rule, rule) == 0 && n-- == 0)
+			return &vm->findings[i];
+	fail_msg("no finding %s", rule);
+	return NULL;
+}
+
+static const struct vmsc_finding *only(const struct vmsc_vm_result *vm, const char *rule)
+{
+	assert_int_equal(vm->n_findings, 1);
+	return nth(vm, rule, 0);
+}
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+	if (!strstr(haystack, needle))
+		fail_msg("'%s' does not contain '%s'", haystack, needle);
+}
+
+static void assert_clean(const struct vmsc_vm_result *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->n_findings; i++)
+		print_error("unexpected finding %s: %s\n", vm->findings[i].rule,
+			    vm->findings[i].message);
+	assert_int_equal(vm->n_findings, 0);
+	assert_int_equal(vm->status, VMSC_STATUS_OK);
+}
+
+/* --- the table ------------------------------------------------------------ */
+
+static void test_rules_table(void **state)
+{
+	static const struct {
+		const char *id;
+		enum vmsc_severity sev;
+	} want[] = {
+		{ "tools-not-installed", VMSC_SEV_ERROR },
+		{ "tools-not-running", VMSC_SEV_ERROR },
+		{ "tools-outdated", VMSC_SEV_WARNING },
+		{ "tools-unsupported", VMSC_SEV_ERROR },
+		{ "tools-upgrade-in-progress", VMSC_SEV_ERROR },
+		{ "quiesce-disabled", VMSC_SEV_ERROR },
+		{ "quiesce-enableuuid", VMSC_SEV_WARNING },
+		{ "quiesce-ide-disk", VMSC_SEV_WARNING },
+		{ "independent-disk", VMSC_SEV_ERROR },
+		{ "rdm-physical", VMSC_SEV_ERROR },
+		{ "multi-writer-disk", VMSC_SEV_ERROR },
+		{ "scsi-bus-sharing", VMSC_SEV_ERROR },
+		{ "passthrough-device", VMSC_SEV_ERROR },
+		{ "fault-tolerance", VMSC_SEV_ERROR },
+		{ "snapshot-count", VMSC_SEV_WARNING },
+		{ "snapshot-age", VMSC_SEV_WARNING },
+		{ "consolidation-needed", VMSC_SEV_ERROR },
+		{ "guest-disk-space", VMSC_SEV_WARNING },
+		{ "vm-inaccessible", VMSC_SEV_ERROR },
+		{ "recent-snapshot-failure", VMSC_SEV_WARNING },
+		{ "probe-failed", VMSC_SEV_ERROR },
+	};
+	const struct vmsc_rule *rules;
+	size_t n, i, j;
+
+	(void)state;
+	rules = vmsc_rules(&n);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < n; i++) {
+		const struct vmsc_rule *r = &rules[i];
+
+		assert_string_equal(r->id, want[i].id);
+		assert_int_equal(r->severity, want[i].sev);
+		assert_ptr_equal(vmsc_rule_find(r->id), r);
+		assert_non_null(r->title);
+		assert_non_null(r->remedy);
+		/* One line, actionable. */
+		assert_null(strchr(r->remedy, '\n'));
+		if (r->flags & VMSC_RULE_EXTERNAL) {
+			assert_null(r->check);
+			continue;
+		}
+		assert_non_null(r->check);
+		assert_non_null(r->paths);
+		assert_non_null(r->paths[0]);
+		for (j = 0; r->paths[j]; j++)
+			assert_null(strchr(r->paths[j], ' '));
+	}
+	assert_null(vmsc_rule_find("no-such-rule"));
+	assert_null(vmsc_rule_find(NULL));
+	assert_int_equal(vmsc_rule_find("guest-disk-space")->flags, VMSC_RULE_NEEDS_RUNNING_GUEST);
+	assert_int_equal(vmsc_rule_find("snapshot-count")->flags, 0);
+}
+
+static void test_rules_healthy_vm(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm = run(t);
+
+	assert_clean(vm);
+	assert_null(vm->reason);
+	assert_string_equal(vm->power_state, "poweredOn");
+	assert_string_equal(vm->guest_id, "rhel8_64Guest");
+}
+
+static void test_rules_healthy_windows_vm(void **state)
+{
+	struct t *t = *state;
+
+	make_windows(t->f);
+	assert_clean(run(t));
+}
+
+/* --- tools ---------------------------------------------------------------- */
+
+static void test_rules_tools_not_installed(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set(&t->f->tools_version_status, "guestToolsNotInstalled");
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	set(&t->f->tools_version, "0");
+	fi = only(run(t), "tools-not-installed");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_contains(fi->message, "VMware Tools not installed");
+	assert_string_equal(fi->remedy, vmsc_rule_find("tools-not-installed")->remedy);
+	assert_int_equal(t->vm->status, VMSC_STATUS_ERROR);
+}
+
+static void test_rules_tools_status_absent(void **state)
+{
+	struct t *t = *state;
+
+	/* Tools not reporting: unknown, never a finding. */
+	set(&t->f->tools_version_status, NULL);
+	set(&t->f->tools_running_status, NULL);
+	set(&t->f->tools_version, NULL);
+	assert_clean(run(t));
+	/* Not running, but whether Tools are installed is unknown. */
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	assert_clean(run(t));
+}
+
+static void test_rules_tools_status_unknown_value(void **state)
+{
+	struct t *t = *state;
+
+	set(&t->f->tools_version_status, "guestToolsFromTheFuture");
+	assert_clean(run(t));
+	set(&t->f->tools_version_status, "");
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	assert_clean(run(t));
+	set(&t->f->tools_version_status, "guestToolsCurrent");
+	set(&t->f->tools_running_status, "guestToolsSleeping");
+	assert_clean(run(t));
+}
+
+static void test_rules_tools_not_running(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	fi = only(run(t), "tools-not-running");
+	assert_string_equal(fi->message, "VMware Tools 12352 installed but not running "
+			    "(guest.toolsRunningStatus = guestToolsNotRunning)");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+
+	/* Starting up counts as running. */
+	set(&t->f->tools_running_status, "guestToolsExecutingScripts");
+	assert_clean(run(t));
+
+	/* Not installed: tools-not-installed says it, not tools-not-running. */
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	set(&t->f->tools_version_status, "guestToolsNotInstalled");
+	only(run(t), "tools-not-installed");
+}
+
+static void test_rules_tools_not_running_needs_power_on(void **state)
+{
+	struct t *t = *state;
+
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	set(&t->f->power_state, NULL); /* unknown power state: evaluated, but not "on" */
+	assert_clean(run(t));
+	set(&t->f->power_state, "poweredOff");
+	t->include_powered_off = true;
+	assert_clean(run(t));
+}
+
+static void test_rules_tools_outdated(void **state)
+{
+	static const char *const fine[] = { "guestToolsCurrent", "guestToolsUnmanaged",
+					    "guestToolsSupportedNew" };
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+	size_t i;
+
+	set(&t->f->tools_version_status, "guestToolsSupportedOld");
+	set(&t->f->tools_version, "11333");
+	fi = only(run(t), "tools-outdated");
+	assert_string_equal(fi->message, "VMware Tools 11333 outdated (guestToolsSupportedOld)");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_int_equal(t->vm->status, VMSC_STATUS_WARNING);
+
+	set(&t->f->tools_version_status, "guestToolsNeedUpgrade");
+	set(&t->f->tools_version, NULL);
+	fi = only(run(t), "tools-outdated");
+	assert_string_equal(fi->message, "VMware Tools outdated (guestToolsNeedUpgrade)");
+
+	for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		set(&t->f->tools_version_status, fine[i]);
+		assert_clean(run(t));
+	}
+}
+
+static void test_rules_tools_unsupported(void **state)
+{
+	static const struct {
+		const char *status, *message;
+	} cases[] = {
+		{ "guestToolsTooOld", "VMware Tools 9344 too old for this host (guestToolsTooOld)" },
+		{ "guestToolsTooNew",
+		  "VMware Tools 9344 newer than this host supports (guestToolsTooNew)" },
+		{ "guestToolsBlacklisted",
+		  "VMware Tools 9344 blocklisted for known problems (guestToolsBlacklisted)" },
+	};
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+	size_t i;
+
+	set(&t->f->tools_version, "9344");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set(&t->f->tools_version_status, cases[i].status);
+		fi = only(run(t), "tools-unsupported");
+		assert_string_equal(fi->message, cases[i].message);
+		assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	}
+}
+
+static void test_rules_tools_upgrade_in_progress(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	t->f->tools_installer_mounted = VMSC_TRI_TRUE;
+	fi = only(run(t), "tools-upgrade-in-progress");
+	assert_contains(fi->message, "VMware Tools installer mounted");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	t->f->tools_installer_mounted = VMSC_TRI_UNSET;
+	assert_clean(run(t));
+}
+
+/* --- quiescing -------------------------------------------------------------- */
+
+static void test_rules_quiesce_disabled_capabilities(void **state)
+{
+	struct t *t = *state;
+
+	t->f->quiesced_snapshots_supported = VMSC_TRI_FALSE;
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "quiesced snapshots not supported "
+			    "(capability.quiescedSnapshotsSupported = false)");
+	t->f->quiesced_snapshots_supported = VMSC_TRI_TRUE;
+	t->f->snapshot_operations_supported = VMSC_TRI_FALSE;
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "snapshot operations not supported "
+			    "(capability.snapshotOperationsSupported = false)");
+	/* Unknown capabilities are not a finding. */
+	t->f->snapshot_operations_supported = VMSC_TRI_UNSET;
+	t->f->quiesced_snapshots_supported = VMSC_TRI_UNSET;
+	assert_clean(run(t));
+}
+
+static void test_rules_quiesce_disabled_flags(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	t->f->snapshot_disabled = VMSC_TRI_TRUE;
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "snapshots disabled (config.flags.snapshotDisabled = true)");
+	t->f->snapshot_disabled = VMSC_TRI_UNSET;
+	t->f->snapshot_locked = VMSC_TRI_TRUE;
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "snapshots locked (config.flags.snapshotLocked = true)");
+	/* Each cause is its own finding. */
+	t->f->snapshot_disabled = VMSC_TRI_TRUE;
+	vm = run(t);
+	assert_int_equal(count(vm, "quiesce-disabled"), 2);
+}
+
+static void test_rules_quiesce_disabled_methods(void **state)
+{
+	struct t *t = *state;
+
+	add_disabled_method(t->f, "MigrateVM_Task");
+	add_disabled_method(t->f, "RevertToCurrentSnapshot_Task");
+	assert_clean(run(t));
+	add_disabled_method(t->f, "CreateSnapshotEx_Task");
+	add_disabled_method(t->f, "CreateSnapshot_Task");
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "vCenter has disabled snapshot creation on this VM (disabledMethod: "
+			    "CreateSnapshot_Task, CreateSnapshotEx_Task), usually while a backup "
+			    "or another solution works on it");
+}
+
+static void test_rules_quiesce_disabled_extra_config(void **state)
+{
+	struct t *t = *state;
+
+	add_extra(t->f, "snapshot.quiesce", "TRUE");
+	add_extra(t->f, "snapshot.maxSnapshots", "5");
+	assert_clean(run(t));
+	set(&t->f->extra_config[0].value, "FALSE");
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "quiescing turned off (extraConfig snapshot.quiesce = FALSE)");
+	set(&t->f->extra_config[0].value, "true");
+	set(&t->f->extra_config[1].value, "0");
+	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+			    "snapshots forbidden (extraConfig snapshot.maxSnapshots = 0)");
+	set(&t->f->extra_config[1].value, "zero");
+	assert_clean(run(t));
+}
+
+static void test_rules_quiesce_enableuuid(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	make_windows(t->f);
+	t->f->disk_uuid_enabled = VMSC_TRI_FALSE;
+	fi = only(run(t), "quiesce-enableuuid");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_string_equal(fi->message, "Windows guest with disk UUIDs off "
+			    "(config.flags.diskUuidEnabled = false): file-system quiescing only, "
+			    "no VSS application quiescing");
+
+	/* The flag wins over extraConfig when reported. */
+	add_extra(t->f, "disk.EnableUUID", "TRUE");
+	only(run(t), "quiesce-enableuuid");
+
+	t->f->disk_uuid_enabled = VMSC_TRI_UNSET;
+	assert_clean(run(t));
+	set(&t->f->extra_config[0].value, "true");
+	assert_clean(run(t));
+	set(&t->f->extra_config[0].value, "FALSE");
+	assert_contains(only(run(t), "quiesce-enableuuid")->message,
+			"(extraConfig disk.EnableUUID = FALSE)");
+	set(&t->f->extra_config[0].key, "guestinfo.other");
+	assert_contains(only(run(t), "quiesce-enableuuid")->message,
+			"(extraConfig disk.EnableUUID not set)");
+}
+
+static void test_rules_quiesce_enableuuid_not_windows(void **state)
+{
+	struct t *t = *state;
+
+	t->f->disk_uuid_enabled = VMSC_TRI_FALSE;
+	assert_clean(run(t));
+	/* Windows by guestId alone (powered off: no guestFamily). */
+	set(&t->f->guest_family, NULL);
+	set(&t->f->guest_id, "windows9_64Guest");
+	only(run(t), "quiesce-enableuuid");
+	/* Windows by guestFamily alone. */
+	set(&t->f->guest_id, "otherGuest64");
+	set(&t->f->guest_family, "windowsGuest");
+	only(run(t), "quiesce-enableuuid");
+}
+
+static void test_rules_quiesce_ide_disk(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	add_disk(t->f, "Hard disk 2", 200, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[ds1] app-01/app-01_1.vmdk");
+	/* Linux: IDE is fine for file-system quiescing. */
+	assert_clean(run(t));
+
+	make_windows(t->f);
+	fi = only(run(t), "quiesce-ide-disk");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_string_equal(fi->message, "disk 'Hard disk 2' ([ds1] app-01/app-01_1.vmdk) is on "
+			    "IDE controller 'IDE 0' (VirtualIDEController, bus 0): no "
+			    "application-consistent quiescing");
+
+	/* Without a controller label, the type and bus name it. */
+	set(&t->f->controllers[1].label, NULL);
+	assert_contains(only(run(t), "quiesce-ide-disk")->message,
+			"on IDE controller VirtualIDEController (bus 0)");
+
+	/* A disk whose controller is not in the facts is not guessed at. */
+	t->f->disks[1].controller_key = 4242;
+	assert_clean(run(t));
+	t->f->disks[1].controller_key = -1;
+	assert_clean(run(t));
+}
+
+/* --- disks and devices -------------------------------------------------------- */
+
+static void test_rules_independent_disk(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set(&t->f->disks[0].disk_mode, "independent_persistent");
+	fi = only(run(t), "independent-disk");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "disk 'Hard disk 1' ([ds1] app-01/app-01.vmdk) has disk "
+			    "mode independent_persistent: left out of every snapshot");
+	set(&t->f->disks[0].disk_mode, "independent_nonpersistent");
+	assert_contains(only(run(t), "independent-disk")->message, "independent_nonpersistent");
+	/* Absent diskMode = persistent. */
+	set(&t->f->disks[0].disk_mode, NULL);
+	assert_clean(run(t));
+	set(&t->f->disks[0].disk_mode, "nonpersistent");
+	assert_clean(run(t));
+}
+
+static void test_rules_independent_disk_each(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_disk(t->f, "Hard disk 2", 1000, "VirtualDiskFlatVer2BackingInfo",
+		 "independent_persistent", NULL);
+	add_disk(t->f, NULL, 1000, "VirtualDiskFlatVer2BackingInfo", "independent_persistent",
+		 NULL);
+	vm = run(t);
+	assert_int_equal(count(vm, "independent-disk"), 2);
+	assert_string_equal(nth(vm, "independent-disk", 0)->message,
+			    "disk 'Hard disk 2' has disk mode independent_persistent: left out of "
+			    "every snapshot");
+	assert_contains(nth(vm, "independent-disk", 1)->message, "disk 'disk 2003'");
+}
+
+static void test_rules_rdm_physical(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_disk *d;
+	const struct vmsc_finding *fi;
+
+	d = add_disk(t->f, "Hard disk 2", 1000, "VirtualDiskRawDiskMappingVer1BackingInfo",
+		     "persistent", "[ds1] app-01/app-01_rdm.vmdk");
+	d->compatibility_mode = dup("virtualMode");
+	assert_clean(run(t));
+	set(&t->f->disks[1].compatibility_mode, "physicalMode");
+	set(&t->f->disks[1].disk_mode, "independent_persistent");
+	fi = nth(run(t), "rdm-physical", 0);
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "disk 'Hard disk 2' ([ds1] app-01/app-01_rdm.vmdk) is a "
+			    "raw device mapping in physical compatibility mode (physicalMode): "
+			    "snapshots cannot include it");
+	/* A physical RDM is independent too: each rule says its part. */
+	assert_int_equal(count(t->vm, "independent-disk"), 1);
+	/* Unknown compatibility mode: no guess. */
+	set(&t->f->disks[1].compatibility_mode, NULL);
+	set(&t->f->disks[1].disk_mode, "persistent");
+	assert_clean(run(t));
+}
+
+static void test_rules_rdm_raw_backings(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_disk(t->f, "Hard disk 2", 1000, "VirtualDiskRawDiskVer2BackingInfo", NULL, NULL);
+	add_disk(t->f, "Hard disk 3", 1000, "VirtualDiskPartitionedRawDiskVer2BackingInfo", NULL,
+		 NULL);
+	vm = run(t);
+	assert_int_equal(vm->n_findings, 2);
+	assert_string_equal(nth(vm, "rdm-physical", 0)->message,
+			    "disk 'Hard disk 2' has a raw disk backing "
+			    "(VirtualDiskRawDiskVer2BackingInfo): snapshots cannot include it");
+	assert_contains(nth(vm, "rdm-physical", 1)->message,
+			"(VirtualDiskPartitionedRawDiskVer2BackingInfo)");
+}
+
+static void test_rules_multi_writer_disk(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set(&t->f->disks[0].sharing, "sharingMultiWriter");
+	fi = only(run(t), "multi-writer-disk");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "disk 'Hard disk 1' ([ds1] app-01/app-01.vmdk) is shared "
+			    "with multi-writer (sharingMultiWriter): snapshots are not supported");
+	set(&t->f->disks[0].sharing, NULL);
+	assert_clean(run(t));
+}
+
+static void test_rules_scsi_bus_sharing(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	add_controller(t->f, 1001, 1, "VirtualLsiLogicSASController", "physicalSharing",
+		       "SCSI controller 1");
+	fi = only(run(t), "scsi-bus-sharing");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "SCSI controller 'SCSI controller 1' "
+			    "(VirtualLsiLogicSASController, bus 1) has bus sharing "
+			    "physicalSharing: snapshots are not supported");
+	set(&t->f->controllers[2].shared_bus, "virtualSharing");
+	set(&t->f->controllers[2].label, NULL);
+	assert_contains(only(run(t), "scsi-bus-sharing")->message,
+			"SCSI controller VirtualLsiLogicSASController (bus 1) has bus sharing "
+			"virtualSharing");
+	set(&t->f->controllers[2].shared_bus, "noSharing");
+	assert_clean(run(t));
+	set(&t->f->controllers[2].shared_bus, NULL);
+	assert_clean(run(t));
+}
+
+static void test_rules_scsi_bus_sharing_all_types(void **state)
+{
+	static const char *const types[] = { "ParaVirtualSCSIController",
+					     "VirtualLsiLogicController",
+					     "VirtualLsiLogicSASController",
+					     "VirtualBusLogicController" };
+	struct t *t = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		set(&t->f->controllers[0].type, types[i]);
+		t->f->controllers[0].kind = vmsc_controller_kind_from_type(types[i]);
+		set(&t->f->controllers[0].shared_bus, "physicalSharing");
+		only(run(t), "scsi-bus-sharing");
+	}
+	/* Only SCSI controllers share a bus. */
+	set(&t->f->controllers[1].shared_bus, "physicalSharing");
+	set(&t->f->controllers[0].shared_bus, "noSharing");
+	assert_clean(run(t));
+}
+
+static void test_rules_passthrough_device(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_device(t->f, "VirtualUSB", "USB 1");
+	assert_clean(run(t));
+	add_device(t->f, "VirtualPCIPassthrough", "PCI device 0");
+	add_device(t->f, "VirtualSriovEthernetCard", NULL);
+	vm = run(t);
+	assert_int_equal(vm->n_findings, 2);
+	assert_string_equal(nth(vm, "passthrough-device", 0)->message,
+			    "'PCI device 0' (VirtualPCIPassthrough) is a PCI passthrough device "
+			    "(DirectPath I/O or vGPU): snapshots are not supported");
+	assert_string_equal(nth(vm, "passthrough-device", 1)->message,
+			    "VirtualSriovEthernetCard is an SR-IOV network adapter: snapshots are "
+			    "not supported");
+	assert_int_equal(nth(vm, "passthrough-device", 0)->severity, VMSC_SEV_ERROR);
+}
+
+static void test_rules_fault_tolerance(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set(&t->f->ft_state, "notConfigured");
+	assert_clean(run(t));
+	set(&t->f->ft_state, "");
+	assert_clean(run(t));
+	set(&t->f->ft_state, "running");
+	fi = only(run(t), "fault-tolerance");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message,
+			    "Fault Tolerance configured (runtime.faultToleranceState = running)");
+	set(&t->f->ft_state, NULL);
+	t->f->ft_configured = VMSC_TRI_TRUE;
+	assert_string_equal(only(run(t), "fault-tolerance")->message,
+			    "Fault Tolerance configured (config.ftInfo is set)");
+}
+
+/* --- snapshots ----------------------------------------------------------------- */
+
+static void test_rules_snapshot_count(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set_snapshots(t->f, 3, 3, NOW - HOUR, "daily");
+	assert_clean(run(t));
+	set_snapshots(t->f, 4, 2, NOW - HOUR, "daily");
+	fi = only(run(t), "snapshot-count");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_string_equal(fi->message, "4 snapshots, more than max_snapshots = 3 (oldest "
+			    "'daily')");
+}
+
+static void test_rules_snapshot_count_threshold(void **state)
+{
+	struct t *t = *state;
+
+	load_config(t, "[thresholds]\nmax_snapshots = 5\n");
+	set_snapshots(t->f, 5, 5, NOW - HOUR, "a");
+	assert_clean(run(t));
+	set_snapshots(t->f, 6, 6, NOW - HOUR, "a");
+	assert_contains(only(run(t), "snapshot-count")->message, "more than max_snapshots = 5");
+	/* 0: any snapshot is too many. */
+	t->cfg.thresholds.max_snapshots = 0;
+	set_snapshots(t->f, 1, 1, NOW - HOUR, NULL);
+	assert_string_equal(only(run(t), "snapshot-count")->message,
+			    "1 snapshots, more than max_snapshots = 0 (oldest unnamed)");
+}
+
+static void test_rules_snapshot_count_chain_depth(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[thresholds]\nmax_snapshots = 100\n");
+	set_snapshots(t->f, 30, 30, NOW - HOUR, "base");
+	assert_clean(run(t));
+	set_snapshots(t->f, 31, 31, NOW - HOUR, "base");
+	fi = only(run(t), "snapshot-count");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "snapshot chain 31 deep (31 snapshots, oldest 'base'): "
+			    "vSphere allows at most 32, the next snapshot may fail");
+	assert_int_equal(t->vm->status, VMSC_STATUS_ERROR);
+}
+
+static void test_rules_snapshot_count_override_pins_escalation(void **state)
+{
+	struct t *t = *state;
+
+	load_config(t, "[rule \"snapshot-count\"]\nseverity = warning\n");
+	set_snapshots(t->f, 40, 32, NOW - HOUR, "base");
+	assert_int_equal(only(run(t), "snapshot-count")->severity, VMSC_SEV_WARNING);
+	assert_int_equal(t->vm->status, VMSC_STATUS_WARNING);
+}
+
+static void test_rules_snapshot_age(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	/* Exactly at the limit is not older than it. */
+	set_snapshots(t->f, 1, 1, NOW - 72 * HOUR, "before-upgrade");
+	assert_clean(run(t));
+	set_snapshots(t->f, 1, 1, NOW - 72 * HOUR - 1, "before-upgrade");
+	fi = only(run(t), "snapshot-age");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_string_equal(fi->message, "snapshot 'before-upgrade' is 3 days old (created "
+			    "2024-05-07 11:59 UTC), more than max_snapshot_age_hours = 72");
+	set_snapshots(t->f, 2, 2, NOW - 12 * 24 * HOUR, "old");
+	assert_contains(only(run(t), "snapshot-age")->message, "'old' is 12 days old");
+}
+
+static void test_rules_snapshot_age_threshold(void **state)
+{
+	struct t *t = *state;
+
+	load_config(t, "[thresholds]\nmax_snapshot_age_hours = 24\n");
+	set_snapshots(t->f, 1, 1, NOW - 30 * HOUR, "s1");
+	assert_string_equal(only(run(t), "snapshot-age")->message,
+			    "snapshot 's1' is 30 hours old (created 2024-05-09 06:00 UTC), more "
+			    "than max_snapshot_age_hours = 24");
+	/* Server clock unknown: no age is computed. */
+	t->now = 0;
+	assert_clean(run(t));
+	/* A snapshot from the future (clock skew) is not old. */
+	t->now = NOW;
+	set_snapshots(t->f, 1, 1, NOW + 10 * HOUR, "s1");
+	assert_clean(run(t));
+	/* No snapshots. */
+	set_snapshots(t->f, 0, 0, 0, NULL);
+	assert_clean(run(t));
+}
+
+static void test_rules_consolidation_needed(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	t->f->consolidation_needed = VMSC_TRI_TRUE;
+	fi = only(run(t), "consolidation-needed");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_contains(fi->message, "runtime.consolidationNeeded = true");
+	t->f->consolidation_needed = VMSC_TRI_UNSET;
+	assert_clean(run(t));
+}
+
+/* --- guest ----------------------------------------------------------------------- */
+
+static void test_rules_guest_disk_space(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	/* Exactly 10% free is not below 10%. */
+	t->f->volumes[0].capacity = 100 * GIB;
+	t->f->volumes[0].free_space = 10 * GIB;
+	assert_clean(run(t));
+	t->f->volumes[0].free_space = 10 * GIB - 1;
+	fi = only(run(t), "guest-disk-space");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	/* 9.99999...% is shown truncated, never rounded up to the limit. */
+	assert_string_equal(fi->message, "volume '/' has 9.9% free (9.9 GiB of 100.0 GiB), below "
+			    "min_guest_free_percent = 10%");
+	t->f->volumes[0].free_space = 512LL * 1024 * 1024;
+	assert_string_equal(only(run(t), "guest-disk-space")->message,
+			    "volume '/' has 0.5% free (512.0 MiB of 100.0 GiB), below "
+			    "min_guest_free_percent = 10%");
+}
+
+static void test_rules_guest_disk_space_ignored_volumes(void **state)
+{
+	struct t *t = *state;
+
+	add_volume(t->f, "/boot/efi", "vfat", 0, 0);
+	add_volume(t->f, "D:\\", "UDF", 8 * GIB, 0);
+	add_volume(t->f, "/snap/core/1", "SquashFS", GIB, 0);
+	add_volume(t->f, "/mnt/iso", "ISO9660", GIB, 0);
+	add_volume(t->f, "/unknown-free", "xfs", GIB, -1);
+	assert_clean(run(t));
+	/* An unreported filesystem type is still checked. */
+	add_volume(t->f, "/data", NULL, 100 * GIB, GIB);
+	assert_contains(only(run(t), "guest-disk-space")->message, "volume '/data' has 1.0% free");
+}
+
+static void test_rules_guest_disk_space_threshold(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	load_config(t, "[thresholds]\nmin_guest_free_percent = 60\n");
+	add_volume(t->f, "/var", "xfs", 200 * GIB, 120 * GIB);
+	vm = run(t);
+	/* "/" has 50% free, "/var" exactly 60%. */
+	assert_int_equal(count(vm, "guest-disk-space"), 1);
+	assert_contains(nth(vm, "guest-disk-space", 0)->message, "volume '/' has 50.0% free");
+	t->cfg.thresholds.min_guest_free_percent = 0;
+	assert_clean(run(t));
+}
+
+static void test_rules_vm_inaccessible(void **state)
+{
+	static const char *const bad[] = { "disconnected", "orphaned", "inaccessible", "invalid" };
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		set(&t->f->connection_state, bad[i]);
+		fi = only(run(t), "vm-inaccessible");
+		assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+		assert_contains(fi->message, bad[i]);
+	}
+	assert_string_equal(fi->message,
+			    "VM is invalid (runtime.connectionState = invalid): it cannot be "
+			    "backed up");
+	set(&t->f->connection_state, "someNewState");
+	assert_clean(run(t));
+	set(&t->f->connection_state, NULL);
+	assert_clean(run(t));
+}
+
+static void test_rules_vm_inaccessible_powered_off(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	/* Not skipped although powered off; only rules that need no guest run. */
+	set(&t->f->connection_state, "orphaned");
+	set(&t->f->power_state, "poweredOff");
+	set(&t->f->tools_version_status, "guestToolsNotInstalled");
+	set_snapshots(t->f, 5, 5, NOW - HOUR, "x");
+	vm = run(t);
+	assert_int_not_equal(vm->status, VMSC_STATUS_SKIPPED);
+	assert_int_equal(count(vm, "vm-inaccessible"), 1);
+	assert_int_equal(count(vm, "snapshot-count"), 1);
+	assert_int_equal(count(vm, "tools-not-installed"), 0);
+	assert_int_equal(vm->n_findings, 2);
+	assert_int_equal(vm->status, VMSC_STATUS_ERROR);
+	/* Even a powered-on disconnected VM's guest facts are stale. */
+	set(&t->f->power_state, "poweredOn");
+	assert_int_equal(count(run(t), "tools-not-installed"), 0);
+}
+
+/* --- skipped / unknown ------------------------------------------------------- */
+
+static void test_rules_skip_template(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	t->f->template_vm = VMSC_TRI_TRUE;
+	set(&t->f->power_state, "poweredOff");
+	set(&t->f->tools_version_status, "guestToolsNotInstalled");
+	t->include_powered_off = true;
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_SKIPPED);
+	assert_string_equal(vm->reason, "template");
+	assert_int_equal(vm->n_findings, 0);
+	assert_string_equal(vm->power_state, "poweredOff");
+}
+
+static void test_rules_skip_powered_off(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	set(&t->f->power_state, "poweredOff");
+	t->f->consolidation_needed = VMSC_TRI_TRUE;
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_SKIPPED);
+	assert_string_equal(vm->reason, "powered off");
+	assert_int_equal(vm->n_findings, 0);
+	set(&t->f->power_state, "suspended");
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_SKIPPED);
+	assert_string_equal(vm->reason, "suspended");
+}
+
+static void test_rules_include_powered_off(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	t->include_powered_off = true;
+	set(&t->f->power_state, "poweredOff");
+	/* Guest facts of a powered-off VM are stale or absent: not judged. */
+	set(&t->f->tools_version_status, "guestToolsNotInstalled");
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	t->f->tools_installer_mounted = VMSC_TRI_TRUE;
+	t->f->volumes[0].free_space = 0;
+	set_snapshots(t->f, 4, 4, NOW - 100 * HOUR, "old");
+	set(&t->f->disks[0].disk_mode, "independent_persistent");
+	vm = run(t);
+	assert_null(vm->reason);
+	assert_int_equal(count(vm, "snapshot-count"), 1);
+	assert_int_equal(count(vm, "snapshot-age"), 1);
+	assert_int_equal(count(vm, "independent-disk"), 1);
+	assert_int_equal(vm->n_findings, 3);
+	assert_int_equal(vm->status, VMSC_STATUS_ERROR);
+
+	set(&t->f->power_state, "suspended");
+	assert_int_equal(run(t)->n_findings, 3);
+}
+
+static void test_rules_unknown_unreadable(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_unreadable(t->f, "snapshot", "NoPermission", NULL);
+	add_unreadable(t->f, "config.hardware.device", "NoPermission", NULL);
+	set(&t->f->tools_version_status, "guestToolsSupportedOld");
+	/* Absent because unreadable: must not read as "no snapshots" = fine. */
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_UNKNOWN);
+	assert_string_equal(vm->reason, "cannot read snapshot, config.hardware.device: "
+			    "NoPermission");
+	/* What could be read is still reported. */
+	assert_int_equal(count(vm, "tools-outdated"), 1);
+	assert_int_equal(vm->n_findings, 1);
+}
+
+static void test_rules_unknown_several_faults(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_unreadable(t->f, "guest.disk", "InvalidProperty", NULL);
+	add_unreadable(t->f, "snapshot", "NoPermission", "System.Read");
+	add_unreadable(t->f, "runtime.consolidationNeeded", NULL, NULL);
+	add_unreadable(t->f, "disabledMethod", "NoPermission", "System.Read");
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_UNKNOWN);
+	assert_string_equal(vm->reason, "cannot read guest.disk: InvalidProperty; snapshot, "
+			    "disabledMethod: NoPermission (System.Read); "
+			    "runtime.consolidationNeeded: unknown fault");
+}
+
+static void test_rules_unknown_decisive_property(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_unreadable(t->f, "guest.disk", "NoPermission", NULL);
+	add_unreadable(t->f, "runtime.powerState", "NoPermission", NULL);
+	set(&t->f->tools_version_status, "guestToolsNotInstalled");
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_UNKNOWN);
+	assert_string_equal(vm->reason, "cannot read guest.disk, runtime.powerState: NoPermission");
+	assert_int_equal(vm->n_findings, 0);
+}
+
+static void test_rules_unknown_parent_path(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	/* "config" as a whole covers every config.* path. */
+	add_unreadable(t->f, "config", "NoPermission", NULL);
+	set(&t->f->disks[0].disk_mode, "independent_persistent");
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_UNKNOWN);
+	assert_string_equal(vm->reason, "cannot read config: NoPermission");
+	assert_int_equal(count(vm, "independent-disk"), 0);
+}
+
+static void test_rules_unreadable_but_not_needed(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	/* The only rule reading guest.disk is off: nothing is unknown. */
+	load_config(t, "[rule \"guest-disk-space\"]\nenabled = false\n");
+	add_unreadable(t->f, "guest.disk", "NoPermission", NULL);
+	vm = run(t);
+	assert_clean(vm);
+	assert_null(vm->reason);
+
+	/* Skipped VMs are not evaluated, so what they lack does not matter. */
+	add_unreadable(t->f, "snapshot", "NoPermission", NULL);
+	set(&t->f->power_state, "poweredOff");
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_SKIPPED);
+	assert_string_equal(vm->reason, "powered off");
+}
+
+static void test_rules_unreadable_guest_powered_off(void **state)
+{
+	struct t *t = *state;
+
+	/* A powered-off VM's guest.* is not judged, so it need not be readable. */
+	add_unreadable(t->f, "guest.disk", "NoPermission", NULL);
+	add_unreadable(t->f, "guest.toolsVersionStatus2", "NoPermission", NULL);
+	set(&t->f->power_state, "poweredOff");
+	t->include_powered_off = true;
+	assert_clean(run(t));
+	/* Powered on, the same gaps make it unknown. */
+	set(&t->f->power_state, "poweredOn");
+	assert_int_equal(run(t)->status, VMSC_STATUS_UNKNOWN);
+	assert_string_equal(t->vm->reason,
+			    "cannot read guest.disk, guest.toolsVersionStatus2: NoPermission");
+}
+
+/* --- configuration ------------------------------------------------------------ */
+
+static void test_rules_severity_override(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[rule \"guest-disk-space\"]\nseverity = error\n"
+		       "[rule \"independent-disk\"]\nseverity = warning\n");
+	t->f->volumes[0].free_space = 0;
+	set(&t->f->disks[0].disk_mode, "independent_persistent");
+	run(t);
+	fi = nth(t->vm, "guest-disk-space", 0);
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	fi = nth(t->vm, "independent-disk", 0);
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_int_equal(t->vm->status, VMSC_STATUS_ERROR);
+}
+
+static void test_rules_disabled_rule(void **state)
+{
+	struct t *t = *state;
+
+	load_config(t, "[rule \"consolidation-needed\"]\nenabled = false\n");
+	t->f->consolidation_needed = VMSC_TRI_TRUE;
+	assert_clean(run(t));
+}
+
+static void test_rules_null_config(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+	size_t vc = vmsc_result_add_vcenter(t->r, "u", "vc01.example.com");
+
+	set_snapshots(t->f, 4, 4, NOW - 73 * HOUR, "s");
+	vm = vmsc_result_add_vm(t->r, vc, t->f->name, t->f->moid);
+	assert_int_equal(vmsc_rules_evaluate(t->f, NULL, NOW, false, vm), 0);
+	assert_int_equal(count(vm, "snapshot-count"), 1);
+	assert_int_equal(count(vm, "snapshot-age"), 1);
+}
+
+static void test_rules_waivers(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[waiver \"legacy\"]\nvm = app-*\nrule = independent-disk\n"
+		       "reason = CHG-1\nexpires = 2099-12-31\n"
+		       "[waiver \"old\"]\nvm = *\nrule = guest-disk-space\nreason = CHG-2\n"
+		       "expires = 2024-05-01\n");
+	set(&t->f->disks[0].disk_mode, "independent_persistent");
+	vm = run(t);
+	fi = only(vm, "independent-disk");
+	assert_true(fi->waived);
+	assert_string_equal(fi->waiver->name, "legacy");
+	assert_false(fi->waiver->expired);
+	assert_int_equal(vm->status, VMSC_STATUS_OK);
+	assert_int_equal(t->cfg.waivers[0].matches, 1);
+
+	t->f->volumes[0].free_space = 0;
+	vm = run(t);
+	fi = nth(vm, "guest-disk-space", 0);
+	assert_false(fi->waived);
+	assert_non_null(fi->waiver);
+	assert_true(fi->waiver->expired);
+	assert_string_equal(fi->waiver->expires, "2024-05-01");
+	assert_int_equal(vm->status, VMSC_STATUS_WARNING);
+}
+
+static void test_rules_report_external(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+	const struct vmsc_finding *fi;
+
+	vm = run(t);
+	assert_int_equal(vmsc_rules_report_external(&t->cfg, "recent-snapshot-failure",
+						    VMSC_SEV_ERROR, NOW, "vc01.example.com", vm,
+						    "snapshot '%s' failed", "nightly"), 0);
+	fi = only(vm, "recent-snapshot-failure");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "snapshot 'nightly' failed");
+	assert_string_equal(fi->remedy, vmsc_rule_find("recent-snapshot-failure")->remedy);
+	assert_int_equal(vm->status, VMSC_STATUS_ERROR);
+	assert_int_equal(vmsc_rules_report_external(&t->cfg, "no-such-rule", VMSC_SEV_ERROR, NOW,
+						    NULL, vm, "x"), -1);
+}
+
+static void test_rules_report_external_config(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	load_config(t, "[rule \"probe-failed\"]\nenabled = false\n"
+		       "[rule \"recent-snapshot-failure\"]\nseverity = warning\n"
+		       "[waiver \"w\"]\nvm = app-01\nrule = *\nreason = known\n"
+		       "expires = 2099-01-01\nvcenter = VC01.example.com\n");
+	vm = run(t);
+	assert_int_equal(vmsc_rules_report_external(&t->cfg, "probe-failed", VMSC_SEV_ERROR, NOW,
+						    "vc01.example.com", vm, "fault"), 0);
+	assert_int_equal(vm->n_findings, 0);
+	assert_int_equal(vmsc_rules_report_external(&t->cfg, "recent-snapshot-failure",
+						    VMSC_SEV_ERROR, NOW, "vc01.example.com", vm,
+						    "failed"), 0);
+	assert_int_equal(only(vm, "recent-snapshot-failure")->severity, VMSC_SEV_WARNING);
+	assert_true(vm->findings[0].waived);
+	assert_int_equal(vm->status, VMSC_STATUS_OK);
+}
+
+/* --- property paths ----------------------------------------------------------- */
+
+static bool has_path(const char **paths, size_t n, const char *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(paths[i], p) == 0)
+			return true;
+	return false;
+}
+
+static void test_rules_property_paths(void **state)
+{
+	static const char *const expected[] = {
+		"name", "runtime.powerState", "runtime.connectionState", "config.template",
+		"config.guestId", "guest.toolsVersionStatus2", "guest.toolsRunningStatus",
+		"guest.toolsVersion", "runtime.toolsInstallerMounted",
+		"capability.quiescedSnapshotsSupported", "capability.snapshotOperationsSupported",
+		"config.flags.snapshotDisabled", "config.flags.snapshotLocked",
+		"config.flags.diskUuidEnabled", "disabledMethod", "config.extraConfig",
+		"guest.guestFamily", "config.hardware.device", "config.ftInfo",
+		"runtime.faultToleranceState", "snapshot", "runtime.consolidationNeeded",
+		"guest.disk",
+	};
+	struct t *t = *state;
+	const char *paths[64];
+	size_t n, i, j;
+
+	n = vmsc_rules_property_paths(&t->cfg, false, paths, 64);
+	assert_int_equal(n, sizeof(expected) / sizeof(expected[0]));
+	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
+		if (!has_path(paths, n, expected[i]))
+			fail_msg("missing path %s", expected[i]);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			assert_string_not_equal(paths[i], paths[j]);
+	assert_false(has_path(paths, n, "config.guestFullName"));
+
+	n = vmsc_rules_property_paths(&t->cfg, true, paths, 64);
+	assert_true(has_path(paths, n, "config.guestFullName"));
+
+	/* Only what the enabled rules need. */
+	load_config(t, "[rule \"guest-disk-space\"]\nenabled = false\n"
+		       "[rule \"snapshot-count\"]\nenabled = false\n");
+	n = vmsc_rules_property_paths(&t->cfg, false, paths, 64);
+	assert_false(has_path(paths, n, "guest.disk"));
+	assert_true(has_path(paths, n, "snapshot")); /* snapshot-age still needs it */
+	n = vmsc_rules_property_paths(&t->cfg, true, paths, 64);
+	assert_true(has_path(paths, n, "guest.disk"));
+
+	/* Like snprintf: the full count, even when it does not fit. */
+	assert_int_equal(vmsc_rules_property_paths(&t->cfg, true, paths, 2),
+			 vmsc_rules_property_paths(&t->cfg, true, paths, 64));
+	assert_string_equal(paths[0], "name");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_rules_table),
+		T(test_rules_healthy_vm),
+		T(test_rules_healthy_windows_vm),
+		T(test_rules_tools_not_installed),
+		T(test_rules_tools_status_absent),
+		T(test_rules_tools_status_unknown_value),
+		T(test_rules_tools_not_running),
+		T(test_rules_tools_not_running_needs_power_on),
+		T(test_rules_tools_outdated),
+		T(test_rules_tools_unsupported),
+		T(test_rules_tools_upgrade_in_progress),
+		T(test_rules_quiesce_disabled_capabilities),
+		T(test_rules_quiesce_disabled_flags),
+		T(test_rules_quiesce_disabled_methods),
+		T(test_rules_quiesce_disabled_extra_config),
+		T(test_rules_quiesce_enableuuid),
+		T(test_rules_quiesce_enableuuid_not_windows),
+		T(test_rules_quiesce_ide_disk),
+		T(test_rules_independent_disk),
+		T(test_rules_independent_disk_each),
+		T(test_rules_rdm_physical),
+		T(test_rules_rdm_raw_backings),
+		T(test_rules_multi_writer_disk),
+		T(test_rules_scsi_bus_sharing),
+		T(test_rules_scsi_bus_sharing_all_types),
+		T(test_rules_passthrough_device),
+		T(test_rules_fault_tolerance),
+		T(test_rules_snapshot_count),
+		T(test_rules_snapshot_count_threshold),
+		T(test_rules_snapshot_count_chain_depth),
+		T(test_rules_snapshot_count_override_pins_escalation),
+		T(test_rules_snapshot_age),
+		T(test_rules_snapshot_age_threshold),
+		T(test_rules_consolidation_needed),
+		T(test_rules_guest_disk_space),
+		T(test_rules_guest_disk_space_ignored_volumes),
+		T(test_rules_guest_disk_space_threshold),
+		T(test_rules_vm_inaccessible),
+		T(test_rules_vm_inaccessible_powered_off),
+		T(test_rules_skip_template),
+		T(test_rules_skip_powered_off),
+		T(test_rules_include_powered_off),
+		T(test_rules_unknown_unreadable),
+		T(test_rules_unknown_several_faults),
+		T(test_rules_unknown_decisive_property),
+		T(test_rules_unknown_parent_path),
+		T(test_rules_unreadable_but_not_needed),
+		T(test_rules_unreadable_guest_powered_off),
+		T(test_rules_severity_override),
+		T(test_rules_disabled_rule),
+		T(test_rules_null_config),
+		T(test_rules_waivers),
+		T(test_rules_report_external),
+		T(test_rules_report_external_config),
+		T(test_rules_property_paths),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
