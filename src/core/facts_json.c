@@ -501,8 +501,6 @@ static int load_str(struct loader *l, json_t *obj, const char *prefix, const cha
 	field_name(fb, sizeof(fb), prefix, key);
 	if (!json_is_string(v))
 		return bad(l, fb, "must be a string, not %s", type_name(v));
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return bad(l, fb, "must not contain a NUL character");
 	free(*out);
 	if (!(*out = strdup(json_string_value(v))))
 		return nomem(l);
@@ -757,8 +755,10 @@ static int load_unreadable(struct loader *l, json_t *obj, struct vmsc_vm_facts *
 		    load_str(l, v, pre, "fault", &u->fault) < 0 ||
 		    load_str(l, v, pre, "message", &u->message) < 0)
 			return -1;
-		if (!u->path)
+		if (!u->path) {
+			snprintf(pre, sizeof(pre), "unreadable[%zu]", i);
 			return bad(l, pre, "needs a 'path'");
+		}
 	}
 	return 0;
 }
@@ -980,7 +980,8 @@ static int load_error(struct loader *l, const json_error_t *je)
 	return vmsc_error_set(l->err, VMSC_E_CONFIG, "%s: invalid JSON: %s", l->file, je->text);
 }
 
-/* Duplicate keys are refused: with two "powerState"s, which one is true? */
+/* Duplicate keys are refused: with two "powerState"s, which one is true?
+ * Without JSON_ALLOW_NUL, jansson refuses "\u0000": strings are C strings. */
 #define LOAD_FLAGS JSON_REJECT_DUPLICATES
 
 int vmsc_facts_load_string(const char *json, const char *name, const struct vmsc_facts_visitor *v,

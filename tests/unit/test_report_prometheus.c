@@ -32,7 +32,7 @@ static void test_report_prometheus_basic(void **state)
 	char *out = render(vmsc_report_prometheus, r, false, false);
 
 	(void)state;
-	assert_golden(out, "prometheus-basic.prom");
+	assert_golden(out, "prometheus-basic.txt");
 	free(out);
 	vmsc_result_free(r);
 }
@@ -43,7 +43,7 @@ static void test_report_prometheus_escaping(void **state)
 	char *out = render(vmsc_report_prometheus, r, false, false);
 
 	(void)state;
-	assert_golden(out, "prometheus-nasty.prom");
+	assert_golden(out, "prometheus-nasty.txt");
 	assert_non_null(strstr(out, "vm=\"say \\\"hi\\\" \\\\ bye\""));
 	/* A failed run has no last-success sample: the metric goes stale. */
 	assert_null(strstr(out, "vmsnapcheck_last_success_timestamp_seconds"));

@@ -27,7 +27,7 @@ struct t {
 
 /* --- building facts ------------------------------------------------------- */
 
-static char *dup(const char *s)
+static char *xdup(const char *s)
 {
 	char *c = s ? strdup(s) : NULL;
 
@@ -39,7 +39,7 @@ static char *dup(const char *s)
 static void set(char **field, const char *value)
 {
 	free(*field);
-	*field = dup(value);
+	*field = xdup(value);
 }
 
 static struct vmsc_controller *add_controller(struct vmsc_vm_facts *f, int key, int bus,
@@ -54,10 +54,10 @@ static struct vmsc_controller *add_controller(struct vmsc_vm_facts *f, int key, 
 	memset(c, 0, sizeof(*c));
 	c->key = key;
 	c->bus_number = bus;
-	c->type = dup(type);
+	c->type = xdup(type);
 	c->kind = vmsc_controller_kind_from_type(type);
-	c->shared_bus = dup(shared_bus);
-	c->label = dup(label);
+	c->shared_bus = xdup(shared_bus);
+	c->label = xdup(label);
 	return c;
 }
 
@@ -70,15 +70,15 @@ static struct vmsc_disk *add_disk(struct vmsc_vm_facts *f, const char *label, in
 	assert_non_null(f->disks);
 	d = &f->disks[f->n_disks++];
 	memset(d, 0, sizeof(*d));
-	d->label = dup(label);
+	d->label = xdup(label);
 	d->key = 2000 + (int)f->n_disks;
 	d->controller_key = controller_key;
 	d->unit_number = (int)f->n_disks - 1;
-	d->backing_type = dup(backing_type);
+	d->backing_type = xdup(backing_type);
 	d->backing_kind = vmsc_backing_kind_from_type(backing_type);
-	d->disk_mode = dup(mode);
-	d->sharing = dup("sharingNone");
-	d->file_name = dup(file);
+	d->disk_mode = xdup(mode);
+	d->sharing = xdup("sharingNone");
+	d->file_name = xdup(file);
 	d->capacity_bytes = 40 * GIB;
 	return d;
 }
@@ -87,8 +87,8 @@ static void add_device(struct vmsc_vm_facts *f, const char *type, const char *la
 {
 	f->devices = realloc(f->devices, (f->n_devices + 1) * sizeof(*f->devices));
 	assert_non_null(f->devices);
-	f->devices[f->n_devices].type = dup(type);
-	f->devices[f->n_devices].label = dup(label);
+	f->devices[f->n_devices].type = xdup(type);
+	f->devices[f->n_devices].label = xdup(label);
 	f->n_devices++;
 }
 
@@ -100,8 +100,8 @@ static void add_volume(struct vmsc_vm_facts *f, const char *path, const char *fs
 	f->volumes = realloc(f->volumes, (f->n_volumes + 1) * sizeof(*v));
 	assert_non_null(f->volumes);
 	v = &f->volumes[f->n_volumes++];
-	v->path = dup(path);
-	v->fs_type = dup(fs);
+	v->path = xdup(path);
+	v->fs_type = xdup(fs);
 	v->capacity = capacity;
 	v->free_space = free_space;
 }
@@ -111,8 +111,8 @@ static void add_extra(struct vmsc_vm_facts *f, const char *key, const char *valu
 	f->extra_config = realloc(f->extra_config, (f->n_extra_config + 1) *
 				  sizeof(*f->extra_config));
 	assert_non_null(f->extra_config);
-	f->extra_config[f->n_extra_config].key = dup(key);
-	f->extra_config[f->n_extra_config].value = dup(value);
+	f->extra_config[f->n_extra_config].key = xdup(key);
+	f->extra_config[f->n_extra_config].value = xdup(value);
 	f->n_extra_config++;
 }
 
@@ -124,9 +124,9 @@ static void add_unreadable(struct vmsc_vm_facts *f, const char *path, const char
 	f->unreadable = realloc(f->unreadable, (f->n_unreadable + 1) * sizeof(*u));
 	assert_non_null(f->unreadable);
 	u = &f->unreadable[f->n_unreadable++];
-	u->path = dup(path);
-	u->fault = dup(fault);
-	u->message = dup(message);
+	u->path = xdup(path);
+	u->fault = xdup(fault);
+	u->message = xdup(message);
 }
 
 static void add_disabled_method(struct vmsc_vm_facts *f, const char *method)
@@ -134,7 +134,7 @@ static void add_disabled_method(struct vmsc_vm_facts *f, const char *method)
 	f->disabled_methods = realloc(f->disabled_methods, (f->n_disabled_methods + 1) *
 				      sizeof(char *));
 	assert_non_null(f->disabled_methods);
-	f->disabled_methods[f->n_disabled_methods++] = dup(method);
+	f->disabled_methods[f->n_disabled_methods++] = xdup(method);
 }
 
 static void set_snapshots(struct vmsc_vm_facts *f, int count, int depth, time_t oldest,
@@ -154,17 +154,17 @@ static struct vmsc_vm_facts *healthy_vm(void)
 	struct vmsc_vm_facts *f = vmsc_vm_facts_new();
 
 	assert_non_null(f);
-	f->vcenter = dup("vc01.example.com");
-	f->moid = dup("vm-42");
-	f->name = dup("app-01");
-	f->connection_state = dup("connected");
-	f->power_state = dup("poweredOn");
+	f->vcenter = xdup("vc01.example.com");
+	f->moid = xdup("vm-42");
+	f->name = xdup("app-01");
+	f->connection_state = xdup("connected");
+	f->power_state = xdup("poweredOn");
 	f->template_vm = VMSC_TRI_FALSE;
-	f->guest_id = dup("rhel8_64Guest");
-	f->guest_family = dup("linuxGuest");
-	f->tools_version_status = dup("guestToolsCurrent");
-	f->tools_running_status = dup("guestToolsRunning");
-	f->tools_version = dup("12352");
+	f->guest_id = xdup("rhel8_64Guest");
+	f->guest_family = xdup("linuxGuest");
+	f->tools_version_status = xdup("guestToolsCurrent");
+	f->tools_running_status = xdup("guestToolsRunning");
+	f->tools_version = xdup("12352");
 	f->tools_installer_mounted = VMSC_TRI_FALSE;
 	f->snapshot_operations_supported = VMSC_TRI_TRUE;
 	f->quiesced_snapshots_supported = VMSC_TRI_TRUE;
@@ -698,7 +698,7 @@ static void test_rules_rdm_physical(void **state)
 
 	d = add_disk(t->f, "Hard disk 2", 1000, "VirtualDiskRawDiskMappingVer1BackingInfo",
 		     "persistent", "[ds1] app-01/app-01_rdm.vmdk");
-	d->compatibility_mode = dup("virtualMode");
+	d->compatibility_mode = xdup("virtualMode");
 	assert_clean(run(t));
 	set(&t->f->disks[1].compatibility_mode, "physicalMode");
 	set(&t->f->disks[1].disk_mode, "independent_persistent");

@@ -262,7 +262,7 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 		pprof.StopCPUProfile()
 	}
 	fmt.Printf("VCSIM_URL=%s\n", sdkURL)
-	logf("%d VMs ready in %.2fs at %s", len(specs), time.Since(t0).Seconds(), sdkURL)
+	logf("%d VMs ready in %.2fs (cpu %.2fs) at %s", len(specs), time.Since(t0).Seconds(), cpuSeconds(), sdkURL)
 
 	code := 0
 	select {
@@ -325,6 +325,14 @@ func selfSigned(listen string) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func sha256sum(b []byte) []byte { h := sha256.Sum256(b); return h[:] }
