@@ -187,18 +187,27 @@ static int check_server(struct run *run, const struct vmsc_server *server,
 	char *password = NULL;
 	double t0 = now_seconds();
 	struct vmsc_vcenter_result *vc;
+	char name[300];
 	long n;
 	int rc = -1;
 
-	run->vcenter = vmsc_result_add_vcenter(run->result, server->url.url, server->url.host);
+	/* several simulators or ESXi hosts may share a host name: keep the port */
+	if (server->url.port == 443)
+		snprintf(name, sizeof(name), "%s", server->url.host);
+	else
+		snprintf(name, sizeof(name), strchr(server->url.host, ':') ? "[%s]:%d" : "%s:%d",
+			 server->url.host, server->url.port);
+	run->vcenter = vmsc_result_add_vcenter(run->result, server->url.url, name);
 	if (run->vcenter == (size_t)-1)
 		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+	fvc->name = run->result->vcenters[run->vcenter].name;
 
 	password = vmsc_password_read(o, server, &err);
 	if (!password)
 		goto out;
 	vo.url = server->url.url;
 	vo.host = server->url.host;
+	vo.name = name;
 	vo.port = server->url.port;
 	vo.username = vmsc_server_username(o, server);
 	vo.password = password;
@@ -425,6 +434,24 @@ static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvc
 	return rc;
 }
 
+/* -v: waivers that did nothing this run, and those about to lapse. */
+static void report_waivers(const struct vmsc_config *cfg, time_t now)
+{
+	for (size_t i = 0; i < cfg->n_waivers; i++) {
+		const struct vmsc_waiver *w = &cfg->waivers[i];
+
+		if (w->matches == 0)
+			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) matched no finding\n", w->name,
+				cfg->path ? cfg->path : "config", w->line);
+		if (w->expires_end > now && w->expires_end - now <= 14 * 24 * 3600)
+			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) expires after %s\n", w->name,
+				cfg->path ? cfg->path : "config", w->line, w->expires);
+		else if (w->expires_end <= now && w->matches)
+			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) expired after %s and no longer "
+				"waives\n", w->name, cfg->path ? cfg->path : "config", w->line, w->expires);
+	}
+}
+
 static int run_check(struct vmsc_options *o)
 {
 	struct run run = { .o = o };
@@ -476,7 +503,6 @@ static int run_check(struct vmsc_options *o)
 		no_core_dumps();
 		for (size_t i = 0; i < o->n_servers && !interrupted; i++) {
 			fvcs[i].url = o->servers[i].url.url;
-			fvcs[i].name = o->servers[i].url.host;
 			if (check_server(&run, &o->servers[i], &fvcs[i]) < 0) {
 				failed = true;
 				if (run.err.code == VMSC_E_NOMEM)
@@ -501,7 +527,7 @@ static int run_check(struct vmsc_options *o)
 		for (size_t i = 0; i < o->n_globs; i++)
 			if (!run.glob_hits[i]) {
 				missing++;
-				if (!o->quiet && !failed)
+				if (!o->quiet && !failed && o->n_globs > 1)
 					fprintf(stderr, "vmsnapcheck: no VM matches '%s'\n", o->globs[i]);
 			}
 		if (missing == o->n_globs && !failed) {
@@ -512,6 +538,9 @@ static int run_check(struct vmsc_options *o)
 	}
 	if (failed)
 		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");
+	if (o->verbose && !o->quiet)
+		report_waivers(&o->config, vmsc_report_time());
+	run.result->duration = now_seconds() - run.started;
 	vmsc_result_finish(run.result);
 
 	ro.color = want_color(o);

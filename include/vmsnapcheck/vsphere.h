@@ -22,6 +22,7 @@ struct vmsc_vsphere;
 struct vmsc_vsphere_options {
 	const char *url;              /* https://host[:port]/sdk */
 	const char *host;             /* for messages */
+	const char *name;             /* the vCenter's name in facts and reports (host[:port]) */
 	int port;
 	const char *username;
 	const char *password;         /* borrowed: must outlive the client (re-login) */

@@ -541,7 +541,8 @@ out:
 long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
 			    vmsc_page_fn fn, void *ud, struct vmsc_error *err)
 {
-	struct full_pass fp = { .spec = spec, .fn = fn, .ud = ud, .vcenter = c->opts.host };
+	struct full_pass fp = { .spec = spec, .fn = fn, .ud = ud,
+				.vcenter = c->opts.name ? c->opts.name : c->opts.host };
 	struct name_pass np = { .spec = spec };
 	const char **paths = NULL;
 	char *root = NULL, *view = NULL;

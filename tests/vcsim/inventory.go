@@ -1180,7 +1180,7 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 		vm.Config.FtInfo = &types.FaultTolerancePrimaryConfigInfo{
 			FaultToleranceConfigInfo: types.FaultToleranceConfigInfo{Role: 1,
 				InstanceUuids: []string{vm.Config.InstanceUuid, hashUUID("", name, "ft-secondary")},
-				ConfigPaths:   []string{vmx, vmx},
+				ConfigPaths:   []string{vmx, strings.Replace(vmx, "] "+name+"/", "] "+name+"_1/", 1)},
 				Orphaned:      boolp(false)},
 			Secondaries: []types.ManagedObjectReference{{Type: "VirtualMachine", Value: fmt.Sprintf("vm-ft-secondary-%d", b.ftSec)}},
 		}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmsnapcheck/rules.h"
+
+#define RULES_MD VMSC_TEST_DATA "/../../docs/rules.md"
+
+static char *read_all(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	if (!fp)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	assert_true(len > 0);
+	rewind(fp);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	buf[len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Whether `text` has the line "## <id>" exactly. */
+static int has_heading(const char *text, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = text;
+
+	while ((p = strstr(p, "## ")) != NULL) {
+		int at_line_start = p == text || p[-1] == '\n';
+
+		if (at_line_start && strncmp(p + 3, id, n) == 0 &&
+		    (p[3 + n] == '\n' || p[3 + n] == '\0'))
+			return 1;
+		p += 3;
+	}
+	return 0;
+}
+
+static void test_docs_every_rule_documented(void **state)
+{
+	const struct vmsc_rule *rules;
+	char *text = read_all(RULES_MD);
+	size_t n, i;
+	int missing = 0;
+
+	(void)state;
+	rules = vmsc_rules(&n);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		if (!has_heading(text, rules[i].id)) {
+			print_error("docs/rules.md has no '## %s' heading\n", rules[i].id);
+			missing++;
+		}
+	}
+	free(text);
+	assert_int_equal(missing, 0);
+}
+
+static void test_docs_no_unknown_rule_headings(void **state)
+{
+	char *text = read_all(RULES_MD);
+	char *line, *save = NULL;
+	int unknown = 0;
+
+	(void)state;
+	/* Every "## x" heading that looks like a rule id names a rule: a renamed
+	 * rule must not leave its old section behind. */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *id = line + 3;
+
+		if (strncmp(line, "## ", 3) != 0 || strspn(id, "abcdefghijklmnopqrstuvwxyz-") !=
+							      strlen(id))
+			continue;
+		if (!vmsc_rule_find(id)) {
+			print_error("docs/rules.md documents unknown rule '%s'\n", id);
+			unknown++;
+		}
+	}
+	free(text);
+	assert_int_equal(unknown, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_docs_every_rule_documented),
+		cmocka_unit_test(test_docs_no_unknown_rule_headings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
