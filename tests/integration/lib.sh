@@ -43,6 +43,15 @@ vmsc() {
 	set -e
 }
 
+# vmsc_cfg ARGS...: like vmsc, without --no-config (for --config tests).
+vmsc_cfg() {
+	OUT=$WORK_DIR/out.txt ERR=$WORK_DIR/err.txt
+	set +e
+	"$VMSC_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	set -e
+}
+
 ok() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
 fail() {
 	FAILS=$((FAILS + 1))

@@ -104,9 +104,9 @@ func Generate(n int, seed int64) []VMSpec {
 			thin := p(60)
 			ds.Thin = &thin
 			switch {
-			case d > 0 && p(3):
-				ds.Mode = "independent_persistent"
 			case d > 0 && p(1):
+				ds.Mode = "independent_persistent"
+			case d > 0 && p(0.3):
 				ds.Mode = "independent_nonpersistent"
 			default:
 				ds.Mode = "persistent"
@@ -127,7 +127,7 @@ func Generate(n int, seed int64) []VMSpec {
 				ds.Thin = nil
 			default:
 				ds.Backing = "flat"
-				if d > 0 && p(0.5) {
+				if d > 0 && p(0.3) {
 					ds.Sharing = "sharingMultiWriter"
 				}
 			}
@@ -197,8 +197,8 @@ func Generate(n int, seed int64) []VMSpec {
 		ng := 1 + rng.Intn(4)
 		for g := 0; g < ng; g++ {
 			capGB := float64(10 + rng.Intn(500))
-			free := capGB * (0.05 + rng.Float64()*0.9)
-			if p(3) {
+			free := capGB * (0.15 + rng.Float64()*0.8)
+			if p(1.5) {
 				free = capGB * rng.Float64() * 0.08
 			}
 			var gd GuestDisk

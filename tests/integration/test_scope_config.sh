@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Server-side scope, several vCenters in one report, config file and waivers.
+. "$(dirname "$0")/lib.sh"
+
+pw=$(password_file scope.pw 'scope-pw')
+start_sim second -vms 5
+second=$SIM_URL second_cert=$SIM_CERT
+start_sim scope -scenario "$SRC_DIR/tests/vcsim/scenarios/demo.json" -username ops -password-file "$pw"
+conn="-s $SIM_URL -u ops --password-file $pw --cacert $SIM_CERT"
+
+names() { jq -r '[.vms[].name] | join(",")' "$OUT"; }
+
+vmsc $conn -f json --datacenter DC1
+[ "$(names)" = "dc1-web-01" ] && ok "--datacenter DC1" || fail "--datacenter DC1 gave '$(names)'"
+vmsc $conn -f json --datacenter DC0 --folder prod/sql
+[ "$(names)" = "sql-01" ] && ok "--datacenter + --folder" || fail "--folder gave '$(names)'"
+vmsc $conn -f json --folder DC0/vm/prod
+[ "$(names)" = "sql-01" ] && ok "--folder with a full inventory path" || fail "full --folder gave '$(names)'"
+vmsc $conn -f json --datacenter DC0
+jq -e '[.vms[].name] | index("dc1-web-01") == null and length > 30' "$OUT" >/dev/null &&
+	ok "--datacenter DC0 leaves DC1 out" || fail "--datacenter DC0 gave '$(names)'"
+vmsc $conn -f json --datacenter NOPE
+expect_rc 3 "unknown datacenter"
+expect_err "datacenter 'NOPE' not found" "unknown datacenter named"
+
+# two vCenters, one report; each simulator has its own certificate, so -k here
+vmsc -s "$SIM_URL" -s "$second" -u ops --password-file "$pw" -k -f json
+expect_rc 2 "two vCenters exit by the worst finding"
+jq -e '(.vcenters | length) == 2 and ([.vms[].vcenter] | unique | length) == 2
+       and (.vms | length) == (.summary.vms)' "$OUT" >/dev/null &&
+	ok "two vCenters in one report" || fail "two vCenters: $(jq -c .vcenters "$OUT")"
+vmsc -s "$SIM_URL" -s https://127.0.0.1:1/sdk -u ops --password-file "$pw" -k -f json
+expect_rc 3 "an unreachable vCenter makes the run unknown"
+jq -e '(.vcenters | map(select(.error != null)) | length) == 1 and (.vms | length) > 30
+       and .status == "unknown"' "$OUT" >/dev/null &&
+	ok "the reachable vCenter is still reported" || fail "partial report: $(jq -c .vcenters "$OUT")"
+
+# config: thresholds, rule overrides, waivers
+cfg=$WORK_DIR/config.ini
+cat >"$cfg" <<INI
+[thresholds]
+max_snapshots = 10
+
+[rule "guest-disk-space"]
+severity = error
+
+[rule "tools-outdated"]
+enabled = false
+
+[waiver "legacy rdm"]
+vm = rdm-*
+rule = rdm-physical
+reason = clustered SQL, backed up in-guest (CHG-1234)
+expires = 2099-12-31
+
+[waiver "old bus sharing"]
+vm = busshare-01
+rule = *
+reason = was accepted once
+expires = 2020-01-01
+INI
+"$VMSC_BIN" --config "$cfg" $conn -f json >"$WORK_DIR/cfg.json" 2>"$WORK_DIR/cfg.err" || true
+OUT=$WORK_DIR/cfg.json ERR=$WORK_DIR/cfg.err
+jq -e '.vms[] | select(.name == "snap-sprawl-01") | .status == "ok"' "$OUT" >/dev/null &&
+	ok "threshold max_snapshots applied" || fail "max_snapshots not applied"
+jq -e '.vms[] | select(.name == "disk-full-01") | .status == "error" and .findings[0].severity == "error"' \
+	"$OUT" >/dev/null && ok "severity override applied" || fail "severity override not applied"
+jq -e '.vms[] | select(.name == "tools-old-01") | .status == "ok" and (.findings | length) == 0' \
+	"$OUT" >/dev/null && ok "disabled rule does not run" || fail "disabled rule ran"
+jq -e '.vms[] | select(.name == "rdm-phys-01") | .status == "ok" and .findings[0].waived
+       and .findings[0].waiver.name == "legacy rdm"' "$OUT" >/dev/null &&
+	ok "active waiver waives, finding still reported" || fail "waiver not applied"
+jq -e '.vms[] | select(.name == "busshare-01") | .status == "error" and (.findings[0].waived | not)
+       and .findings[0].waiver.expired' "$OUT" >/dev/null &&
+	ok "expired waiver no longer waives and says so" || fail "expired waiver mishandled"
+jq -e '.summary.waived == 1' "$OUT" >/dev/null && ok "summary counts waived" || fail "summary.waived wrong"
+
+printf '[thresholds]\nmax_snapshots = many\n' >"$WORK_DIR/bad.ini"
+vmsc_cfg --config "$WORK_DIR/bad.ini" $conn
+expect_rc 3 "broken config exits 3"
+expect_err "bad.ini:2:" "broken config names file:line"
+vmsc_cfg --config "$WORK_DIR/missing.ini" $conn
+expect_rc 3 "missing config exits 3"
+expect_err "missing.ini" "missing config named"
+finish
