@@ -175,6 +175,22 @@ static void print_request_counts(const struct vmsc_vsphere *c, const char *host)
 		vmsc_vsphere_get_bytes_received(c) / 1024);
 }
 
+/* VMSNAPCHECK_MAX_RESPONSE_MB caps one reply (default 256 MiB; a page of
+ * 500 VMs is ~4 MB): a broken or hostile server cannot exhaust memory. */
+static size_t max_response_bytes(void)
+{
+	const char *v = getenv("VMSNAPCHECK_MAX_RESPONSE_MB");
+	char *end;
+	unsigned long mb;
+
+	if (!v || !*v)
+		return 0;
+	mb = strtoul(v, &end, 10);
+	if (*end || mb == 0 || mb > 4096)
+		return 0;
+	return (size_t)mb << 20;
+}
+
 static int check_server(struct run *run, const struct vmsc_server *server,
 			struct vmsc_facts_vcenter *fvc)
 {
@@ -215,6 +231,7 @@ static int check_server(struct run *run, const struct vmsc_server *server,
 	vo.cacert = o->cacert;
 	vo.thumbprint = o->thumbprint;
 	vo.timeout = o->timeout;
+	vo.max_response_bytes = max_response_bytes();
 	vo.debug = o->debug;
 	vo.interrupted = &interrupted;
 	c = vmsc_vsphere_new(&vo, &err);

@@ -62,14 +62,17 @@ void vmsc_config_init(struct vmsc_config *cfg);
 void vmsc_config_release(struct vmsc_config *cfg);
 
 /* Parses an INI file into cfg (which must be initialised).  Errors are
- * VMSC_E_CONFIG with "FILE:LINE: what is wrong". */
+ * VMSC_E_CONFIG with "FILE:LINE: what is wrong" (the first error only); cfg
+ * then holds what was read before it and must still be released. */
 int vmsc_config_load(struct vmsc_config *cfg, const char *path, struct vmsc_error *err);
 /* Same, from a string (for tests); `name` is used in messages. */
 int vmsc_config_load_string(struct vmsc_config *cfg, const char *text, const char *name,
 			    struct vmsc_error *err);
 
-/* Finds the default config file (XDG_CONFIG_HOME/vmsnapcheck/config.ini, then
- * /etc/vmsnapcheck.ini); returns a malloc'd path or NULL when none exists. */
+/* Finds the default config file (XDG_CONFIG_HOME/vmsnapcheck/config.ini, or
+ * $HOME/.config/vmsnapcheck/config.ini when XDG_CONFIG_HOME is unset or not
+ * absolute, then /etc/vmsnapcheck.ini); returns a malloc'd path or NULL when
+ * none exists. */
 char *vmsc_config_default_path(void);
 
 /* Whether a rule is enabled, and its effective severity (override or default). */

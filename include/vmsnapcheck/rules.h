@@ -60,7 +60,7 @@ int vmsc_rules_report_external(struct vmsc_config *cfg, const char *id, enum vms
 /* Property paths the enabled rules need, plus the ones every run needs
  * (name, power/connection state, template).  `all` = every rule's paths
  * (--save-facts).  Fills up to `max` pointers to static strings; returns
- * the count. */
+ * the total count, which may exceed `max` (like snprintf). */
 size_t vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all,
 				 const char **paths, size_t max);
 
@@ -69,7 +69,9 @@ size_t vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all,
  * sets power_state/guest_id, marks it unknown when properties were
  * unreadable, skipped for templates and (unless include_powered_off)
  * powered-off/suspended VMs, runs enabled rules, applies waivers via
- * vmsc_config_apply_waivers() and sets the status.
+ * vmsc_config_apply_waivers() and sets the status.  The order of these
+ * decisions (and why) is documented above its definition in src/rules/rules.c
+ * and in docs/rules.md.  `cfg` may be NULL (defaults, no waivers).
  */
 int vmsc_rules_evaluate(const struct vmsc_vm_facts *f, struct vmsc_config *cfg, time_t now,
 			bool include_powered_off, struct vmsc_vm_result *out);

@@ -29,8 +29,8 @@ struct vmsc_transport {
 	int verify_error;             /* X509_V_ERR_* of the leaf, 0 = none */
 	char status_line[256];        /* last HTTP status line */
 	/* --debug masking */
-	const char *mask[4];
-	char *mask_owned[4];
+	const char *mask[8];
+	char *mask_owned[8];
 };
 
 int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_options *o,

@@ -205,6 +205,13 @@ static enum vmsc_errcode map_curl(struct vmsc_vsphere *c, const char *op, CURLco
 			       "unreadable reply to %s from '%s': larger than %zu MiB, aborted",
 			       op, o->host, c->tr.max_bytes >> 20);
 		return VMSC_E_PROTOCOL;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_BAD_CONTENT_ENCODING:
+		vmsc_error_set(err, VMSC_E_PROTOCOL, "unreadable reply to %s from '%s': %s", op,
+			       o->host, detail ? detail : curl_easy_strerror(code));
+		return VMSC_E_PROTOCOL;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 		vmsc_error_set(err, VMSC_E_USAGE, "invalid server URL '%s'", o->url);

@@ -209,14 +209,15 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 	return 0;
 }
 
-/* XML-escaped form of a secret, as it appears in a Login request body. */
-static char *xml_escape(const char *s)
+/* XML-escaped form of a secret, as it appears in a Login request body;
+ * `quotes` also escapes ' and " (serialisers differ on text content). */
+static char *xml_escape(const char *s, bool quotes)
 {
 	size_t len = 0;
 	char *out, *p;
 
 	for (const char *q = s; *q; q++)
-		len += (*q == '&') ? 5 : (*q == '<' || *q == '>') ? 4 : (*q == '"' || *q == '\'') ? 6 : 1;
+		len += 6;
 	out = malloc(len + 1);
 	if (!out)
 		return NULL;
@@ -226,8 +227,12 @@ static char *xml_escape(const char *s)
 		case '&': memcpy(p, "&amp;", 5); p += 5; break;
 		case '<': memcpy(p, "&lt;", 4); p += 4; break;
 		case '>': memcpy(p, "&gt;", 4); p += 4; break;
-		case '"': memcpy(p, "&quot;", 6); p += 6; break;
-		case '\'': memcpy(p, "&apos;", 6); p += 6; break;
+		case '"':
+			if (quotes) { memcpy(p, "&quot;", 6); p += 6; } else { *p++ = '"'; }
+			break;
+		case '\'':
+			if (quotes) { memcpy(p, "&apos;", 6); p += 6; } else { *p++ = '\''; }
+			break;
 		default: *p++ = *q;
 		}
 	}
@@ -235,27 +240,45 @@ static char *xml_escape(const char *s)
 	return out;
 }
 
-int vmsc_transport_add_secret(struct vmsc_transport *t, const char *secret)
+static int add_mask(struct vmsc_transport *t, char *owned)
 {
 	size_t n = sizeof(t->mask) / sizeof(t->mask[0]);
-	size_t i = 0;
-	char *esc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (t->mask[i] && !strcmp(t->mask[i], owned)) {
+			free(owned);
+			return 0;
+		}
+		if (!t->mask[i]) {
+			t->mask[i] = owned;
+			t->mask_owned[i] = owned;
+			return 0;
+		}
+	}
+	free(owned);
+	return -1;
+}
+
+int vmsc_transport_add_secret(struct vmsc_transport *t, const char *secret)
+{
+	char *v[3];
 
 	if (!secret || !*secret)
 		return 0;
-	while (i < n && t->mask[i])
-		i++;
-	if (i + 1 >= n)
-		return -1;
-	t->mask[i] = secret;
-	esc = xml_escape(secret);
-	if (!esc)
-		return -1;
-	if (strcmp(esc, secret) != 0) {
-		t->mask_owned[i + 1] = esc;
-		t->mask[i + 1] = esc;
-	} else {
-		free(esc);
+	v[0] = strdup(secret);
+	v[1] = xml_escape(secret, false);
+	v[2] = xml_escape(secret, true);
+	for (int i = 0; i < 3; i++) {
+		if (!v[i]) {
+			for (int j = i; j < 3; j++)
+				free(v[j]);
+			return -1;
+		}
+		if (add_mask(t, v[i]) < 0) {
+			for (int j = i + 1; j < 3; j++)
+				free(v[j]);
+			return -1;
+		}
 	}
 	return 0;
 }

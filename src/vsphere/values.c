@@ -520,7 +520,8 @@ static int device_end(void *ud, const char *path, int depth)
 		ctl->type = d->type;
 		ctl->kind = ck;
 		ctl->shared_bus = d->shared_bus;
-		d->type = d->shared_bus = NULL;
+		ctl->label = d->label;
+		d->type = d->shared_bus = d->label = NULL;
 	} else if (is_special_device(d->type)) {
 		struct vmsc_device *dev = grow((void **)&f->devices, &f->n_devices, sizeof(*dev));
 

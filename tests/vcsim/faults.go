@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -227,7 +228,7 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rule == nil {
-		m.next.ServeHTTP(w, r)
+		m.serveNext(w, r, op)
 		return
 	}
 	logf("fault %s: %s call #%d", rule.spec, op, call)
@@ -259,7 +260,7 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler) // close the connection without an answer
 	case "truncate", "truncxml":
-		rec := record(m.next, r)
+		rec := record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serveNext(w, r, op) }), r)
 		half := rec.body.Bytes()[:rec.body.Len()/2]
 		copyHeader(w.Header(), rec.header)
 		if rule.kind == "truncate" {
@@ -281,7 +282,7 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g := []byte("\x00\x01\xfe\xffthis is not XML at all }{ <<< &&& ]]> \xc3\x28 \x89PNG\r\n\x1a\n")
 		_, _ = w.Write(bytes.Repeat(g, 16))
 	case "wrongns":
-		rec := record(m.next, r)
+		rec := record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serveNext(w, r, op) }), r)
 		out := bytes.ReplaceAll(rec.body.Bytes(), []byte(`xmlns="urn:vim25"`), []byte(`xmlns="urn:vcsim-fixture:wrong-namespace"`))
 		copyHeader(w.Header(), rec.header)
 		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
@@ -290,6 +291,23 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "endless":
 		m.endless(w, r, op)
 	}
+}
+
+// serveNext calls the simulator. Some simulator code paths panic (e.g.
+// CreateSnapshot_Task on a VM with a raw-disk backing): instead of a dropped
+// connection the client gets a SOAP fault (SystemError) and the panic is logged.
+func (m *faultMux) serveNext(w http.ResponseWriter, r *http.Request, op string) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			logf("simulator panic in %s: %v\n%s", op, p, debug.Stack())
+			writeFault(w, fmt.Sprintf("vcsim-fixture: the simulator failed in %s: %v", op, p), "SystemError",
+				"<reason>"+xmlEsc(fmt.Sprint(p))+"</reason>")
+		}
+	}()
+	m.next.ServeHTTP(w, r)
 }
 
 func (m *faultMux) endless(w http.ResponseWriter, r *http.Request, op string) {

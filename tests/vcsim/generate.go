@@ -159,7 +159,7 @@ func Generate(n int, seed int64) []VMSpec {
 
 		// extraConfig: the builder adds ~40 standard keys; add guestinfo/app keys to reach 30-80
 		s.ExtraConfig = map[string]string{}
-		for k, extra := 0, rng.Intn(35); k < extra; k++ {
+		for k, extra := 0, rng.Intn(31); k < extra; k++ {
 			s.ExtraConfig[fmt.Sprintf("guestinfo.app.%s.key%02d", pick([]string{"cmdb", "backup", "owner", "monitoring"}), k)] = fmt.Sprintf("value-%d-%d", i, rng.Intn(100000))
 		}
 		if p(1) {

@@ -459,7 +459,6 @@ type ctrlInfo struct {
 	dev   types.BaseVirtualController
 	key   int32
 	units map[int32]bool
-	next  int32
 }
 
 func (c *ctrlInfo) class() string { return busClass(c.spec.Type) }
@@ -846,31 +845,22 @@ func (db *devBuild) ethernet(kind string, card *types.VirtualEthernetCard, label
 }
 
 var devKeyBase = map[string]int32{
-	"VirtualPCIPassthrough":     13000,
-	"VirtualUSBController":      7000,
-	"VirtualUSBXHCIController":  14000,
-	"VirtualFloppy":             8000,
-	"VirtualSerialPort":         9000,
-	"VirtualParallelPort":       10000,
-	"VirtualHdAudioCard":        5000,
-	"VirtualEnsoniq1371":        5000,
-	"VirtualSoundBlaster16":     5000,
-	"VirtualCdrom":              3000,
-	"VirtualMachineVideoCard":   500,
-	"VirtualUSB":                7100,
-	"VirtualNVDIMM":             27000,
-	"VirtualPrecisionClock":     19000,
-	"VirtualWDT":                18000,
-	"VirtualMachineVMCIDevice":  12000,
-	"VirtualTPM":                11000,
-	"VirtualNVDIMMController":   26000,
-	"VirtualPCIController":      100,
-	"VirtualMachineVMIROM":      11000,
-	"VirtualSIOController":      400,
-	"VirtualPS2Controller":      300,
-	"VirtualKeyboard":           600,
-	"VirtualPointingDevice":     700,
-	"VirtualUSBControllerPciBu": 7000,
+	"VirtualPCIPassthrough":    13000,
+	"VirtualUSBController":     7000,
+	"VirtualUSBXHCIController": 14000,
+	"VirtualUSB":               7100,
+	"VirtualFloppy":            8000,
+	"VirtualSerialPort":        9000,
+	"VirtualParallelPort":      10000,
+	"VirtualHdAudioCard":       5000,
+	"VirtualEnsoniq1371":       5000,
+	"VirtualSoundBlaster16":    5000,
+	"VirtualCdrom":             3000,
+	"VirtualTPM":               11000,
+	"VirtualWDT":               18000,
+	"VirtualPrecisionClock":    19000,
+	"VirtualNVDIMMController":  26000,
+	"VirtualNVDIMM":            27000,
 }
 
 func (db *devBuild) device(ds DeviceSpec, idx int) error {
@@ -1216,16 +1206,16 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 	// --- guest
 	vs1 := toolsVersionStatus1(t.VersionStatus2)
 	g := &types.GuestInfo{
-		ToolsStatus:         toolsStatus(t.VersionStatus2, t.RunningStatus),
-		ToolsVersionStatus:  vs1,
-		ToolsVersionStatus2: t.VersionStatus2,
-		ToolsRunningStatus:  t.RunningStatus,
-		ToolsVersion:        t.Version,
-		ToolsInstallType:    t.InstallType,
-		GuestState:          "notRunning",
-		AppHeartbeatStatus:  "appStatusGray",
-		GuestKernelCrashed:  boolp(false),
-		AppState:            "none",
+		ToolsStatus:          toolsStatus(t.VersionStatus2, t.RunningStatus),
+		ToolsVersionStatus:   vs1,
+		ToolsVersionStatus2:  t.VersionStatus2,
+		ToolsRunningStatus:   t.RunningStatus,
+		ToolsVersion:         t.Version,
+		ToolsInstallType:     t.InstallType,
+		GuestState:           "notRunning",
+		AppHeartbeatStatus:   "appStatusGray",
+		GuestKernelCrashed:   boolp(false),
+		AppState:             "none",
 		GuestOperationsReady: boolp(false), InteractiveGuestOperationsReady: boolp(false),
 		GuestStateChangeSupported: boolp(running),
 		HwVersion:                 "vmx-19",
@@ -1671,13 +1661,12 @@ func (b *builder) layout(vm *simulator.VirtualMachine, db *devBuild, depth int, 
 		case *types.VirtualDiskPartitionedRawDiskVer2BackingInfo:
 			base = bk.DescriptorFileName
 		}
-		extType := "diskExtent"
 		extSize := kb * 1024 / 3
 		if _, ok := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo); ok || !baseIsFile {
 			extSize = 0
 		}
 		d := file(base, "diskDescriptor", 612)
-		e := file(strings.TrimSuffix(base, ".vmdk")+"-flat.vmdk", extType, extSize)
+		e := file(strings.TrimSuffix(base, ".vmdk")+"-flat.vmdk", "diskExtent", extSize)
 		if _, ok := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo); ok {
 			lx.File[len(lx.File)-1].Name = strings.TrimSuffix(base, ".vmdk") + "-rdm.vmdk"
 			if bk := disk.Backing.(*types.VirtualDiskRawDiskMappingVer1BackingInfo); bk.CompatibilityMode == "physicalMode" {
