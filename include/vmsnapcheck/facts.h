@@ -179,6 +179,10 @@ enum vmsc_controller_kind vmsc_controller_kind_from_type(const char *vim_type);
 /* Inverse of the _name() functions (facts files); -1 for an unknown name. */
 int vmsc_backing_kind_from_name(const char *name);
 int vmsc_controller_kind_from_name(const char *name);
-const char *vmsc_tri_name(enum vmsc_tri t); /* "unset" / "false" / "true" */
+const char *vmsc_tri_name(enum vmsc_tri t);
+
+/* RFC 3339 / xsd:dateTime with a zone (Z or ±HH:MM), fractions dropped;
+ * 0, or -1 when malformed. */
+int vmsc_time_parse_rfc3339(const char *s, time_t *out); /* "unset" / "false" / "true" */
 
 #endif

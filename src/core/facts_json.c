@@ -53,7 +53,7 @@ static int digits(const char *s, int n, int *out)
 }
 
 /* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM); fractions dropped. */
-static int parse_time(const char *s, time_t *out)
+int vmsc_time_parse_rfc3339(const char *s, time_t *out)
 {
 	struct tm tm = { 0 };
 	int y, mo, d, h, mi, sec, oh, om, sign;
@@ -564,7 +564,7 @@ static int load_time(struct loader *l, json_t *obj, const char *prefix, const ch
 
 	if (load_str(l, obj, prefix, key, &s) < 0)
 		return -1;
-	if (s && parse_time(s, out) < 0)
+	if (s && vmsc_time_parse_rfc3339(s, out) < 0)
 		rc = bad(l, field_name(fb, sizeof(fb), prefix, key),
 			 "is not an RFC 3339 time ('%s'), e.g. 2024-05-01T12:00:00Z", s);
 	free(s);

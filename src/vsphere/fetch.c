@@ -120,18 +120,6 @@ static int invoke_cancel(struct vmsc_vsphere *c, void *req, void *resp)
 							   resp);
 }
 
-static struct vim__ManagedObjectReference *moref(struct soap *soap, const char *type,
-						   const char *value)
-{
-	struct vim__ManagedObjectReference *m = soap_malloc(soap, sizeof(*m));
-
-	if (!m)
-		return NULL;
-	m->type = soap_strdup(soap, type);
-	m->__item = soap_strdup(soap, value);
-	return m;
-}
-
 /* ---- scope ----------------------------------------------------------- */
 
 /* Resolves an inventory path to "Type:value" (malloc'd), or NULL + error. */
@@ -147,7 +135,7 @@ static char *find_by_path(struct vmsc_vsphere *c, const char *path, const char *
 			       c->opts.host, what, path);
 		return NULL;
 	}
-	req._USCOREthis = moref(c->soap, "SearchIndex", c->search_index);
+	req._USCOREthis = vmsc_moref(c->soap, "SearchIndex", c->search_index);
 	req.inventoryPath = soap_strdup(c->soap, path);
 	if (vmsc_call(c, "FindByInventoryPath", invoke_find, &req, &resp, VMSC_CALL_READ, err) == 0) {
 		if (resp.returnval && resp.returnval->__item) {
@@ -220,8 +208,8 @@ static char *create_view(struct vmsc_vsphere *c, const char *root, struct vmsc_e
 		return NULL;
 	}
 
-	req._USCOREthis = moref(c->soap, "ViewManager", c->view_manager);
-	req.container = moref(c->soap, root_type, colon + 1);
+	req._USCOREthis = vmsc_moref(c->soap, "ViewManager", c->view_manager);
+	req.container = vmsc_moref(c->soap, root_type, colon + 1);
 	free(root_type);
 	req.__sizetype = 1;
 	req.type = &type;
@@ -246,7 +234,7 @@ static void destroy_view(struct vmsc_vsphere *c, const char *view)
 
 	if (!view || !c->logged_in)
 		return;
-	req._USCOREthis = moref(c->soap, "ContainerView", view);
+	req._USCOREthis = vmsc_moref(c->soap, "ContainerView", view);
 	(void)vmsc_call(c, "DestroyView", invoke_destroy_view, &req, &resp, VMSC_CALL_NO_RELOGIN, &err);
 	soap_end(c->soap);
 }
@@ -259,7 +247,7 @@ static void cancel_retrieve(struct vmsc_vsphere *c, const char *token)
 
 	if (!token || !c->logged_in)
 		return;
-	req._USCOREthis = moref(c->soap, "PropertyCollector", c->property_collector);
+	req._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
 	req.token = soap_strdup(c->soap, token);
 	(void)vmsc_call(c, "CancelRetrievePropertiesEx", invoke_cancel, &req, &resp,
 			VMSC_CALL_NO_RELOGIN, &err);
@@ -303,19 +291,19 @@ static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq,
 	prop.pathSet = (char **)rq->paths;
 	memset(objs, 0, n_obj * sizeof(*objs));
 	if (rq->view) {
-		objs[0].obj = moref(c->soap, "ContainerView", rq->view);
+		objs[0].obj = vmsc_moref(c->soap, "ContainerView", rq->view);
 		objs[0].skip = yes;
 		objs[0].__any = (char *)view_traversal;
 	} else {
 		for (size_t i = 0; i < rq->n_vms; i++)
-			objs[i].obj = moref(c->soap, "VirtualMachine", rq->vms[i]);
+			objs[i].obj = vmsc_moref(c->soap, "VirtualMachine", rq->vms[i]);
 	}
 	spec.__sizepropSet = 1;
 	spec.propSet = &prop;
 	spec.__sizeobjectSet = (int)n_obj;
 	spec.objectSet = objs;
 	opts.maxObjects = &max;
-	req._USCOREthis = moref(c->soap, "PropertyCollector", c->property_collector);
+	req._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
 	req.__sizespecSet = 1;
 	req.specSet = &spec;
 	req.options = &opts;
@@ -328,7 +316,7 @@ static int send_next(struct vmsc_vsphere *c, const char *token,
 {
 	struct _vim__ContinueRetrievePropertiesEx req = { 0 };
 
-	req._USCOREthis = moref(c->soap, "PropertyCollector", c->property_collector);
+	req._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
 	req.token = soap_strdup(c->soap, token);
 	return vmsc_call(c, "ContinueRetrievePropertiesEx", invoke_continue, &req, resp,
 			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
@@ -405,42 +393,17 @@ static int name_objects(void *ud, struct vmsc_vsphere *c, struct vim__ObjectCont
 {
 	struct name_pass *np = ud;
 
-	(void)c;
 	for (int i = 0; i < n; i++) {
 		struct vim__ObjectContent *oc = &objs[i];
 		char *name = NULL;
 
 		if (!oc->obj || !oc->obj->__item)
 			continue;
-		for (int j = 0; j < oc->__sizepropSet; j++) {
-			bool fallback;
+		for (int j = 0; j < oc->__sizepropSet && !name; j++) {
+			const struct vim__DynamicProperty *p = &oc->propSet[j];
 
-			if (oc->propSet[j].name && !strcmp(oc->propSet[j].name, "name") &&
-			    oc->propSet[j].__any) {
-				/* names are plain text: the scalar fast path suffices */
-				xmlChar *t = NULL;
-				xmlTextReaderPtr r = NULL;
-				const char *xml = oc->propSet[j].__any;
-				const char *gt = strchr(xml, '>');
-				const char *lt = gt ? strrchr(gt, '<') : NULL;
-
-				(void)fallback;
-				if (gt && lt && lt > gt && !memchr(gt + 1, '<', (size_t)(lt - gt - 1)) &&
-				    !memchr(gt + 1, '&', (size_t)(lt - gt - 1))) {
-					name = strndup(gt + 1, (size_t)(lt - gt - 1));
-				} else if ((r = xmlReaderForMemory(xml, (int)strlen(xml), NULL, "UTF-8",
-								   XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-								   XML_PARSE_NONET))) {
-					while (xmlTextReaderRead(r) == 1)
-						if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT) {
-							t = xmlTextReaderReadString(r);
-							break;
-						}
-					name = t ? strdup((const char *)t) : NULL;
-					xmlFree(t);
-					xmlFreeTextReader(r);
-				}
-			}
+			if (p->name && !strcmp(p->name, "name") && p->__any && *p->__any)
+				name = vmsc_values_scalar(c, p->__any);
 		}
 		if (!name)
 			continue;

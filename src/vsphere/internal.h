@@ -90,6 +90,10 @@ enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op,
 
 int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
 
+/* A moref in the soap arena (freed by soap_end). */
+struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *type,
+					       const char *value);
+
 /* ---- values (libxml2) ------------------------------------------------ */
 
 /*
@@ -99,6 +103,9 @@ int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
  */
 int vmsc_values_read_object(struct vmsc_vsphere *c, const struct vim__ObjectContent *oc,
 			    struct vmsc_vm_facts *f);
+
+/* Text of a scalar value (<val>text</val>), malloc'd; NULL on failure. */
+char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml);
 
 /* Reads the fault type and message of a captured fault detail / missingSet
  * fault.  Returns malloc'd strings (either may be NULL). */

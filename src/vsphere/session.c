@@ -351,8 +351,8 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 
 /* ---- operations ------------------------------------------------------ */
 
-static struct vim__ManagedObjectReference *moref(struct soap *soap, const char *type,
-						   const char *value)
+struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *type,
+					       const char *value)
 {
 	struct vim__ManagedObjectReference *m = soap_malloc(soap, sizeof(*m));
 
@@ -391,7 +391,7 @@ static int retrieve_service_content(struct vmsc_vsphere *c, struct vmsc_error *e
 	struct vim__AboutInfo *a;
 	int rc = -1;
 
-	req._USCOREthis = moref(c->soap, "ServiceInstance", "ServiceInstance");
+	req._USCOREthis = vmsc_moref(c->soap, "ServiceInstance", "ServiceInstance");
 	if (!req._USCOREthis)
 		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 	if (vmsc_call(c, "RetrieveServiceContent", invoke_service_content, &req, &resp,
@@ -448,7 +448,7 @@ static int login(struct vmsc_vsphere *c, struct vmsc_error *err)
 				      c->opts.host);
 	if (!c->opts.password || !*c->opts.password)
 		return vmsc_error_set(err, VMSC_E_USAGE, "no password for '%s'", c->opts.host);
-	req._USCOREthis = moref(c->soap, "SessionManager", c->session_manager);
+	req._USCOREthis = vmsc_moref(c->soap, "SessionManager", c->session_manager);
 	/* gSOAP serialises from these pointers; the password is not copied */
 	req.userName = (char *)c->opts.username;
 	req.password = (char *)c->opts.password;
@@ -489,7 +489,7 @@ void vmsc_vsphere_logout(struct vmsc_vsphere *c)
 	/* log out even after SIGINT: that is the point of catching it */
 	c->opts.interrupted = NULL;
 	c->tr.interrupted = false;
-	req._USCOREthis = moref(c->soap, "SessionManager", c->session_manager);
+	req._USCOREthis = vmsc_moref(c->soap, "SessionManager", c->session_manager);
 	(void)vmsc_call(c, "Logout", invoke_logout, &req, &resp, VMSC_CALL_NO_RELOGIN, &err);
 	c->logged_in = false;
 	c->opts.interrupted = saved;
@@ -502,7 +502,7 @@ int vmsc_vsphere_lookup_time(struct vmsc_vsphere *c, time_t *now, struct vmsc_er
 	struct _vim__CurrentTimeResponse resp = { 0 };
 	int rc = -1;
 
-	req._USCOREthis = moref(c->soap, "ServiceInstance", "ServiceInstance");
+	req._USCOREthis = vmsc_moref(c->soap, "ServiceInstance", "ServiceInstance");
 	if (vmsc_call(c, "CurrentTime", invoke_current_time, &req, &resp, VMSC_CALL_READ, err) < 0)
 		goto out;
 	*now = resp.returnval ? vmsc_parse_datetime(resp.returnval) : (time_t)-1;

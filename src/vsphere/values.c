@@ -28,35 +28,11 @@
 
 time_t vmsc_parse_datetime(const char *s)
 {
-	struct tm tm = { 0 };
-	int y, mo, d, h, mi, sec, n = 0;
-	long off = 0;
-	const char *p;
+	time_t t;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+	if (!s || vmsc_time_parse_rfc3339(s, &t) < 0)
 		return (time_t)-1;
-	p = s + n;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == '+' || *p == '-') {
-		int oh, om;
-
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-			return (time_t)-1;
-		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-	} else if (*p != 'Z' && *p != '\0') {
-		return (time_t)-1;
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return (time_t)-1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return timegm(&tm) - off;
+	return t;
 }
 
 static int decode_entities(char *s)
@@ -317,7 +293,7 @@ static long long parse_ll(const char *v)
 /* ---- scalars --------------------------------------------------------- */
 
 /* Text of a scalar <val>, via the fast path or the reader. */
-static char *scalar_text(struct vmsc_vsphere *c, const char *xml)
+char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml)
 {
 	bool fallback;
 	char *s = scalar_fast(xml, &fallback);
@@ -375,7 +351,7 @@ static const struct scalar_prop scalars[] = {
 static int read_scalar(struct vmsc_vsphere *c, const struct scalar_prop *p, const char *xml,
 		       struct vmsc_vm_facts *f)
 {
-	char *v = scalar_text(c, xml);
+	char *v = vmsc_values_scalar(c, xml);
 	char **sp = (char **)((char *)f + p->offset);
 	enum vmsc_tri *tp = (enum vmsc_tri *)((char *)f + p->offset);
 

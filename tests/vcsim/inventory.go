@@ -46,7 +46,9 @@ type builder struct {
 	start time.Time
 	dcs   map[string]*dcInfo
 	dirs  []string // temp dirs of datastores we created (removed on exit)
-	ftSec int
+
+	viaTask bool // create VMs with CreateVM_Task (slower, files + events)
+	ftSec   int
 }
 
 func newBuilder(ctx context.Context, svc *simulator.Service, start time.Time) (*builder, error) {
@@ -228,11 +230,27 @@ func (b *builder) createVM(spec *VMSpec) (*simulator.VirtualMachine, error) {
 	d.next++
 
 	name := escapeName(s.Name)
+	var vm *simulator.VirtualMachine
+	if b.viaTask {
+		vm, err = b.createVMTask(folder, name, s.GuestID, d, host)
+	} else {
+		vm, err = b.createVMDirect(folder, name, s.GuestID, d, host)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create VM %q: %s", s.Name, err)
+	}
+	// Start-up only (no server yet): no locking needed.
+	return vm, b.configure(vm, &s, d)
+}
+
+// createVMTask creates the VM with the simulator's CreateVM_Task: the VM's
+// .vmx/.nvram/vmware.log files exist and events are posted (slower).
+func (b *builder) createVMTask(folder types.ManagedObjectReference, name, guestID string, d *dcInfo, host types.ManagedObjectReference) (*simulator.VirtualMachine, error) {
 	req := types.CreateVM_Task{
 		This: folder,
 		Config: types.VirtualMachineConfigSpec{
 			Name:    name,
-			GuestId: s.GuestID,
+			GuestId: guestID,
 			Files:   &types.VirtualMachineFileInfo{VmPathName: "[" + d.dsName + "]"},
 		},
 		Pool: d.pool,
@@ -240,19 +258,60 @@ func (b *builder) createVM(spec *VMSpec) (*simulator.VirtualMachine, error) {
 	}
 	res, err := methods.CreateVM_Task(b.ctx, b.c, &req)
 	if err != nil {
-		return nil, fmt.Errorf("CreateVM %q: %s", s.Name, err)
+		return nil, err
 	}
 	task := simulator.Map.Get(res.Returnval).(*simulator.Task)
 	if task.Info.Error != nil {
-		return nil, fmt.Errorf("CreateVM %q: %s", s.Name, task.Info.Error.LocalizedMessage)
+		return nil, fmt.Errorf("%s", task.Info.Error.LocalizedMessage)
 	}
 	ref := task.Info.Result.(types.ManagedObjectReference)
 	// The finished task is of no further use; keep the registry small at 10k VMs.
 	simulator.Map.Remove(task.Self)
-	vm := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	return simulator.Map.Get(ref).(*simulator.VirtualMachine), nil
+}
 
-	// Start-up only (no server yet): no locking needed.
-	return vm, b.configure(vm, &s, d)
+// createVMDirect does what CreateVM_Task does for the inventory (folder,
+// host, resource pool, datastore, VM directory, uuids, default devices) but
+// skips the .vmx/.nvram/vmware.log files, the storage refresh and the events:
+// several times faster at 10k VMs. (Power operations then log a harmless
+// "open : no such file" from the simulator.)
+func (b *builder) createVMDirect(folder types.ManagedObjectReference, name, guestID string, d *dcInfo, host types.ManagedObjectReference) (*simulator.VirtualMachine, error) {
+	spec := types.VirtualMachineConfigSpec{Name: name, GuestId: guestID, Files: &types.VirtualMachineFileInfo{VmPathName: "[" + d.dsName + "]"}}
+	ctx := &simulator.Context{Context: b.ctx, Map: simulator.Map}
+	vm, fault := simulator.NewVirtualMachine(ctx, folder, &spec)
+	if fault != nil {
+		return nil, fmt.Errorf("%T", fault)
+	}
+	vm.Name = name
+	vm.Config.Name = name
+	vm.Config.GuestId = guestID
+	vm.Config.Files.VmPathName = spec.Files.VmPathName
+	pool := d.pool
+	vm.ResourcePool = &pool
+	h := host
+	vm.Runtime.Host = &h
+	vm.Summary.Config.VmPathName = spec.Files.VmPathName
+	vm.Summary.Runtime.Host = vm.Runtime.Host
+
+	hs := simulator.Map.Get(host).(*simulator.HostSystem)
+	hs.Vm = append(hs.Vm, vm.Self)
+	switch cr := simulator.Map.Get(*hs.Parent).(type) {
+	case *simulator.ClusterComputeResource:
+		if cr.EnvironmentBrowser != nil {
+			vm.EnvironmentBrowser = *cr.EnvironmentBrowser
+		}
+	case *mo.ComputeResource:
+		if cr.EnvironmentBrowser != nil {
+			vm.EnvironmentBrowser = *cr.EnvironmentBrowser
+		}
+	}
+	ds := simulator.Map.Get(d.ds).(*simulator.Datastore)
+	ds.Vm = append(ds.Vm, vm.Self)
+	vm.Datastore = []types.ManagedObjectReference{d.ds}
+	if rp, ok := simulator.Map.Get(pool).(*simulator.ResourcePool); ok {
+		rp.Vm = append(rp.Vm, vm.Self)
+	}
+	return vm, nil
 }
 
 // applyDefaults fills in a healthy VM.

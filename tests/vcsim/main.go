@@ -40,7 +40,7 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-var quiet, profiling bool
+var quiet, profiling, viaTask bool
 
 func logf(format string, args ...interface{}) {
 	if !quiet {
@@ -69,6 +69,7 @@ func main() {
 		tlsKey       = flag.String("tls-key", "", "PEM private key `FILE` for -tls-cert")
 		trace        = flag.Bool("trace", false, "log SOAP traffic to stderr (simulator trace)")
 		quietFlag    = flag.Bool("quiet", false, "no progress messages on stderr")
+		createTask   = flag.Bool("create-task", false, "create VMs with the simulator's CreateVM_Task (VM files and events exist; slower)")
 		tmpDir       = flag.String("tmpdir", "", "`DIR` for the simulator's datastore directories (default $TMPDIR or /tmp; a tmpfs such as /dev/shm speeds up big inventories)")
 		cpuProfile   = flag.String("cpuprofile", "", "write a CPU profile of the start-up to `FILE` (development)")
 		faults       multiFlag
@@ -149,6 +150,7 @@ func main() {
 		_ = pprof.StartCPUProfile(f)
 		profiling = true
 	}
+	viaTask = *createTask
 	code := run(specs, *listen, login, *envFile, *requestLog, rules, *tlsCert, *tlsKey)
 	os.Exit(code)
 }
@@ -204,6 +206,7 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 		return 1
 	}
 	defer b.cleanup()
+	b.viaTask = viaTask
 	for i := range specs {
 		if _, err := b.createVM(&specs[i]); err != nil {
 			logf("%s", err)
