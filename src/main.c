@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@
 
 #define EXIT_UNKNOWN 3
 #define MAX_PATHS 64
+#define MAX_PARALLEL 4            /* vCenters checked at once */
 
 static volatile sig_atomic_t interrupted;
 
@@ -78,27 +81,41 @@ static double now_seconds(void)
 
 /* ---- the run --------------------------------------------------------- */
 
+/* What all vCenters of one run share; `lock` guards the facts writer and progress. */
 struct run {
 	struct vmsc_options *o;
 	struct vmsc_result *result;
 	struct vmsc_facts_writer *facts_out;
 	FILE *facts_file;
 	char *facts_tmp;
-	size_t vcenter;
-	time_t now;
+	pthread_mutex_t lock;
 	long vms_seen;
 	unsigned pages;
-	size_t *glob_hits;
 	double started;
 	bool progress;
 	bool progress_shown;
 	struct vmsc_error err;
 };
 
+/* One vCenter's share of the run: its own client and result, merged after. */
+struct job {
+	struct run *run;
+	const struct vmsc_server *server;
+	struct vmsc_result *result;
+	size_t vcenter;
+	time_t now;
+	size_t *glob_hits;
+	char *password;
+	struct vmsc_facts_vcenter fvc;
+	struct vmsc_error err;
+	int rc;
+	bool started;                 /* has a thread to join */
+};
+
 static bool glob_wanted(void *ud, const char *name)
 {
-	struct run *run = ud;
-	const struct vmsc_options *o = run->o;
+	struct job *job = ud;
+	const struct vmsc_options *o = job->run->o;
 	bool want = o->n_globs == 0;
 
 	for (size_t i = 0; i < o->n_excludes; i++)
@@ -106,13 +123,14 @@ static bool glob_wanted(void *ud, const char *name)
 			return false;
 	for (size_t i = 0; i < o->n_globs; i++) {
 		if (fnmatch(o->globs[i], name, 0) == 0) {
-			run->glob_hits[i]++;
+			job->glob_hits[i]++;
 			want = true;
 		}
 	}
 	return want;
 }
 
+/* Caller holds run->lock (or runs alone). */
 static void show_progress(struct run *run, bool final)
 {
 	if (!run->progress)
@@ -128,35 +146,39 @@ static void show_progress(struct run *run, bool final)
 	run->progress_shown = true;
 }
 
-/* Evaluates one VM's facts into the result. */
-static int evaluate(struct run *run, const struct vmsc_vm_facts *f, time_t now)
+/* Evaluates one VM's facts into the job's result. */
+static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 {
 	struct vmsc_vm_result *vm;
 
-	vm = vmsc_result_add_vm(run->result, run->vcenter, f->name ? f->name : f->moid, f->moid);
+	vm = vmsc_result_add_vm(job->result, job->vcenter, f->name ? f->name : f->moid, f->moid);
 	if (!vm)
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	if (vmsc_rules_evaluate(f, &run->o->config, now, run->o->include_powered_off, vm) < 0)
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
+		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory");
+	if (vmsc_rules_evaluate(f, &job->run->o->config, now, job->run->o->include_powered_off, vm) < 0)
+		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
 	return 0;
 }
 
 static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
 {
-	struct run *run = ud;
+	struct job *job = ud;
+	struct run *run = job->run;
+	int rc = 0;
 
-	run->pages++;
-	for (size_t i = 0; i < n; i++) {
-		if (run->facts_out && vmsc_facts_writer_add_vm(run->facts_out, &vms[i]) < 0) {
-			vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts to '%s'",
-				       run->o->save_facts);
-			return -1;
-		}
-		if (evaluate(run, &vms[i], run->now) < 0)
-			return -1;
-		run->vms_seen++;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = evaluate(job, &vms[i], job->now);
+	pthread_mutex_lock(&run->lock);
+	for (size_t i = 0; i < n && rc == 0 && run->facts_out; i++) {
+		if (vmsc_facts_writer_add_vm(run->facts_out, &vms[i]) < 0)
+			rc = vmsc_error_set(&job->err, VMSC_E_IO, "cannot write facts to '%s'",
+					    run->o->save_facts);
 	}
+	run->pages++;
+	run->vms_seen += (long)n;
 	show_progress(run, false);
+	pthread_mutex_unlock(&run->lock);
+	if (rc < 0)
+		return -1;
 	return interrupted ? 1 : 0;
 }
 
@@ -191,42 +213,27 @@ static size_t max_response_bytes(void)
 	return (size_t)mb << 20;
 }
 
-static int check_server(struct run *run, const struct vmsc_server *server,
-			struct vmsc_facts_vcenter *fvc)
+static void *check_server(void *arg)
 {
+	struct job *job = arg;
+	struct run *run = job->run;
+	const struct vmsc_server *server = job->server;
 	struct vmsc_options *o = run->o;
 	struct vmsc_vsphere_options vo = { 0 };
 	struct vmsc_vsphere *c = NULL;
 	struct vmsc_fetch_spec spec = { 0 };
 	const char *paths[MAX_PATHS];
 	struct vmsc_error err = { 0 };
-	char *password = NULL;
 	double t0 = now_seconds();
-	struct vmsc_vcenter_result *vc;
-	char name[300];
-	long n;
+	struct vmsc_vcenter_result *vc = &job->result->vcenters[job->vcenter];
 	int rc = -1;
 
-	/* several simulators or ESXi hosts may share a host name: keep the port */
-	if (server->url.port == 443)
-		snprintf(name, sizeof(name), "%s", server->url.host);
-	else
-		snprintf(name, sizeof(name), strchr(server->url.host, ':') ? "[%s]:%d" : "%s:%d",
-			 server->url.host, server->url.port);
-	run->vcenter = vmsc_result_add_vcenter(run->result, server->url.url, name);
-	if (run->vcenter == (size_t)-1)
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	fvc->name = run->result->vcenters[run->vcenter].name;
-
-	password = vmsc_password_read(o, server, &err);
-	if (!password)
-		goto out;
 	vo.url = server->url.url;
 	vo.host = server->url.host;
-	vo.name = name;
+	vo.name = vc->name;
 	vo.port = server->url.port;
 	vo.username = vmsc_server_username(o, server);
-	vo.password = password;
+	vo.password = job->password;
 	vo.insecure = o->insecure;
 	vo.cacert = o->cacert;
 	vo.thumbprint = o->thumbprint;
@@ -240,16 +247,16 @@ static int check_server(struct run *run, const struct vmsc_server *server,
 	{
 		const struct vmsc_vsphere_about *a = vmsc_vsphere_get_about(c);
 
-		vc = &run->result->vcenters[run->vcenter];
 		vmsc_vcenter_result_set_about(vc, a->version, a->api_version, a->full_name);
-		fvc->version = a->version;
-		fvc->api_version = a->api_version;
-		fvc->product = a->full_name;
+		/* the facts writer needs these after the client is gone */
+		job->fvc.version = a->version ? strdup(a->version) : NULL;
+		job->fvc.api_version = a->api_version ? strdup(a->api_version) : NULL;
+		job->fvc.product = a->full_name ? strdup(a->full_name) : NULL;
 	}
 	/* ages are judged by the server's clock, not ours */
-	if (vmsc_vsphere_lookup_time(c, &run->now, &err) < 0)
+	if (vmsc_vsphere_lookup_time(c, &job->now, &err) < 0)
 		goto out;
-	fvc->captured_at = run->now;
+	job->fvc.captured_at = job->now;
 
 	spec.n_paths = vmsc_rules_property_paths(&o->config, o->save_facts != NULL, paths, MAX_PATHS);
 	spec.paths = paths;
@@ -257,100 +264,75 @@ static int check_server(struct run *run, const struct vmsc_server *server,
 	spec.cluster = o->cluster;
 	spec.folder = o->folder;
 	spec.page_size = o->page_size;
-	spec.now = run->now;
+	spec.now = job->now;
 	if (o->n_globs || o->n_excludes) {
 		spec.want = glob_wanted;
-		spec.want_ud = run;
+		spec.want_ud = job;
 	}
-	n = vmsc_vsphere_fetch_vms(c, &spec, on_page, run, &err);
-	if (n < 0) {
-		if (run->err.code != VMSC_OK)
-			err = run->err;
+	if (vmsc_vsphere_fetch_vms(c, &spec, on_page, job, &err) < 0) {
+		if (job->err.code != VMSC_OK)
+			err = job->err;
 		goto out;
 	}
 	rc = 0;
 out:
 	if (c) {
-		/* copy the error now: about strings die with the client */
 		vmsc_vsphere_logout(c);
 		if (o->verbose && !o->quiet)
-			print_request_counts(c, server->url.host);
+			print_request_counts(c, vc->name);
 	}
-	vc = &run->result->vcenters[run->vcenter];
 	if (rc < 0) {
 		if (interrupted && err.code != VMSC_E_INTERRUPTED)
 			vmsc_error_set(&err, VMSC_E_INTERRUPTED, "interrupted");
 		vmsc_vcenter_result_set_error(vc, err.message);
-		if (run->err.code == VMSC_OK)
-			run->err = err;
+		job->err = err;
 		say_error(&err);
 	}
 	vc->duration = now_seconds() - t0;
-	if (c) {
-		/* keep what the facts writer needs past the client's lifetime */
-		fvc->version = fvc->version ? strdup(fvc->version) : NULL;
-		fvc->api_version = fvc->api_version ? strdup(fvc->api_version) : NULL;
-		fvc->product = fvc->product ? strdup(fvc->product) : NULL;
-	}
 	vmsc_vsphere_free(c);
-	vmsc_password_free(password);
-	return rc;
+	job->rc = rc;
+	return NULL;
 }
 
 /* ---- offline: --facts FILE ------------------------------------------- */
 
-struct offline {
-	struct run *run;
-	char **names;                 /* vCenter names in file order */
-	size_t n;
-};
-
 static int offline_vcenter(void *ud, const struct vmsc_facts_vcenter *vc)
 {
-	struct offline *off = ud;
-	struct run *run = off->run;
-	size_t idx = vmsc_result_add_vcenter(run->result, vc->url ? vc->url : vc->name, vc->name);
+	struct job *job = ud;
+	size_t idx = vmsc_result_add_vcenter(job->result, vc->url ? vc->url : vc->name, vc->name);
 
 	if (idx == (size_t)-1)
 		return -1;
-	vmsc_vcenter_result_set_about(&run->result->vcenters[idx], vc->version, vc->api_version,
+	vmsc_vcenter_result_set_about(&job->result->vcenters[idx], vc->version, vc->api_version,
 				      vc->product);
 	return 0;
 }
 
 static int offline_vm(void *ud, struct vmsc_vm_facts *f)
 {
-	struct offline *off = ud;
-	struct run *run = off->run;
-	bool found = false;
+	struct job *job = ud;
+	const struct vmsc_options *o = job->run->o;
+	struct vmsc_result *r = job->result;
+	size_t idx = (size_t)-1;
 	int rc;
 
-	if ((run->o->n_globs || run->o->n_excludes) && !glob_wanted(run, f->name ? f->name : "")) {
+	if ((o->n_globs || o->n_excludes) && !glob_wanted(job, f->name ? f->name : "")) {
 		vmsc_vm_facts_free(f);
 		return 0;
 	}
-	for (size_t i = 0; i < run->result->n_vcenters; i++) {
-		const char *name = run->result->vcenters[i].name;
-
-		if (f->vcenter && name && !strcmp(name, f->vcenter)) {
-			run->vcenter = i;
-			found = true;
-			break;
-		}
+	for (size_t i = 0; i < r->n_vcenters && idx == (size_t)-1; i++)
+		if (f->vcenter && r->vcenters[i].name && !strcmp(r->vcenters[i].name, f->vcenter))
+			idx = i;
+	if (idx == (size_t)-1)
+		idx = vmsc_result_add_vcenter(r, f->vcenter ? f->vcenter : "unknown",
+					      f->vcenter ? f->vcenter : "unknown");
+	if (idx == (size_t)-1) {
+		vmsc_vm_facts_free(f);
+		return -1;
 	}
-	if (!found) {
-		size_t idx = vmsc_result_add_vcenter(run->result, f->vcenter ? f->vcenter : "unknown",
-						     f->vcenter ? f->vcenter : "unknown");
-
-		if (idx == (size_t)-1) {
-			vmsc_vm_facts_free(f);
-			return -1;
-		}
-		run->vcenter = idx;
-	}
+	job->vcenter = idx;
 	/* offline, "now" is when the facts were captured */
-	rc = evaluate(run, f, f->read_at ? f->read_at : vmsc_report_time());
-	run->vms_seen++;
+	rc = evaluate(job, f, f->read_at ? f->read_at : vmsc_report_time());
 	vmsc_vm_facts_free(f);
 	return rc;
 }
@@ -469,15 +451,96 @@ static void report_waivers(const struct vmsc_config *cfg, time_t now)
 	}
 }
 
+/*
+ * Checks every server, up to MAX_PARALLEL at once: each has its own client
+ * and result, merged in command-line order afterwards.  Passwords are read
+ * first, one after another, since a prompt needs the terminal to itself.
+ * Returns -1 when any vCenter could not be read.
+ */
+static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
+{
+	const struct vmsc_options *o = run->o;
+	pthread_t threads[MAX_PARALLEL];
+	size_t next = 0, done = 0;
+	int rc = 0;
+
+	no_core_dumps();
+	for (size_t i = 0; i < o->n_servers; i++) {
+		struct job *job = &jobs[i];
+		const struct vmsc_server *srv = &o->servers[i];
+		char name[300];
+
+		job->run = run;
+		job->server = srv;
+		job->fvc.url = srv->url.url;
+		job->result = vmsc_result_new();
+		job->glob_hits = calloc(o->n_globs + 1, sizeof(*job->glob_hits));
+		if (!job->result || !job->glob_hits)
+			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+		/* several simulators or ESXi hosts may share a host name: keep the port */
+		if (srv->url.port == 443)
+			snprintf(name, sizeof(name), "%s", srv->url.host);
+		else
+			snprintf(name, sizeof(name), strchr(srv->url.host, ':') ? "[%s]:%d" : "%s:%d",
+				 srv->url.host, srv->url.port);
+		job->vcenter = vmsc_result_add_vcenter(job->result, srv->url.url, name);
+		if (job->vcenter == (size_t)-1)
+			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+		job->fvc.name = job->result->vcenters[job->vcenter].name;
+		if (!interrupted)
+			job->password = vmsc_password_read(o, srv, &job->err);
+		if (!job->password) {
+			if (interrupted)
+				vmsc_error_set(&job->err, VMSC_E_INTERRUPTED, "interrupted");
+			vmsc_vcenter_result_set_error(&job->result->vcenters[job->vcenter],
+						      job->err.message);
+			say_error(&job->err);
+			job->rc = -1;
+		}
+	}
+	/* a bounded pool: start the next job as soon as the oldest one ends */
+	while (done < o->n_servers) {
+		size_t running = next - done;
+
+		while (next < o->n_servers && running < MAX_PARALLEL) {
+			if (jobs[next].password && !interrupted) {
+				if (pthread_create(&threads[next % MAX_PARALLEL], NULL, check_server,
+						   &jobs[next]) != 0)
+					check_server(&jobs[next]);
+				else
+					jobs[next].started = true;
+			}
+			next++;
+			running++;
+		}
+		if (jobs[done].started)
+			pthread_join(threads[done % MAX_PARALLEL], NULL);
+		done++;
+	}
+	for (size_t i = 0; i < o->n_servers; i++) {
+		if (jobs[i].rc < 0 || !jobs[i].password)
+			rc = -1;
+		for (size_t g = 0; g < o->n_globs; g++)
+			glob_hits[g] += jobs[i].glob_hits[g];
+		if (vmsc_result_merge(run->result, jobs[i].result) < 0)
+			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+	}
+	return rc;
+}
+
 static int run_check(struct vmsc_options *o)
 {
 	struct run run = { .o = o };
 	struct vmsc_report_options ro = { 0 };
 	const struct vmsc_report_format *fmt;
 	struct vmsc_facts_vcenter *fvcs = NULL;
+	struct job *jobs = NULL;
+	size_t *glob_hits = NULL;
 	struct vmsc_error err = { 0 };
 	int exit_code = EXIT_UNKNOWN;
 	bool failed = false;
+
+	pthread_mutex_init(&run.lock, NULL);
 
 	fmt = vmsc_report_format_find(o->format ? o->format : "text");
 	if (!fmt) {
@@ -495,9 +558,10 @@ static int run_check(struct vmsc_options *o)
 		return EXIT_UNKNOWN;
 	}
 	run.result = vmsc_result_new();
-	run.glob_hits = calloc(o->n_globs + 1, sizeof(*run.glob_hits));
+	glob_hits = calloc(o->n_globs + 1, sizeof(*glob_hits));
 	fvcs = calloc(o->n_servers + 1, sizeof(*fvcs));
-	if (!run.result || !run.glob_hits || !fvcs) {
+	jobs = calloc(o->n_servers + 1, sizeof(*jobs));
+	if (!run.result || !glob_hits || !fvcs || !jobs) {
 		fprintf(stderr, "vmsnapcheck: out of memory\n");
 		goto out;
 	}
@@ -509,24 +573,18 @@ static int run_check(struct vmsc_options *o)
 	}
 
 	if (o->facts) {
-		struct offline off = { .run = &run };
-		struct vmsc_facts_visitor v = { offline_vcenter, offline_vm, &off };
+		struct job job = { .run = &run, .result = run.result, .glob_hits = glob_hits };
+		struct vmsc_facts_visitor v = { offline_vcenter, offline_vm, &job };
 
 		if (vmsc_facts_load(o->facts, &v, &err) < 0) {
 			say_error(&err);
 			goto out;
 		}
-	} else {
-		no_core_dumps();
-		for (size_t i = 0; i < o->n_servers && !interrupted; i++) {
-			fvcs[i].url = o->servers[i].url.url;
-			if (check_server(&run, &o->servers[i], &fvcs[i]) < 0) {
-				failed = true;
-				if (run.err.code == VMSC_E_NOMEM)
-					break;
-			}
-		}
+	} else if (run_servers(&run, jobs, glob_hits) < 0) {
+		failed = true;
 	}
+	for (size_t i = 0; i < o->n_servers; i++)
+		fvcs[i] = jobs[i].fvc;
 	show_progress(&run, true);
 	if (interrupted) {
 		fprintf(stderr, "vmsnapcheck: interrupted; no report written\n");
@@ -542,7 +600,7 @@ static int run_check(struct vmsc_options *o)
 		size_t missing = 0;
 
 		for (size_t i = 0; i < o->n_globs; i++)
-			if (!run.glob_hits[i]) {
+			if (!glob_hits[i]) {
 				missing++;
 				if (!o->quiet && !failed && o->n_globs > 1)
 					fprintf(stderr, "vmsnapcheck: no VM matches '%s'\n", o->globs[i]);
@@ -579,15 +637,20 @@ static int run_check(struct vmsc_options *o)
 out:
 	if (run.facts_file)
 		close_facts_out(&run, fvcs, o->n_servers, false);
-	if (fvcs)
+	if (jobs)
 		for (size_t i = 0; i < o->n_servers; i++) {
-			free((char *)fvcs[i].version);
-			free((char *)fvcs[i].api_version);
-			free((char *)fvcs[i].product);
+			free((char *)jobs[i].fvc.version);
+			free((char *)jobs[i].fvc.api_version);
+			free((char *)jobs[i].fvc.product);
+			free(jobs[i].glob_hits);
+			vmsc_result_free(jobs[i].result);
+			vmsc_password_free(jobs[i].password);
 		}
+	free(jobs);
 	free(fvcs);
-	free(run.glob_hits);
+	free(glob_hits);
 	vmsc_result_free(run.result);
+	pthread_mutex_destroy(&run.lock);
 	return exit_code;
 }
 
@@ -598,6 +661,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	install_signals();
+	if (vmsc_vsphere_global_init() < 0) {
+		fprintf(stderr, "vmsnapcheck: cannot initialise libcurl/OpenSSL\n");
+		return EXIT_UNKNOWN;
+	}
 	vmsc_options_init(&o);
 	if (vmsc_cli_parse(&o, argc, argv, &err) < 0) {
 		say_error(&err);
@@ -628,5 +695,6 @@ int main(int argc, char **argv)
 		break;
 	}
 	vmsc_options_release(&o);
+	vmsc_vsphere_global_cleanup();
 	return rc;
 }

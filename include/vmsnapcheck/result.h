@@ -132,6 +132,10 @@ void vmsc_result_finish(struct vmsc_result *r);
 /* Marks the run incomplete (status unknown, exit 3); the first reason stays. */
 void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why);
 
+/* Moves src's vCenters and VMs to the end of dst (before finish); src keeps
+ * only empty shells and must still be freed.  0, or -1 on allocation failure. */
+int vmsc_result_merge(struct vmsc_result *dst, struct vmsc_result *src);
+
 const char *vmsc_status_name(enum vmsc_status s);       /* ok, warning, error, unknown, skipped */
 const char *vmsc_severity_name(enum vmsc_severity s);   /* warning, error */
 int vmsc_status_exit_code(enum vmsc_status s);          /* 0 1 2 3 (skipped: 0) */

@@ -51,6 +51,11 @@ struct vmsc_request_count {
 	unsigned count;
 };
 
+/* Process-wide set-up of libcurl, libxml2 and OpenSSL; call once before
+ * any thread creates a client.  0, or -1. */
+int vmsc_vsphere_global_init(void);
+void vmsc_vsphere_global_cleanup(void);
+
 struct vmsc_vsphere *vmsc_vsphere_new(const struct vmsc_vsphere_options *o, struct vmsc_error *err);
 void vmsc_vsphere_free(struct vmsc_vsphere *c);
 

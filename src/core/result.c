@@ -416,6 +416,42 @@ void vmsc_result_finish(struct vmsc_result *r)
 	}
 }
 
+int vmsc_result_merge(struct vmsc_result *dst, struct vmsc_result *src)
+{
+	size_t base = dst->n_vcenters;
+
+	for (size_t i = 0; i < src->n_vcenters; i++) {
+		void *arr = dst->vcenters;
+
+		if (grow_implied(&arr, dst->n_vcenters, sizeof(*dst->vcenters)) < 0)
+			return -1;
+		dst->vcenters = arr;
+		dst->vcenters[dst->n_vcenters++] = src->vcenters[i];
+		memset(&src->vcenters[i], 0, sizeof(src->vcenters[i]));
+	}
+	if (src->n_vms && dst->n_vms + src->n_vms > dst->cap_vms) {
+		size_t cap = dst->cap_vms ? dst->cap_vms : 16;
+		struct vmsc_vm_result *vms;
+
+		while (cap < dst->n_vms + src->n_vms)
+			cap *= 2;
+		vms = realloc(dst->vms, cap * sizeof(*vms));
+		if (!vms)
+			return -1;
+		dst->vms = vms;
+		dst->cap_vms = cap;
+	}
+	for (size_t i = 0; i < src->n_vms; i++) {
+		dst->vms[dst->n_vms] = src->vms[i];
+		dst->vms[dst->n_vms].vcenter += base;
+		dst->n_vms++;
+	}
+	src->n_vms = 0;
+	if (src->incomplete)
+		vmsc_result_mark_incomplete(dst, src->incomplete_reason);
+	return 0;
+}
+
 void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why)
 {
 	r->incomplete = true;

@@ -313,6 +313,22 @@ bad:
 			      "(20 bytes) fingerprint in hex, e.g. AB:CD:...", fp);
 }
 
+int vmsc_vsphere_global_init(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	xmlInitParser();
+	if (ex_index < 0)
+		ex_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	return ex_index < 0 ? -1 : 0;
+}
+
+void vmsc_vsphere_global_cleanup(void)
+{
+	xmlCleanupParser();
+	curl_global_cleanup();
+}
+
 int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_options *o,
 			struct vmsc_error *err)
 {

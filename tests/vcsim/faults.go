@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -115,6 +116,7 @@ type faultMux struct {
 	counts map[string]int
 	logf   *os.File
 	done   chan struct{} // closed at shutdown: releases stalled requests
+	gzip   bool          // gzip responses for clients that accept it (as vCenter does)
 }
 
 func newFaultMux(next http.Handler, rules []*faultRule, logFile string) (*faultMux, error) {
@@ -228,6 +230,12 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rule == nil {
+		if m.gzip && acceptsGzip(r) {
+			gw := newGzipWriter(w)
+			m.serveNext(gw, r, op)
+			gw.close()
+			return
+		}
 		m.serveNext(w, r, op)
 		return
 	}
@@ -365,6 +373,55 @@ func writeFault(w http.ResponseWriter, msg, kind, detail string) {
 		`<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring>`+
 		`<detail><%sFault xmlns="urn:vim25" xsi:type="%s">%s</%sFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`,
 		xmlEsc(msg), kind, kind, detail, kind)
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+type gzipWriter struct {
+	http.ResponseWriter
+	gz      *gzip.Writer
+	started bool
+}
+
+func newGzipWriter(w http.ResponseWriter) *gzipWriter {
+	gz, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	return &gzipWriter{ResponseWriter: w, gz: gz}
+}
+
+func (g *gzipWriter) WriteHeader(code int) {
+	if g.started {
+		return
+	}
+	g.started = true
+	h := g.Header()
+	h.Del("Content-Length")
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "text/xml; charset=utf-8")
+	}
+	h.Set("Content-Encoding", "gzip")
+	h.Add("Vary", "Accept-Encoding")
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipWriter) Write(b []byte) (int, error) {
+	if !g.started {
+		g.WriteHeader(http.StatusOK)
+	}
+	return g.gz.Write(b)
+}
+
+func (g *gzipWriter) close() {
+	if g.started {
+		_ = g.gz.Close()
+	}
 }
 
 type recorder struct {

@@ -225,7 +225,7 @@ func (b *builder) createVM(spec *VMSpec) (*simulator.VirtualMachine, error) {
 	}
 	host := d.hosts[d.next%len(d.hosts)]
 	if spec.Host > 0 {
-		host = d.hosts[spec.Host%len(d.hosts)]
+		host = d.hosts[(spec.Host-1)%len(d.hosts)]
 	}
 	d.next++
 

@@ -40,7 +40,7 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-var quiet, profiling, viaTask bool
+var quiet, profiling, viaTask, useGzip bool
 
 func logf(format string, args ...interface{}) {
 	if !quiet {
@@ -69,6 +69,7 @@ func main() {
 		tlsKey       = flag.String("tls-key", "", "PEM private key `FILE` for -tls-cert")
 		trace        = flag.Bool("trace", false, "log SOAP traffic to stderr (simulator trace)")
 		quietFlag    = flag.Bool("quiet", false, "no progress messages on stderr")
+		gzipFlag     = flag.Bool("gzip", false, "gzip responses when the client sends Accept-Encoding: gzip (vCenter does; the simulator does not)")
 		createTask   = flag.Bool("create-task", false, "create VMs with the simulator's CreateVM_Task (VM files and events exist; slower)")
 		tmpDir       = flag.String("tmpdir", "", "`DIR` for the simulator's datastore directories (default $TMPDIR or /tmp; a tmpfs such as /dev/shm speeds up big inventories)")
 		cpuProfile   = flag.String("cpuprofile", "", "write a CPU profile of the start-up to `FILE` (development)")
@@ -151,6 +152,7 @@ func main() {
 		profiling = true
 	}
 	viaTask = *createTask
+	useGzip = *gzipFlag
 	code := run(specs, *listen, login, *envFile, *requestLog, rules, *tlsCert, *tlsKey)
 	os.Exit(code)
 }
@@ -161,6 +163,8 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	// A harness that closes our stdout/stderr pipe must not kill us mid-test.
+	signal.Ignore(syscall.SIGPIPE)
 
 	// Certificate first: cheap to fail early.
 	var cert tls.Certificate
@@ -246,6 +250,7 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 		logf("request log: %s", err)
 		return 1
 	}
+	mux.gzip = useGzip
 	hs := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 60 * time.Second,
@@ -263,6 +268,7 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 			logf("%s", err)
 			return 1
 		}
+		defer os.Remove(pemFile) // on any exit: the files describe a running server
 		if abs, err := filepath.Abs(pemFile); err == nil {
 			pemFile = abs
 		}
@@ -272,6 +278,7 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 			logf("%s", err)
 			return 1
 		}
+		defer os.Remove(envFile)
 	}
 	if profiling {
 		pprof.StopCPUProfile()
@@ -289,10 +296,6 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 	}
 	mux.close()
 	_ = hs.Close()
-	if envFile != "" {
-		_ = os.Remove(envFile)
-		_ = os.Remove(pemFile)
-	}
 	return code
 }
 

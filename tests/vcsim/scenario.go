@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"reflect"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ type VMSpec struct {
 	Name       string `json:"name"`
 	Datacenter string `json:"datacenter,omitempty"` // default DC0
 	Folder     string `json:"folder,omitempty"`     // below <datacenter>/vm, "a/b"
-	Host       int    `json:"host,omitempty"`       // index of the cluster host (default: round robin)
+	Host       int    `json:"host,omitempty"`       // 1-based index of the cluster host (default: round robin)
 
 	PowerState      string `json:"powerState,omitempty"`      // poweredOn|poweredOff|suspended
 	Template        bool   `json:"template,omitempty"`        // implies poweredOff
@@ -140,6 +141,14 @@ func LoadScenario(file string) (*Scenario, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("%s: trailing data after the scenario object", file)
 	}
+	// encoding/json matches keys case-insensitively: check exact spelling too.
+	var raw interface{}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%s: %s", file, err)
+	}
+	if err := checkKeys(raw, reflect.TypeOf(sc), ""); err != nil {
+		return nil, fmt.Errorf("%s: %s", file, err)
+	}
 	seen := map[string]bool{}
 	for i := range sc.VMs {
 		vm := &sc.VMs[i]
@@ -153,6 +162,54 @@ func LoadScenario(file string) (*Scenario, error) {
 		seen[key] = true
 	}
 	return &sc, nil
+}
+
+// checkKeys reports a JSON object key that is not exactly a json tag of the
+// struct it decodes into.
+func checkKeys(v interface{}, t reflect.Type, where string) error {
+	for t.Kind() == reflect.Ptr {
+		t = t.Elem()
+	}
+	switch x := v.(type) {
+	case map[string]interface{}:
+		if t.Kind() == reflect.Map {
+			for k, e := range x {
+				if err := checkKeys(e, t.Elem(), where+"."+k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			if name != "" && name != "-" {
+				fields[name] = f.Type
+			}
+		}
+		for k, e := range x {
+			ft, ok := fields[k]
+			if !ok {
+				return fmt.Errorf("%s: unknown key %q", strings.TrimPrefix(where, "."), k)
+			}
+			if err := checkKeys(e, ft, where+"."+k); err != nil {
+				return err
+			}
+		}
+	case []interface{}:
+		if t.Kind() == reflect.Slice {
+			for i, e := range x {
+				if err := checkKeys(e, t.Elem(), fmt.Sprintf("%s[%d]", where, i)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func jsonErr(data []byte, dec *json.Decoder, err error) string {
@@ -337,6 +394,9 @@ func (vm *VMSpec) validate() error {
 		if g.FreeGB > g.CapacityGB || g.FreeGB < 0 || g.CapacityGB < 0 {
 			return fmt.Errorf("guestDisks[%d]: bad capacity/free", i)
 		}
+	}
+	if vm.Host < 0 {
+		return fmt.Errorf("host: a 1-based host index")
 	}
 	if vm.Nics != nil && (*vm.Nics < 0 || *vm.Nics > 10) {
 		return fmt.Errorf("nics: 0..10")
