@@ -55,8 +55,10 @@ enum opt_id {
 	OPT_EXCLUDE,
 	OPT_FACTS,
 	OPT_FOLDER,
+	OPT_FORCE,
 	OPT_FORMAT,
 	OPT_HELP,
+	OPT_HISTORY_DAYS,
 	OPT_INCLUDE_POWERED_OFF,
 	OPT_INSECURE,
 	OPT_LIST_RULES,
@@ -65,6 +67,9 @@ enum opt_id {
 	OPT_PAGE_SIZE,
 	OPT_PASSWORD,
 	OPT_PASSWORD_FILE,
+	OPT_PROBE,
+	OPT_PROBE_LIMIT,
+	OPT_PROBE_TIMEOUT,
 	OPT_QUIET,
 	OPT_SAVE_FACTS,
 	OPT_SERVER,
@@ -74,6 +79,7 @@ enum opt_id {
 	OPT_USERNAME,
 	OPT_VERBOSE,
 	OPT_VERSION,
+	OPT_YES,
 };
 
 struct cli_option {
@@ -94,8 +100,10 @@ static const struct cli_option cli_options[] = {
 	{ "exclude", 0, 0, required_argument, OPT_EXCLUDE },
 	{ "facts", 0, 0, required_argument, OPT_FACTS },
 	{ "folder", 0, 0, required_argument, OPT_FOLDER },
+	{ "force", 0, 0, no_argument, OPT_FORCE },
 	{ "format", 'f', 0, required_argument, OPT_FORMAT },
 	{ "help", 'h', 0, no_argument, OPT_HELP },
+	{ "history-days", 0, 0, required_argument, OPT_HISTORY_DAYS },
 	{ "include-powered-off", 0, 0, no_argument, OPT_INCLUDE_POWERED_OFF },
 	{ "insecure", 'k', 0, no_argument, OPT_INSECURE },
 	{ "list-rules", 0, 0, no_argument, OPT_LIST_RULES },
@@ -107,6 +115,9 @@ static const struct cli_option cli_options[] = {
 	 * it never becomes a VM glob. */
 	{ "password", 0, 0, required_argument, OPT_PASSWORD },
 	{ "password-file", 0, 0, required_argument, OPT_PASSWORD_FILE },
+	{ "probe", 0, 0, no_argument, OPT_PROBE },
+	{ "probe-limit", 0, 0, required_argument, OPT_PROBE_LIMIT },
+	{ "probe-timeout", 0, 0, required_argument, OPT_PROBE_TIMEOUT },
 	{ "quiet", 'q', 0, no_argument, OPT_QUIET },
 	{ "save-facts", 0, 0, required_argument, OPT_SAVE_FACTS },
 	{ "server", 's', 'H', required_argument, OPT_SERVER },
@@ -116,6 +127,7 @@ static const struct cli_option cli_options[] = {
 	{ "username", 'u', 0, required_argument, OPT_USERNAME },
 	{ "verbose", 'v', 0, no_argument, OPT_VERBOSE },
 	{ "version", 'V', 0, no_argument, OPT_VERSION },
+	{ "yes", 'y', 0, no_argument, OPT_YES },
 };
 
 #define N_OPTIONS (sizeof cli_options / sizeof cli_options[0])
@@ -704,6 +716,8 @@ void vmsc_options_init(struct vmsc_options *o)
 	o->format = strdup("text"); /* NULL is caught by vmsc_cli_parse */
 	o->timeout = DEFAULT_TIMEOUT;
 	o->page_size = DEFAULT_PAGE_SIZE;
+	o->probe_limit = 5;
+	o->probe_timeout = 600;
 	o->color = VMSC_COLOR_AUTO;
 	vmsc_config_init(&o->config);
 }
@@ -910,6 +924,30 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 		return 0;
 	case OPT_PASSWORD:
 		return vmsc_error_set(err, VMSC_E_USAGE, NO_PASSWORD_OPTION);
+	case OPT_PROBE:
+		o->probe = true;
+		return 0;
+	case OPT_PROBE_LIMIT:
+		if (parse_int(arg, 1, 100, &o->probe_limit) < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --probe-limit '%s': use a number from 1 to 100", arg);
+		return 0;
+	case OPT_PROBE_TIMEOUT:
+		if (parse_int(arg, 1, 86400, &o->probe_timeout) < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --probe-timeout '%s': use seconds from 1 to 86400", arg);
+		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
+	case OPT_YES:
+		o->yes = true;
+		return 0;
+	case OPT_HISTORY_DAYS:
+		if (parse_int(arg, 1, 3650, &o->history_days) < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --history-days '%s': use a number from 1 to 3650", arg);
+		return 0;
 	case OPT_PASSWORD_FILE:
 		return set_string(&o->password_file, arg, err);
 	case OPT_QUIET:
@@ -1502,6 +1540,16 @@ void vmsc_cli_usage(FILE *out)
 	      "      --save-facts FILE     also save the facts read from the servers (JSON)\n"
 	      "      --facts FILE          check saved facts offline, without a server\n"
 	      "      --list-rules          list the rules and exit\n"
+	      "      --history-days N      look back N days for failed snapshot tasks\n"
+	      "                            (default 7, config history_days)\n"
+	      "\n"
+	      "Test snapshot (changes the VMs: opt-in, VM-GLOB required):\n"
+	      "      --probe               take a quiesced snapshot of each selected VM, then\n"
+	      "                            remove it; failures become 'probe-failed' findings\n"
+	      "  -y, --yes                 do not ask for confirmation (required without a TTY)\n"
+	      "      --probe-limit N       refuse more than N VMs (default 5)\n"
+	      "      --probe-timeout SEC   deadline per snapshot task (default 600)\n"
+	      "      --force               probe even VMs whose findings predict a failure\n"
 	      "\n"
 	      "  -V, --version             print the version and exit\n"
 	      "  -h, --help                print this help and exit\n"

@@ -22,6 +22,7 @@
 
 #include "vmsnapcheck/cli.h"
 #include "vmsnapcheck/config.h"
+#include "vmsnapcheck/doctor.h"
 #include "vmsnapcheck/facts_json.h"
 #include "vmsnapcheck/report.h"
 #include "vmsnapcheck/result.h"
@@ -686,9 +687,7 @@ int main(int argc, char **argv)
 		rc = list_rules(&o);
 		break;
 	case VMSC_CMD_DOCTOR:
-		fprintf(stderr, "vmsnapcheck: 'doctor' is not available in this version yet; "
-			"run with -v --debug to see each step of a connection\n");
-		rc = EXIT_UNKNOWN;
+		rc = vmsc_doctor(&o, o.probe, want_color(&o), stdout);
 		break;
 	default:
 		rc = run_check(&o);

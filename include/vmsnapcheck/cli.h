@@ -73,6 +73,13 @@ struct vmsc_options {
 	int verbose;
 	bool debug;
 
+	bool probe;                   /* quiesced test snapshot of the selected VMs */
+	bool yes;                     /* no confirmation prompt for --probe */
+	bool force;                   /* probe despite blocking findings */
+	int probe_limit;              /* default 5 */
+	int probe_timeout;            /* seconds per task, default 600 */
+	int history_days;             /* 0 = config's history_days */
+
 	char *save_facts;
 	char *facts;                  /* evaluate offline, no server */
 

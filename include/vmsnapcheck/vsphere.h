@@ -61,6 +61,13 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c);
 
 /* RetrieveServiceContent + Login. */
 int vmsc_vsphere_connect(struct vmsc_vsphere *c, struct vmsc_error *err);
+/* The two halves of connect, for the doctor's step-by-step report. */
+int vmsc_vsphere_lookup_service(struct vmsc_vsphere *c, struct vmsc_error *err);
+int vmsc_vsphere_login(struct vmsc_vsphere *c, struct vmsc_error *err);
+
+/* Whether this session holds each privilege on the root folder (granted[i]). */
+int vmsc_vsphere_lookup_privileges(struct vmsc_vsphere *c, const char *const *privs, size_t n,
+				   bool *granted, struct vmsc_error *err);
 /* Best effort; safe to call when not logged in. */
 void vmsc_vsphere_logout(struct vmsc_vsphere *c);
 

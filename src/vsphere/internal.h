@@ -57,6 +57,8 @@ struct vmsc_vsphere {
 	char *root_folder;
 	char *session_manager;
 	char *search_index;
+	char *authorization_manager;
+	char *session_key;            /* UserSession.key, for privilege checks */
 	struct vmsc_vsphere_about about;
 
 	struct vmsc_request_count counts[VMSC_MAX_OPS];

@@ -86,6 +86,8 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	free(c->root_folder);
 	free(c->session_manager);
 	free(c->search_index);
+	free(c->authorization_manager);
+	free(c->session_key);
 	about_release(&c->about);
 	free(c);
 }
@@ -411,6 +413,8 @@ static int retrieve_service_content(struct vmsc_vsphere *c, struct vmsc_error *e
 	c->root_folder = dup_or_null(sc->rootFolder->__item);
 	c->session_manager = dup_or_null(sc->sessionManager->__item);
 	c->search_index = sc->searchIndex ? dup_or_null(sc->searchIndex->__item) : NULL;
+	c->authorization_manager = sc->authorizationManager ?
+				   dup_or_null(sc->authorizationManager->__item) : NULL;
 	c->about.name = dup_or_null(a->name);
 	c->about.full_name = dup_or_null(a->fullName);
 	c->about.version = dup_or_null(a->version);
@@ -453,8 +457,11 @@ static int login(struct vmsc_vsphere *c, struct vmsc_error *err)
 	req.userName = (char *)c->opts.username;
 	req.password = (char *)c->opts.password;
 	rc = vmsc_call(c, "Login", invoke_login, &req, &resp, VMSC_CALL_READ | VMSC_CALL_NO_RELOGIN, err);
-	if (rc == 0)
+	if (rc == 0) {
 		c->logged_in = true;
+		free(c->session_key);
+		c->session_key = resp.returnval ? dup_or_null(resp.returnval->key) : NULL;
+	}
 	/* gSOAP keeps the serialised request in its buffers: clear them */
 	memset(c->soap->buf, 0, sizeof(c->soap->buf));
 	soap_end(c->soap);
@@ -475,6 +482,59 @@ int vmsc_vsphere_connect(struct vmsc_vsphere *c, struct vmsc_error *err)
 	if (retrieve_service_content(c, err) < 0)
 		return -1;
 	return login(c, err);
+}
+
+int vmsc_vsphere_lookup_service(struct vmsc_vsphere *c, struct vmsc_error *err)
+{
+	return retrieve_service_content(c, err);
+}
+
+int vmsc_vsphere_login(struct vmsc_vsphere *c, struct vmsc_error *err)
+{
+	if (!c->session_manager)
+		return vmsc_error_set(err, VMSC_E_INTERNAL, "login before service content");
+	return login(c, err);
+}
+
+static int invoke_has_privilege(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	return soap_call___vim__HasPrivilegeOnEntities(c->soap, c->opts.url, c->action, req, resp);
+}
+
+int vmsc_vsphere_lookup_privileges(struct vmsc_vsphere *c, const char *const *privs, size_t n,
+				   bool *granted, struct vmsc_error *err)
+{
+	struct _vim__HasPrivilegeOnEntities req = { 0 };
+	struct _vim__HasPrivilegeOnEntitiesResponse resp = { 0 };
+	int rc = -1;
+
+	if (!c->authorization_manager || !c->session_key)
+		return vmsc_error_set(err, VMSC_E_FAULT, "'%s' has no AuthorizationManager",
+				      c->opts.host);
+	for (size_t i = 0; i < n; i++)
+		granted[i] = false;
+	req._USCOREthis = vmsc_moref(c->soap, "AuthorizationManager", c->authorization_manager);
+	req.__sizeentity = 1;
+	req.entity = vmsc_moref(c->soap, "Folder", c->root_folder);
+	req.sessionId = c->session_key;
+	req.__sizeprivId = (int)n;
+	req.privId = (char **)privs;
+	if (vmsc_call(c, "HasPrivilegeOnEntities", invoke_has_privilege, &req, &resp, VMSC_CALL_READ,
+		      err) < 0)
+		goto out;
+	for (int e = 0; e < resp.__sizereturnval; e++) {
+		const struct vim__EntityPrivilege *ep = &resp.returnval[e];
+
+		for (int j = 0; j < ep->__sizeprivAvailability; j++)
+			for (size_t i = 0; i < n; i++)
+				if (ep->privAvailability[j].privId &&
+				    !strcmp(ep->privAvailability[j].privId, privs[i]))
+					granted[i] = ep->privAvailability[j].isGranted == true_;
+	}
+	rc = 0;
+out:
+	soap_end(c->soap);
+	return rc;
 }
 
 void vmsc_vsphere_logout(struct vmsc_vsphere *c)

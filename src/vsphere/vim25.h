@@ -202,6 +202,32 @@ struct _vim__CancelRetrievePropertiesExResponse {
 	char *__dummy 0;
 };
 
+/* ---- privileges (doctor) --------------------------------------------- */
+
+struct vim__PrivilegeAvailability {
+	char *privId 1;
+	enum xsd__boolean isGranted 1;
+};
+
+struct vim__EntityPrivilege {
+	struct vim__ManagedObjectReference *entity 1;
+	$int __sizeprivAvailability 0;
+	struct vim__PrivilegeAvailability *privAvailability 0;
+};
+
+struct _vim__HasPrivilegeOnEntities {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	$int __sizeentity 1;
+	struct vim__ManagedObjectReference *entity 1;
+	char *sessionId 1;
+	$int __sizeprivId 0;
+	char **privId 0;
+};
+struct _vim__HasPrivilegeOnEntitiesResponse {
+	$int __sizereturnval 0;
+	struct vim__EntityPrivilege *returnval 0;
+};
+
 /* ---- faults: the detail element is read as literal XML --------------- */
 
 struct SOAP_ENV__Detail {
@@ -231,6 +257,8 @@ int __vim__RetrievePropertiesEx(struct _vim__RetrievePropertiesEx *vim__Retrieve
 int __vim__ContinueRetrievePropertiesEx(
 	struct _vim__ContinueRetrievePropertiesEx *vim__ContinueRetrievePropertiesEx,
 	struct _vim__ContinueRetrievePropertiesExResponse *vim__ContinueRetrievePropertiesExResponse);
+int __vim__HasPrivilegeOnEntities(struct _vim__HasPrivilegeOnEntities *vim__HasPrivilegeOnEntities,
+	struct _vim__HasPrivilegeOnEntitiesResponse *vim__HasPrivilegeOnEntitiesResponse);
 int __vim__CancelRetrievePropertiesEx(
 	struct _vim__CancelRetrievePropertiesEx *vim__CancelRetrievePropertiesEx,
 	struct _vim__CancelRetrievePropertiesExResponse *vim__CancelRetrievePropertiesExResponse);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vmsnapcheck doctor: each step OK/FAIL with a hint, exit 0 or 3.
+. "$(dirname "$0")/lib.sh"
+
+pw=$(password_file doctor.pw 'doc-pw')
+bad=$(password_file doctor-bad.pw 'nope')
+start_sim doctor -scenario "$SRC_DIR/tests/vcsim/scenarios/demo.json" -username ops -password-file "$pw"
+
+vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw" --cacert "$SIM_CERT"
+expect_rc 0 "doctor passes against the simulator"
+bad_steps=""
+for s in resolve connect tls sdk version login privileges clock; do
+	grep -q "^\[ OK \] $s " "$OUT" || bad_steps="$bad_steps $s"
+done
+[ -z "$bad_steps" ] && ok "doctor: every step OK" || fail "doctor: steps not OK:$bad_steps"
+grep -q "API 6.5" "$OUT" && ok "doctor names the API version" || fail "no API version"
+grep -q "SHA-256 $SIM_SHA256" "$OUT" && ok "doctor shows the certificate fingerprint" || fail "no fingerprint"
+
+vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw"
+expect_rc 3 "doctor: untrusted certificate"
+grep -q '^\[FAIL\] tls .*not trusted' "$OUT" && ok "tls step fails" || fail "tls step did not fail"
+grep -q -- "--thumbprint $SIM_SHA256" "$OUT" && ok "hint names the thumbprint" || fail "no thumbprint hint"
+grep -q '\] login' "$OUT" && fail "login attempted after TLS failed" || ok "later steps skipped"
+
+vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$bad" -k
+expect_rc 3 "doctor: wrong password"
+grep -q '^\[WARN\] tls ' "$OUT" && ok "-k is a warning" || fail "-k not a warning"
+grep -q "^\[FAIL\] login .*incorrect user name or password" "$OUT" && ok "login step fails" ||
+	fail "login step did not fail"
+
+vmsc_cfg doctor --no-config -s https://127.0.0.1:1/sdk -u ops --password-file "$pw"
+expect_rc 3 "doctor: refused port"
+grep -q "^\[FAIL\] connect .*port 1" "$OUT" && ok "connect step fails" || fail "connect did not fail"
+
+vmsc_cfg doctor --no-config -s https://no-such-host.invalid/sdk -u ops --password-file "$pw"
+expect_rc 3 "doctor: unknown host"
+grep -q "^\[FAIL\] resolve " "$OUT" && ok "resolve step fails" || fail "resolve did not fail"
+finish
