@@ -24,6 +24,8 @@
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/doctor.h"
 #include "vmsnapcheck/facts_json.h"
+#include "vmsnapcheck/history.h"
+#include "vmsnapcheck/probe.h"
 #include "vmsnapcheck/report.h"
 #include "vmsnapcheck/result.h"
 #include "vmsnapcheck/rules.h"
@@ -107,6 +109,7 @@ struct job {
 	time_t now;
 	size_t *glob_hits;
 	char *password;
+	struct vmsc_history *history;  /* NULL: recent-snapshot-failure not checked */
 	struct vmsc_facts_vcenter fvc;
 	struct vmsc_error err;
 	int rc;
@@ -147,6 +150,30 @@ static void show_progress(struct run *run, bool final)
 	run->progress_shown = true;
 }
 
+/* recent-snapshot-failure, from the task history read before the VMs. */
+static int history_finding(struct job *job, struct vmsc_vm_result *vm, time_t now)
+{
+	const struct vmsc_history_vm *h = vmsc_history_find(job->history, vm->moid);
+	struct vmsc_config *cfg = &job->run->o->config;
+	char when[40];
+	struct tm tm;
+
+	if (!h || !h->failures || vm->status == VMSC_STATUS_SKIPPED ||
+	    vm->status == VMSC_STATUS_UNKNOWN)
+		return 0;
+	gmtime_r(&h->fail_time, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	return vmsc_rules_report_external(
+		cfg, "recent-snapshot-failure", h->last_failed ? VMSC_SEV_ERROR : VMSC_SEV_WARNING, now,
+		job->result->vcenters[job->vcenter].name, vm,
+		"%d of %d snapshot attempts in the last %d days failed, the latest at %s%s%s%s: %s%s%s%s",
+		h->failures, h->attempts, cfg->thresholds.history_days, when,
+		h->fail_user ? " (started by '" : "", h->fail_user ? h->fail_user : "",
+		h->fail_user ? "')" : "", h->fail_fault ? h->fail_fault : "error",
+		h->fail_message ? ": " : "", h->fail_message ? h->fail_message : "",
+		h->last_failed ? "; the last attempt failed" : "; a later attempt succeeded");
+}
+
 /* Evaluates one VM's facts into the job's result. */
 static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 {
@@ -155,7 +182,8 @@ static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 	vm = vmsc_result_add_vm(job->result, job->vcenter, f->name ? f->name : f->moid, f->moid);
 	if (!vm)
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory");
-	if (vmsc_rules_evaluate(f, &job->run->o->config, now, job->run->o->include_powered_off, vm) < 0)
+	if (vmsc_rules_evaluate(f, &job->run->o->config, now, job->run->o->include_powered_off, vm) < 0 ||
+	    (job->history && history_finding(job, vm, now) < 0))
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
 	return 0;
 }
@@ -166,9 +194,10 @@ static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
 	struct run *run = job->run;
 	int rc = 0;
 
+	/* waiver match counters are shared: evaluate under the lock */
+	pthread_mutex_lock(&run->lock);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = evaluate(job, &vms[i], job->now);
-	pthread_mutex_lock(&run->lock);
 	for (size_t i = 0; i < n && rc == 0 && run->facts_out; i++) {
 		if (vmsc_facts_writer_add_vm(run->facts_out, &vms[i]) < 0)
 			rc = vmsc_error_set(&job->err, VMSC_E_IO, "cannot write facts to '%s'",
@@ -212,6 +241,35 @@ static size_t max_response_bytes(void)
 	if (*end || mb == 0 || mb > 4096)
 		return 0;
 	return (size_t)mb << 20;
+}
+
+static int on_task(void *ud, const struct vmsc_task_record *t)
+{
+	struct job *job = ud;
+
+	return vmsc_history_add(job->history, t->vm, t->description_id, t->state, t->time, t->user,
+				t->fault, t->message);
+}
+
+/* Task history first, so each page's VMs can be judged as they arrive.  A
+ * server without a TaskHistoryCollector only loses this one rule. */
+static void read_history(struct job *job, struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec)
+{
+	const struct vmsc_options *o = job->run->o;
+	struct vmsc_error err = { 0 };
+	time_t since = job->now - (time_t)o->config.thresholds.history_days * 86400;
+
+	job->history = vmsc_history_new();
+	if (!job->history)
+		return;
+	if (vmsc_vsphere_read_task_history(c, spec, since, on_task, job, &err) < 0) {
+		if (!o->quiet)
+			fprintf(stderr, "vmsnapcheck: task history not available at '%s' (%s); "
+				"recent-snapshot-failure not checked\n",
+				job->result->vcenters[job->vcenter].name, err.message);
+		vmsc_history_free(job->history);
+		job->history = NULL;
+	}
 }
 
 static void *check_server(void *arg)
@@ -270,10 +328,20 @@ static void *check_server(void *arg)
 		spec.want = glob_wanted;
 		spec.want_ud = job;
 	}
+	if (vmsc_config_rule_enabled(&o->config, "recent-snapshot-failure"))
+		read_history(job, c, &spec);
 	if (vmsc_vsphere_fetch_vms(c, &spec, on_page, job, &err) < 0) {
 		if (job->err.code != VMSC_OK)
 			err = job->err;
 		goto out;
+	}
+	if (o->probe) {
+		struct vmsc_probe_options po = { .limit = o->probe_limit, .timeout = o->probe_timeout,
+						 .yes = o->yes, .force = o->force, .quiet = o->quiet > 0 };
+
+		if (vmsc_probe_run(c, job->result, job->vcenter, &o->config, &po, job->now,
+				   &interrupted, &err) < 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -291,6 +359,8 @@ out:
 	}
 	vc->duration = now_seconds() - t0;
 	vmsc_vsphere_free(c);
+	vmsc_history_free(job->history);
+	job->history = NULL;
 	job->rc = rc;
 	return NULL;
 }
@@ -503,7 +573,8 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 	while (done < o->n_servers) {
 		size_t running = next - done;
 
-		while (next < o->n_servers && running < MAX_PARALLEL) {
+		/* probes ask for confirmation per vCenter: one at a time */
+		while (next < o->n_servers && running < (o->probe ? 1u : MAX_PARALLEL)) {
 			if (jobs[next].password && !interrupted) {
 				if (pthread_create(&threads[next % MAX_PARALLEL], NULL, check_server,
 						   &jobs[next]) != 0)
@@ -553,6 +624,13 @@ static int run_check(struct vmsc_options *o)
 		say_error(&err);
 		return EXIT_UNKNOWN;
 	}
+	if (o->probe && (o->n_globs == 0 || o->facts)) {
+		fprintf(stderr, "vmsnapcheck: --probe takes a real snapshot: name the VMs to probe "
+			"(VM-GLOB arguments) and a server\n");
+		return EXIT_UNKNOWN;
+	}
+	if (o->history_days > 0)
+		o->config.thresholds.history_days = o->history_days;
 	if (!o->facts && o->n_servers == 0) {
 		fprintf(stderr, "vmsnapcheck: no server: use -s HOST, VMSNAPCHECK_SERVER or GOVC_URL "
 			"(or --facts FILE)\n");

@@ -104,4 +104,67 @@ typedef int (*vmsc_page_fn)(void *ud, struct vmsc_vm_facts *vms, size_t n);
 long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
 			    vmsc_page_fn fn, void *ud, struct vmsc_error *err);
 
+/* ---- tasks: the opt-in quiesced test snapshot (--probe) ------------- */
+
+struct vmsc_task_info {
+	char *state;                  /* queued, running, success, error */
+	char *fault;                  /* vim25 fault type when state is error */
+	char *message;                /* its localized message */
+	char *result;                 /* moref value of the result (e.g. the snapshot) */
+	bool cancelled;
+};
+
+void vmsc_task_info_release(struct vmsc_task_info *t);
+
+/* Starts CreateSnapshot_Task (memory off); *task gets the task moref. */
+int vmsc_vsphere_create_snapshot(struct vmsc_vsphere *c, const char *vm, const char *name,
+				 const char *description, bool quiesce, char **task,
+				 struct vmsc_error *err);
+/* Starts RemoveSnapshot_Task for one snapshot (children kept, consolidate). */
+int vmsc_vsphere_remove_snapshot(struct vmsc_vsphere *c, const char *snapshot, char **task,
+				 struct vmsc_error *err);
+int vmsc_vsphere_cancel_task(struct vmsc_vsphere *c, const char *task, struct vmsc_error *err);
+/* Polls the task until it succeeds or fails, or `deadline` (time(NULL)
+ * based) passes.  Returns 0 when it finished (see info->state), 1 on the
+ * deadline or an interrupt, -1 when the task cannot be read. */
+int vmsc_vsphere_wait_task(struct vmsc_vsphere *c, const char *task, time_t deadline,
+			   struct vmsc_task_info *info, struct vmsc_error *err);
+
+struct vmsc_snapshot_ref {
+	char *moref;
+	char *name;
+	time_t created;
+};
+
+/* The VM's snapshots whose name starts with `prefix` (all when NULL). */
+int vmsc_vsphere_lookup_snapshots(struct vmsc_vsphere *c, const char *vm, const char *prefix,
+				  struct vmsc_snapshot_ref **out, size_t *n, struct vmsc_error *err);
+void vmsc_snapshot_refs_free(struct vmsc_snapshot_ref *refs, size_t n);
+
+/* Whether a signal aborts requests (cleanup after SIGINT must not be). */
+void vmsc_vsphere_set_interruptible(struct vmsc_vsphere *c, bool on);
+
+/* ---- task history (recent-snapshot-failure) ------------------------- */
+
+struct vmsc_task_record {
+	const char *vm;               /* entity moref value */
+	const char *description_id;   /* e.g. VirtualMachine.createSnapshot */
+	const char *state;            /* success / error / ... */
+	time_t time;                  /* completeTime, else startTime, else queueTime */
+	const char *user;             /* reason.userName, may be NULL */
+	const char *fault;            /* error's fault type, may be NULL */
+	const char *message;          /* error's localized message, may be NULL */
+};
+
+typedef int (*vmsc_task_fn)(void *ud, const struct vmsc_task_record *t);
+
+/*
+ * Reads finished tasks (success and error) since `since` under the scope
+ * root of `spec` (recursively) with a TaskHistoryCollector, in pages.
+ * Returns 0, or -1; err->code VMSC_E_NOT_SUPPORTED-like faults come back as
+ * VMSC_E_FAULT with the fault type in the message.
+ */
+int vmsc_vsphere_read_task_history(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
+				   time_t since, vmsc_task_fn fn, void *ud, struct vmsc_error *err);
+
 #endif

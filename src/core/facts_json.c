@@ -31,12 +31,24 @@
 
 /* --- time ---------------------------------------------------------------- */
 
+/* The times RFC 3339 can write: years 0000 to 9999 (the parser keeps to them). */
+#define TIME_MIN ((time_t)-62167219200LL) /* 0000-01-01T00:00:00Z */
+#define TIME_MAX ((time_t)253402300799LL) /* 9999-12-31T23:59:59Z */
+
 static void format_time(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 
-	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	/* Not strftime's %Y: glibc writes year 278 as "278", which no parser
+	 * takes.  The moduli change nothing in range; they tell the compiler
+	 * how long the fields are. */
+	if (t < TIME_MIN || t > TIME_MAX || !gmtime_r(&t, &tm))
 		snprintf(buf, size, "1970-01-01T00:00:00Z");
+	else
+		snprintf(buf, size, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+			 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)tm.tm_mon % 12u + 1u,
+			 (unsigned)tm.tm_mday % 32u, (unsigned)tm.tm_hour % 24u,
+			 (unsigned)tm.tm_min % 60u, (unsigned)tm.tm_sec % 61u);
 }
 
 static int digits(const char *s, int n, int *out)
@@ -92,7 +104,11 @@ int vmsc_time_parse_rfc3339(const char *s, time_t *out)
 	t = timegm(&tm);
 	if (t == (time_t)-1)
 		return -1;
-	*out = t - sign * (oh * 3600 + om * 60);
+	t -= sign * (oh * 3600 + om * 60);
+	/* "0000-01-01T00:00:00+01:00" is in year -1: nothing can write it back */
+	if (t < TIME_MIN || t > TIME_MAX)
+		return -1;
+	*out = t;
 	return 0;
 }
 

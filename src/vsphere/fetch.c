@@ -152,8 +152,8 @@ static char *find_by_path(struct vmsc_vsphere *c, const char *path, const char *
 	return ref;
 }
 
-static char *resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s,
-			   struct vmsc_error *err)
+char *vmsc_resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s,
+			 struct vmsc_error *err)
 {
 	char *path = NULL, *ref;
 	const char *what;
@@ -538,7 +538,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 			destroy_view(c, view);
 			free(view);
 			view = NULL;
-			if (!(root = resolve_scope(c, spec, err)) || !(view = create_view(c, root, err)))
+			if (!(root = vmsc_resolve_scope(c, spec, err)) || !(view = create_view(c, root, err)))
 				goto out;
 			if (spec->want) {
 				static const char *const name_only[] = { "name" };

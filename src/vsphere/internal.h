@@ -58,6 +58,7 @@ struct vmsc_vsphere {
 	char *session_manager;
 	char *search_index;
 	char *authorization_manager;
+	char *task_manager;
 	char *session_key;            /* UserSession.key, for privilege checks */
 	struct vmsc_vsphere_about about;
 
@@ -65,6 +66,7 @@ struct vmsc_vsphere {
 	size_t n_counts;
 
 	xmlTextReaderPtr reader;      /* reused for every property value */
+	volatile sig_atomic_t *saved_interrupted; /* while cleanup runs uninterruptible */
 };
 
 /* ---- calls ---------------------------------------------------------- */
@@ -96,6 +98,10 @@ int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
 struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *type,
 					       const char *value);
 
+/* Scope root as "Type:value" (malloc'd) for a fetch spec. */
+char *vmsc_resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s,
+			 struct vmsc_error *err);
+
 /* ---- values (libxml2) ------------------------------------------------ */
 
 /*
@@ -113,6 +119,14 @@ char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml);
  * fault.  Returns malloc'd strings (either may be NULL). */
 void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **type,
 			    char **message);
+
+/* Snapshots of a <val> VirtualMachineSnapshotInfo whose name starts with
+ * prefix (all when NULL), appended to *out.  0, or -1 on allocation failure. */
+int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, const char *prefix,
+				   struct vmsc_snapshot_ref **out, size_t *n);
+
+/* One TaskInfo's content (literal XML of a ReadNextTasks returnval) to fn. */
+int vmsc_values_read_task(struct vmsc_vsphere *c, const char *content, vmsc_task_fn fn, void *ud);
 
 /* RFC 3339 / xsd:dateTime to time_t (UTC); -1 when malformed. */
 time_t vmsc_parse_datetime(const char *s);

@@ -87,6 +87,7 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	free(c->session_manager);
 	free(c->search_index);
 	free(c->authorization_manager);
+	free(c->task_manager);
 	free(c->session_key);
 	about_release(&c->about);
 	free(c);
@@ -413,6 +414,7 @@ static int retrieve_service_content(struct vmsc_vsphere *c, struct vmsc_error *e
 	c->root_folder = dup_or_null(sc->rootFolder->__item);
 	c->session_manager = dup_or_null(sc->sessionManager->__item);
 	c->search_index = sc->searchIndex ? dup_or_null(sc->searchIndex->__item) : NULL;
+	c->task_manager = sc->taskManager ? dup_or_null(sc->taskManager->__item) : NULL;
 	c->authorization_manager = sc->authorizationManager ?
 				   dup_or_null(sc->authorizationManager->__item) : NULL;
 	c->about.name = dup_or_null(a->name);

@@ -808,6 +808,182 @@ static int read_snapshots(struct vmsc_vsphere *c, const char *xml, struct vmsc_v
 	return rc;
 }
 
+/* ---- snapshot list (probe clean-up) ---------------------------------- */
+
+struct snap_list_walk {
+	const char *prefix;
+	struct vmsc_snapshot_ref **out;
+	size_t *n;
+	struct snap_node *stack;
+	size_t cap;
+	int level;
+};
+
+static int snap_list_start(void *ud, const char *path, int depth, const char *type)
+{
+	struct snap_list_walk *s = ud;
+
+	(void)depth;
+	(void)type;
+	if (!is_snapshot_list(path))
+		return 0;
+	if ((size_t)s->level + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct snap_node *n = realloc(s->stack, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->stack = n;
+		s->cap = cap;
+	}
+	memset(&s->stack[s->level], 0, sizeof(s->stack[0]));
+	s->level++;
+	return 0;
+}
+
+static int snap_list_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct snap_list_walk *s = ud;
+	const char *last = strrchr(path, '/');
+	struct snap_node *node;
+
+	(void)depth;
+	if (!last || s->level == 0)
+		return 0;
+	/* the element's parent must be the innermost *SnapshotList */
+	{
+		const char *seg = path;
+
+		for (const char *p = path; p < last; p++)
+			if (*p == '/')
+				seg = p + 1;
+		if (strncmp(seg, "rootSnapshotList/", 17) && strncmp(seg, "childSnapshotList/", 18))
+			return 0;
+	}
+	node = &s->stack[s->level - 1];
+	last++;
+	if (!strcmp(last, "name"))
+		return set_str(&node->name, v);
+	if (!strcmp(last, "snapshot"))
+		return set_str(&node->moref, v);
+	if (!strcmp(last, "createTime"))
+		node->created = vmsc_parse_datetime(v);
+	return 0;
+}
+
+static int snap_list_end(void *ud, const char *path, int depth)
+{
+	struct snap_list_walk *s = ud;
+	struct snap_node *node;
+	int rc = 0;
+
+	(void)depth;
+	if (!is_snapshot_list(path) || s->level == 0)
+		return 0;
+	node = &s->stack[s->level - 1];
+	if (node->name && node->moref &&
+	    (!s->prefix || !strncmp(node->name, s->prefix, strlen(s->prefix)))) {
+		struct vmsc_snapshot_ref *ref = grow((void **)s->out, s->n, sizeof(*ref));
+
+		if (!ref) {
+			rc = -1;
+		} else {
+			ref->moref = node->moref;
+			ref->name = node->name;
+			ref->created = node->created;
+			node->moref = node->name = NULL;
+		}
+	}
+	free(node->name);
+	free(node->moref);
+	s->level--;
+	return rc;
+}
+
+int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, const char *prefix,
+				   struct vmsc_snapshot_ref **out, size_t *n)
+{
+	struct snap_list_walk s = { .prefix = prefix, .out = out, .n = n };
+	struct walker w = { .start = snap_list_start, .text = snap_list_text, .end = snap_list_end,
+			    .ud = &s };
+	struct vmsc_vm_facts dummy = { 0 };
+	int rc = run_walker(c, &w, xml, "snapshot", &dummy);
+
+	while (s.level > 0) {
+		s.level--;
+		free(s.stack[s.level].name);
+		free(s.stack[s.level].moref);
+	}
+	free(s.stack);
+	return rc;
+}
+
+/* ---- task history ----------------------------------------------------- */
+
+struct task_walk {
+	char *entity, *entity_type, *description_id, *state, *user, *fault, *message;
+	time_t queued, started, completed;
+};
+
+static int task_start(void *ud, const char *path, int depth, const char *type)
+{
+	struct task_walk *t = ud;
+
+	if (depth == 2 && !strcmp(path, "error/fault") && type && !t->fault)
+		return set_str(&t->fault, type);
+	return 0;
+}
+
+static int task_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct task_walk *t = ud;
+
+	(void)depth;
+	if (!strcmp(path, "entity")) return set_str(&t->entity, v);
+	if (!strcmp(path, "descriptionId")) return set_str(&t->description_id, v);
+	if (!strcmp(path, "state")) return set_str(&t->state, v);
+	if (!strcmp(path, "reason/userName")) return set_str(&t->user, v);
+	if (!strcmp(path, "error/localizedMessage")) return set_str(&t->message, v);
+	if (!strcmp(path, "queueTime")) t->queued = vmsc_parse_datetime(v);
+	else if (!strcmp(path, "startTime")) t->started = vmsc_parse_datetime(v);
+	else if (!strcmp(path, "completeTime")) t->completed = vmsc_parse_datetime(v);
+	return 0;
+}
+
+int vmsc_values_read_task(struct vmsc_vsphere *c, const char *content, vmsc_task_fn fn, void *ud)
+{
+	struct task_walk t = { 0 };
+	struct walker w = { .start = task_start, .text = task_text, .ud = &t };
+	struct vmsc_vm_facts dummy = { 0 };
+	struct vmsc_task_record rec = { 0 };
+	char *xml = NULL;
+	int rc = -1;
+
+	/* gSOAP keeps the returnval's content only: give it a root again */
+	if (asprintf(&xml, "<TaskInfo>%s</TaskInfo>", content) < 0)
+		return -1;
+	if (run_walker(c, &w, xml, "TaskInfo", &dummy) < 0)
+		goto out;
+	rec.vm = t.entity;
+	rec.description_id = t.description_id;
+	rec.state = t.state;
+	rec.time = t.completed > 0 ? t.completed : t.started > 0 ? t.started : t.queued;
+	rec.user = t.user;
+	rec.fault = t.fault;
+	rec.message = t.message;
+	rc = (t.entity && t.description_id && t.state) ? (fn(ud, &rec) ? -1 : 0) : 0;
+out:
+	free(xml);
+	free(t.entity);
+	free(t.entity_type);
+	free(t.description_id);
+	free(t.state);
+	free(t.user);
+	free(t.fault);
+	free(t.message);
+	return rc;
+}
+
 /* ---- config.ftInfo: set or not --------------------------------------- */
 
 static int read_ft_info(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
@@ -870,10 +1046,12 @@ void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **ty
 		if (!*type) {
 			char *t = xsi_type(r);
 
-			if (t) {
+			/* the wrapper's own type says nothing about the fault */
+			if (t && strcmp(t, "LocalizedMethodFault")) {
 				*type = t;
 				continue;
 			}
+			free(t);
 		}
 		if (elem && (!strcmp(elem, "privilegeId") || !strcmp(elem, "localizedMessage"))) {
 			xmlChar *s = xmlTextReaderReadString(r);

@@ -228,6 +228,80 @@ struct _vim__HasPrivilegeOnEntitiesResponse {
 	struct vim__EntityPrivilege *returnval 0;
 };
 
+/* ---- snapshot tasks (--probe) ---------------------------------------- */
+
+struct _vim__CreateSnapshot_USCORETask {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	char *name 1;
+	char *description 0;
+	enum xsd__boolean memory 1;
+	enum xsd__boolean quiesce 1;
+};
+struct _vim__CreateSnapshot_USCORETaskResponse {
+	struct vim__ManagedObjectReference *returnval 0;
+};
+
+struct _vim__RemoveSnapshot_USCORETask {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	enum xsd__boolean removeChildren 1;
+	enum xsd__boolean *consolidate 0;
+};
+struct _vim__RemoveSnapshot_USCORETaskResponse {
+	struct vim__ManagedObjectReference *returnval 0;
+};
+
+struct _vim__CancelTask {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+};
+struct _vim__CancelTaskResponse {
+	char *__dummy 0;
+};
+
+/* ---- task history (recent-snapshot-failure) --------------------------- */
+
+struct vim__TaskFilterSpecByEntity {
+	struct vim__ManagedObjectReference *entity 1;
+	char *recursion 1;             /* self | children | all */
+};
+
+struct vim__TaskFilterSpecByTime {
+	char *timeType 1;              /* queuedTime | startedTime | completedTime */
+	char *beginTime 0;             /* xsd:dateTime */
+	char *endTime 0;
+};
+
+struct vim__TaskFilterSpec {
+	struct vim__TaskFilterSpecByEntity *entity 0;
+	struct vim__TaskFilterSpecByTime *time 0;
+	$int __sizestate 0;
+	char **state 0;
+};
+
+struct _vim__CreateCollectorForTasks {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	struct vim__TaskFilterSpec *filter 1;
+};
+struct _vim__CreateCollectorForTasksResponse {
+	struct vim__ManagedObjectReference *returnval 0;
+};
+
+struct _vim__ReadNextTasks {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	int maxCount 1;
+};
+/* TaskInfo carries polymorphic error/result/reason: each kept as literal XML */
+struct _vim__ReadNextTasksResponse {
+	$int __sizereturnval 0;
+	_XML *returnval 0;
+};
+
+struct _vim__DestroyCollector {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+};
+struct _vim__DestroyCollectorResponse {
+	char *__dummy 0;
+};
+
 /* ---- faults: the detail element is read as literal XML --------------- */
 
 struct SOAP_ENV__Detail {
@@ -259,6 +333,18 @@ int __vim__ContinueRetrievePropertiesEx(
 	struct _vim__ContinueRetrievePropertiesExResponse *vim__ContinueRetrievePropertiesExResponse);
 int __vim__HasPrivilegeOnEntities(struct _vim__HasPrivilegeOnEntities *vim__HasPrivilegeOnEntities,
 	struct _vim__HasPrivilegeOnEntitiesResponse *vim__HasPrivilegeOnEntitiesResponse);
+int __vim__CreateSnapshot_USCORETask(struct _vim__CreateSnapshot_USCORETask *vim__CreateSnapshot_USCORETask,
+	struct _vim__CreateSnapshot_USCORETaskResponse *vim__CreateSnapshot_USCORETaskResponse);
+int __vim__RemoveSnapshot_USCORETask(struct _vim__RemoveSnapshot_USCORETask *vim__RemoveSnapshot_USCORETask,
+	struct _vim__RemoveSnapshot_USCORETaskResponse *vim__RemoveSnapshot_USCORETaskResponse);
+int __vim__CancelTask(struct _vim__CancelTask *vim__CancelTask,
+	struct _vim__CancelTaskResponse *vim__CancelTaskResponse);
+int __vim__CreateCollectorForTasks(struct _vim__CreateCollectorForTasks *vim__CreateCollectorForTasks,
+	struct _vim__CreateCollectorForTasksResponse *vim__CreateCollectorForTasksResponse);
+int __vim__ReadNextTasks(struct _vim__ReadNextTasks *vim__ReadNextTasks,
+	struct _vim__ReadNextTasksResponse *vim__ReadNextTasksResponse);
+int __vim__DestroyCollector(struct _vim__DestroyCollector *vim__DestroyCollector,
+	struct _vim__DestroyCollectorResponse *vim__DestroyCollectorResponse);
 int __vim__CancelRetrievePropertiesEx(
 	struct _vim__CancelRetrievePropertiesEx *vim__CancelRetrievePropertiesEx,
 	struct _vim__CancelRetrievePropertiesExResponse *vim__CancelRetrievePropertiesExResponse);
