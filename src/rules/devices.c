@@ -86,6 +86,13 @@ int vmsc_check_independent_disk(const struct vmsc_vm_facts *f, struct vmsc_rule_
 		if (!vmsc_str_is(d->disk_mode, "independent_persistent") &&
 		    !vmsc_str_is(d->disk_mode, "independent_nonpersistent"))
 			continue;
+		/* vCenter reports physical RDMs and raw disks as independent too;
+		 * rdm-physical names the real cause once */
+		if ((d->backing_kind == VMSC_BACKING_RDM &&
+		     vmsc_str_is(d->compatibility_mode, "physicalMode")) ||
+		    d->backing_kind == VMSC_BACKING_RAW_DISK ||
+		    d->backing_kind == VMSC_BACKING_PARTITIONED_RAW)
+			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "disk %s has disk mode %s: left out of every snapshot",
 				     disk_name(d, dn, sizeof(dn)), d->disk_mode) < 0)

@@ -707,8 +707,13 @@ static void test_rules_rdm_physical(void **state)
 	assert_string_equal(fi->message, "disk 'Hard disk 2' ([ds1] app-01/app-01_rdm.vmdk) is a "
 			    "raw device mapping in physical compatibility mode (physicalMode): "
 			    "snapshots cannot include it");
-	/* A physical RDM is independent too: each rule says its part. */
+	/* vCenter reports a physical RDM as independent too: one finding, its cause. */
+	assert_int_equal(count(t->vm, "independent-disk"), 0);
+	/* an independent virtual-mode RDM is still left out of snapshots */
+	set(&t->f->disks[1].compatibility_mode, "virtualMode");
+	run(t);
 	assert_int_equal(count(t->vm, "independent-disk"), 1);
+	assert_int_equal(count(t->vm, "rdm-physical"), 0);
 	/* Unknown compatibility mode: no guess. */
 	set(&t->f->disks[1].compatibility_mode, NULL);
 	set(&t->f->disks[1].disk_mode, "persistent");
