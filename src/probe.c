@@ -41,6 +41,17 @@ static bool powered_on(const struct vmsc_vm_result *vm)
 	return vm->power_state && !strcmp(vm->power_state, "poweredOn");
 }
 
+/* Powered on, evaluated, on this vCenter; `why` gets a blocking rule id. */
+static bool eligible(const struct vmsc_vm_result *vm, size_t vcenter, const char **why)
+{
+	*why = NULL;
+	if (vm->vcenter != vcenter || vm->status == VMSC_STATUS_SKIPPED ||
+	    vm->status == VMSC_STATUS_UNKNOWN || !powered_on(vm))
+		return false;
+	*why = blocking_finding(vm);
+	return true;
+}
+
 static void fmt_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
@@ -245,10 +256,9 @@ int vmsc_probe_run(struct vmsc_vsphere *c, struct vmsc_result *r, size_t vcenter
 
 	for (size_t i = 0; i < r->n_vms; i++) {
 		struct vmsc_vm_result *vm = &r->vms[i];
-		const char *why = blocking_finding(vm);
+		const char *why;
 
-		if (vm->vcenter != vcenter || vm->status == VMSC_STATUS_SKIPPED ||
-		    vm->status == VMSC_STATUS_UNKNOWN || !powered_on(vm))
+		if (!eligible(vm, vcenter, &why))
 			continue;
 		if (why && !po->force) {
 			if (!po->quiet)
@@ -270,12 +280,10 @@ int vmsc_probe_run(struct vmsc_vsphere *c, struct vmsc_result *r, size_t vcenter
 	fprintf(stderr, "vmsnapcheck: quiesced test snapshot (then removal) of %zu VM%s on '%s':",
 		n, n == 1 ? "" : "s", p.vcenter);
 	for (size_t i = 0; i < r->n_vms; i++) {
-		const struct vmsc_vm_result *vm = &r->vms[i];
+		const char *why;
 
-		if (vm->vcenter == vcenter && vm->status != VMSC_STATUS_SKIPPED &&
-		    vm->status != VMSC_STATUS_UNKNOWN && powered_on(vm) &&
-		    (po->force || !blocking_finding(vm)))
-			fprintf(stderr, " %s", vm->name);
+		if (eligible(&r->vms[i], vcenter, &why) && (po->force || !why))
+			fprintf(stderr, " %s", r->vms[i].name);
 	}
 	fputc('\n', stderr);
 	if (!confirm(&p, n))
@@ -283,13 +291,10 @@ int vmsc_probe_run(struct vmsc_vsphere *c, struct vmsc_result *r, size_t vcenter
 				      "probe not confirmed: nothing was changed" :
 				      "--probe changes VMs: confirm on a terminal or pass --yes");
 	for (size_t i = 0; i < r->n_vms && !(interrupted && *interrupted); i++) {
-		struct vmsc_vm_result *vm = &r->vms[i];
+		const char *why;
 
-		if (vm->vcenter != vcenter || vm->status == VMSC_STATUS_SKIPPED ||
-		    vm->status == VMSC_STATUS_UNKNOWN || !powered_on(vm) ||
-		    (!po->force && blocking_finding(vm)))
-			continue;
-		probe_vm(&p, vm, interrupted);
+		if (eligible(&r->vms[i], vcenter, &why) && (po->force || !why))
+			probe_vm(&p, &r->vms[i], interrupted);
 	}
 	return 0;
 }
