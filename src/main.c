@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -463,6 +464,17 @@ static bool want_color(const struct vmsc_options *o)
 static int open_facts_out(struct run *run)
 {
 	const char *path = run->o->save_facts;
+	struct stat st;
+
+	/* a device or FIFO is written in place: renaming would replace the node */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		run->facts_file = fopen(path, "w");
+		if (!run->facts_file)
+			return vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s': %s",
+					      path, strerror(errno));
+		run->facts_out = vmsc_facts_writer_new(run->facts_file);
+		return run->facts_out ? 0 : vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
+	}
 
 	if (asprintf(&run->facts_tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
 		run->facts_tmp = NULL;
@@ -485,6 +497,16 @@ static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvc
 
 	if (!run->facts_file)
 		return 0;
+	if (!run->facts_tmp) {
+		if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
+			rc = -1;
+		vmsc_facts_writer_free(run->facts_out);
+		run->facts_out = NULL;
+		if (fclose(run->facts_file) != 0)
+			rc = -1;
+		run->facts_file = NULL;
+		return rc;
+	}
 	if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
 		rc = -1;
 	vmsc_facts_writer_free(run->facts_out);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -76,6 +77,30 @@ int vmsc_output_check(const char *path, struct vmsc_error *err)
 	return 0;
 }
 
+/* /dev/null, /dev/stdout, a FIFO: renaming over them would replace the
+ * device node itself, so such targets are written in place. */
+static bool is_special(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+static int write_special(const char *path, const struct vmsc_report_format *fmt,
+			 const struct vmsc_result *r, const struct vmsc_report_options *o,
+			 struct vmsc_error *err)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f)
+		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
+	rc = fmt->write(r, o, f);
+	if (fclose(f) != 0 || rc < 0)
+		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
 /* The old file's permissions, else 0644 less the umask. */
 static mode_t output_mode(const char *path)
 {
@@ -117,6 +142,8 @@ int vmsc_output_write(const char *path, const struct vmsc_report_format *fmt,
 
 	if (vmsc_output_check(path, err) < 0)
 		return -1;
+	if (is_special(path))
+		return write_special(path, fmt, r, o, err);
 	split_path(path, dir, sizeof(dir), &base);
 	if (snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.tmpXXXXXX", dir, base) >=
 	    (int)sizeof(tmp_path))

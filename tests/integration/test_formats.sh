@@ -52,6 +52,11 @@ expect_rc 3 "failed prometheus run exits 3"
 cmp -s "$WORK_DIR/vmsnap.prom" "$WORK_DIR/before.prom" && ok "failed run keeps the previous metrics" ||
 	fail "failed run replaced the metrics file"
 
+# -o and --save-facts to a device write in place, never replace the node
+vmsc $conn -f json -o /dev/null --save-facts /dev/null
+expect_rc 2 "-o /dev/null"
+[ -c /dev/null ] && ok "/dev/null is still a device" || fail "/dev/null was replaced"
+
 # Nagios: status line, perfdata, exit code, size cap
 vmsc $conn -f nagios
 expect_rc 2 "nagios exits 2 (CRITICAL)"

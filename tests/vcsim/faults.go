@@ -232,11 +232,11 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rule == nil {
 		if m.gzip && acceptsGzip(r) {
 			gw := newGzipWriter(w)
-			m.serveNext(gw, r, op)
+			m.serveSOAP(gw, r, op, this, body)
 			gw.close()
 			return
 		}
-		m.serveNext(w, r, op)
+		m.serveSOAP(w, r, op, this, body)
 		return
 	}
 	logf("fault %s: %s call #%d", rule.spec, op, call)
@@ -268,7 +268,7 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler) // close the connection without an answer
 	case "truncate", "truncxml":
-		rec := record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serveNext(w, r, op) }), r)
+		rec := record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serveSOAP(w, r, op, this, body) }), r)
 		half := rec.body.Bytes()[:rec.body.Len()/2]
 		copyHeader(w.Header(), rec.header)
 		if rule.kind == "truncate" {
@@ -290,7 +290,7 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g := []byte("\x00\x01\xfe\xffthis is not XML at all }{ <<< &&& ]]> \xc3\x28 \x89PNG\r\n\x1a\n")
 		_, _ = w.Write(bytes.Repeat(g, 16))
 	case "wrongns":
-		rec := record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serveNext(w, r, op) }), r)
+		rec := record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { m.serveSOAP(w, r, op, this, body) }), r)
 		out := bytes.ReplaceAll(rec.body.Bytes(), []byte(`xmlns="urn:vim25"`), []byte(`xmlns="urn:vcsim-fixture:wrong-namespace"`))
 		copyHeader(w.Header(), rec.header)
 		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
@@ -353,6 +353,7 @@ func (m *faultMux) endless(w http.ResponseWriter, r *http.Request, op string) {
 
 // dropSession invalidates a simulator session (as an expired vCenter session).
 func dropSession(id string) {
+	forgetSession(id)
 	sm := simulator.Map.SessionManager()
 	ctx := &simulator.Context{Context: context.Background(), Session: &simulator.Session{UserSession: types.UserSession{Key: "vcsim-fixture-internal"}}}
 	_ = sm.TerminateSession(ctx, &types.TerminateSession{This: sm.Self, SessionId: []string{id}})

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math/rand"
+	"sort"
 )
 
 var linuxIDs = []string{"ubuntu64Guest", "rhel8_64Guest", "rhel7_64Guest", "centos7_64Guest", "sles15_64Guest", "debian10_64Guest", "debian11_64Guest", "otherLinux64Guest", "other4xLinux64Guest"}
@@ -221,7 +222,48 @@ func Generate(n int, seed int64) []VMSpec {
 		}
 		out = append(out, s)
 	}
+	genHistory(out, seed)
 	return out
+}
+
+// genHistory gives ~3 % of the VMs 1-3 createSnapshot tasks of the last two
+// weeks (about a third failed), and ~1 % another task, from a random stream
+// of its own so that the VM shapes above stay what they were.
+func genHistory(vms []VMSpec, seed int64) {
+	rng := rand.New(rand.NewSource(seed*7919 + 17))
+	users := []string{`VSPHERE.LOCAL\svc-backup`, `VSPHERE.LOCAL\svc-backup`, `VSPHERE.LOCAL\svc-backup`, `VSPHERE.LOCAL\Administrator`}
+	faults := []struct{ fault, msg string }{
+		{quiesceFault, quiesceMessage},
+		{"SnapshotFault", "An error occurred while saving the snapshot: Failed to quiesce the virtual machine."},
+		{"ApplicationQuiesceFault", "An error occurred while quiescing the virtual machine. The error cause could not be detected. Using a new snapshot name may fix the issue."},
+	}
+	for i := range vms {
+		if rng.Float64() < 0.03 {
+			n := 1 + rng.Intn(3)
+			ages := make([]float64, n)
+			for k := range ages {
+				ages[k] = round2(0.5 + rng.Float64()*14*24)
+			}
+			sort.Sort(sort.Reverse(sort.Float64Slice(ages))) // oldest first
+			for _, age := range ages {
+				h := TaskHistorySpec{DescriptionID: "VirtualMachine.createSnapshot", State: "success", AgeHours: age,
+					User: users[rng.Intn(len(users))], Seconds: float64(2 + rng.Intn(40))}
+				if rng.Float64() < 0.35 {
+					f := faults[rng.Intn(len(faults))]
+					h.State, h.Fault, h.Message = "error", f.fault, f.msg
+				}
+				vms[i].TaskHistory = append(vms[i].TaskHistory, h)
+			}
+		}
+		if rng.Float64() < 0.01 {
+			h := TaskHistorySpec{DescriptionID: []string{"VirtualMachine.powerOn", "VirtualMachine.reconfigure", "VirtualMachineSnapshot.remove"}[rng.Intn(3)],
+				State: "success", AgeHours: round2(0.5 + rng.Float64()*14*24), User: users[rng.Intn(len(users))]}
+			if rng.Intn(3) == 0 {
+				h.State, h.Fault, h.Message = "error", "GenericVmConfigFault", "Failed to complete the operation: the virtual machine configuration is locked."
+			}
+			vms[i].TaskHistory = append(vms[i].TaskHistory, h)
+		}
+	}
 }
 
 func round2(f float64) float64 {

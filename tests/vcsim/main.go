@@ -73,9 +73,13 @@ func main() {
 		createTask   = flag.Bool("create-task", false, "create VMs with the simulator's CreateVM_Task (VM files and events exist; slower)")
 		tmpDir       = flag.String("tmpdir", "", "`DIR` for the simulator's datastore directories (default $TMPDIR or /tmp; a tmpfs such as /dev/shm speeds up big inventories)")
 		cpuProfile   = flag.String("cpuprofile", "", "write a CPU profile of the start-up to `FILE` (development)")
+		noHistory    = flag.Bool("no-task-history", false, "TaskManager.CreateCollectorForTasks answers NotSupported (a server without task history)")
+		histPageMax  = flag.Int("history-page-max", 0, "never return more than `N` tasks per ReadNextTasks/ReadPreviousTasks (0 = no cap but 1000)")
 		faults       multiFlag
+		denied       multiFlag
 	)
 	flag.Var(&faults, "fault", "inject a fault, `SPEC` (repeatable): see README.md")
+	flag.Var(&denied, "deny-privilege", "report privilege `PRIV` as not granted (repeatable), e.g. VirtualMachine.State.CreateSnapshot")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: vcsim-fixture [-scenario FILE] [-vms N] [options]\n\n")
 		flag.PrintDefaults()
@@ -90,10 +94,17 @@ func main() {
 	}
 	quiet = *quietFlag
 	simulator.Trace = *trace
-	if *pageMaxFlag < 0 || *pageDefault < 1 || *nvms < 0 {
-		fatalf(2, "-page-max, -page-default and -vms must not be negative")
+	if *pageMaxFlag < 0 || *pageDefault < 1 || *nvms < 0 || *histPageMax < 0 {
+		fatalf(2, "-page-max, -page-default, -history-page-max and -vms must not be negative")
 	}
 	pageMax, defaultPageSize = *pageMaxFlag, *pageDefault
+	noTaskHistory, historyPageMax = *noHistory, *histPageMax
+	for _, p := range denied {
+		if p == "" || strings.ContainsAny(p, " \t,") {
+			fatalf(2, "-deny-privilege %q: one privilege id, e.g. VirtualMachine.State.CreateSnapshot", p)
+		}
+		deniedPrivileges[p] = true
+	}
 
 	var rules []*faultRule
 	for _, f := range faults {
@@ -212,10 +223,15 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 	defer b.cleanup()
 	b.viaTask = viaTask
 	for i := range specs {
-		if _, err := b.createVM(&specs[i]); err != nil {
+		vm, err := b.createVM(&specs[i])
+		if err != nil {
 			logf("%s", err)
 			return 1
 		}
+		if specs[i].SnapshotTask != nil {
+			snapshotBehaviour[vm.Self] = specs[i].SnapshotTask
+		}
+		history.addScenario(vm, specs[i].TaskHistory, start)
 		if (i+1)%2000 == 0 {
 			logf("%d/%d VMs", i+1, len(specs))
 		}
@@ -227,6 +243,10 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 		}
 	}
 	registerPagingCollector()
+	registerTaskManager()
+	for _, p := range registerAuthorizationManager() {
+		logf("-deny-privilege %s: not a privilege of the simulator's roles (denied anyway)", p)
+	}
 	log.SetOutput(os.Stderr)
 	debug.SetGCPercent(gc)
 

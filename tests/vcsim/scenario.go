@@ -60,6 +60,31 @@ type VMSpec struct {
 	GuestDisks          []GuestDisk    `json:"guestDisks,omitempty"`
 	// NoGuestDisks: serve no guest.disk at all even though Tools run.
 	NoGuestDisks bool `json:"noGuestDisks,omitempty"`
+
+	// SnapshotTask: how CreateSnapshot_Task behaves on this VM (default: success at once).
+	SnapshotTask *SnapshotTaskSpec `json:"snapshotTask,omitempty"`
+	// TaskHistory: past tasks of this VM, served by TaskHistoryCollectors.
+	TaskHistory []TaskHistorySpec `json:"taskHistory,omitempty"`
+}
+
+// SnapshotTaskSpec: the outcome of CreateSnapshot_Task on a VM (see tasks.go).
+type SnapshotTaskSpec struct {
+	Result  string   `json:"result,omitempty"`  // success (default) | error | hang
+	Fault   string   `json:"fault,omitempty"`   // error: a vim25 fault type name (default ApplicationQuiesceFault)
+	Message string   `json:"message,omitempty"` // error: localizedMessage
+	Seconds *float64 `json:"seconds,omitempty"` // time to complete (success: default 0, error: default 1)
+}
+
+// TaskHistorySpec: one past task of a VM (see history.go).
+type TaskHistorySpec struct {
+	DescriptionID string  `json:"descriptionId,omitempty"` // default VirtualMachine.createSnapshot
+	State         string  `json:"state"`                   // success | error | running | queued
+	AgeHours      float64 `json:"ageHours"`                // queueTime = server start - ageHours
+	Seconds       float64 `json:"seconds,omitempty"`       // duration (completeTime - startTime), default 5
+	User          string  `json:"user,omitempty"`          // TaskReasonUser.userName, default VSPHERE.LOCAL\\Administrator
+	Fault         string  `json:"fault,omitempty"`         // error: a vim25 fault type name (default ApplicationQuiesceFault)
+	Message       string  `json:"message,omitempty"`       // error: localizedMessage
+	Cancelled     bool    `json:"cancelled,omitempty"`
 }
 
 type ToolsSpec struct {
@@ -400,6 +425,57 @@ func (vm *VMSpec) validate() error {
 	}
 	if vm.Nics != nil && (*vm.Nics < 0 || *vm.Nics > 10) {
 		return fmt.Errorf("nics: 0..10")
+	}
+	if t := vm.SnapshotTask; t != nil {
+		if err := oneOf("snapshotTask.result", t.Result, "success", "error", "hang"); err != nil {
+			return err
+		}
+		if t.Result != "error" && (t.Fault != "" || t.Message != "") {
+			return fmt.Errorf("snapshotTask: fault and message only go with result error")
+		}
+		if err := checkFault("snapshotTask.fault", t.Fault); err != nil {
+			return err
+		}
+		if t.Seconds != nil {
+			if t.Result == "hang" {
+				return fmt.Errorf("snapshotTask: a hanging task takes no seconds")
+			}
+			if *t.Seconds < 0 || *t.Seconds > 3600 {
+				return fmt.Errorf("snapshotTask.seconds: 0..3600")
+			}
+		}
+	}
+	for i, h := range vm.TaskHistory {
+		if h.State == "" {
+			return fmt.Errorf("taskHistory[%d]: state is required", i)
+		}
+		if err := oneOf(fmt.Sprintf("taskHistory[%d].state", i), h.State, "success", "error", "running", "queued"); err != nil {
+			return err
+		}
+		if h.State != "error" && (h.Fault != "" || h.Message != "") {
+			return fmt.Errorf("taskHistory[%d]: fault and message only go with state error", i)
+		}
+		if err := checkFault(fmt.Sprintf("taskHistory[%d].fault", i), h.Fault); err != nil {
+			return err
+		}
+		if h.AgeHours < 0 || h.Seconds < 0 {
+			return fmt.Errorf("taskHistory[%d]: negative ageHours or seconds", i)
+		}
+		if h.DescriptionID != "" && !strings.Contains(h.DescriptionID, ".") {
+			return fmt.Errorf("taskHistory[%d]: descriptionId %q: want Type.method (VirtualMachine.createSnapshot)", i, h.DescriptionID)
+		}
+	}
+	return nil
+}
+
+// checkFault accepts the name of a vim25 fault type (one the SOAP encoder
+// knows, so it goes on the wire with its xsi:type).
+func checkFault(what, name string) error {
+	if name == "" {
+		return nil
+	}
+	if _, err := newFault(name); err != nil {
+		return fmt.Errorf("%s: %s", what, err)
 	}
 	return nil
 }
