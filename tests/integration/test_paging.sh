@@ -20,8 +20,8 @@ cont=$(grep -c '^ContinueRetrievePropertiesEx$' "$log" || true)
 total=$(wc -l <"$log")
 [ "$first" -eq 1 ] && [ "$cont" -ge 9 ] && ok "paged: 1 RetrievePropertiesEx + $cont Continue" ||
 	fail "paging: $first RetrievePropertiesEx, $cont Continue"
-# fixed requests + one per page: never one per VM
-[ "$total" -le $((cont + 10)) ] && ok "$total requests for 1000 VMs" || fail "$total requests"
+# fixed requests (session, view, task history) + one per page: never one per VM
+[ "$total" -le $((cont + 15)) ] && ok "$total requests for 1000 VMs" || fail "$total requests"
 expect_err "ContinueRetrievePropertiesEx" "-v prints request counts by kind"
 
 # globs: name-only pass, then the matches in pages, still no per-VM requests
@@ -30,7 +30,7 @@ vmsc $conn -f json --page-size 100 'vm-00[0-4]*'
 n=$(jq '.vms | length' "$OUT")
 total=$(wc -l <"$log")
 [ "$n" -eq 499 ] && ok "glob selects 499 VMs" || fail "glob selected $n VMs"
-[ "$total" -le 25 ] && ok "glob run used $total requests" || fail "glob run used $total requests"
+[ "$total" -le 30 ] && ok "glob run used $total requests" || fail "glob run used $total requests"
 
 # the server may return fewer objects than asked: still complete
 : >"$log"
