@@ -186,7 +186,6 @@ func main() {
 	if err := sm.Login(ctx, u.User); err != nil {
 		die("login: %s", err)
 	}
-	defer func() { _ = sm.Logout(ctx) }()
 
 	m := view.NewManager(vc)
 	v, err := m.CreateContainerView(ctx, vc.ServiceContent.RootFolder, []string{"VirtualMachine"}, true)
