@@ -11,6 +11,7 @@
  * elements are matched by local name only.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,7 +314,9 @@ char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml)
 			return s;
 		}
 	}
-	return NULL;
+	/* not an element at all: an unreadable value reads as absent (""),
+	 * only allocation failure returns NULL */
+	return strdup("");
 }
 
 enum scalar_kind { S_STR, S_BOOL, S_NAME };
@@ -477,8 +480,10 @@ static int device_end(void *ud, const char *path, int depth)
 		disk->compatibility_mode = d->compat;
 		disk->sharing = d->sharing;
 		disk->file_name = d->file_name;
+		/* capacityInKB from a hostile or broken reply must not overflow */
 		disk->capacity_bytes = d->capacity_bytes >= 0 ? d->capacity_bytes
-				       : d->capacity_kb >= 0 ? d->capacity_kb * 1024 : -1;
+				       : (d->capacity_kb >= 0 && d->capacity_kb <= LLONG_MAX / 1024)
+				       ? d->capacity_kb * 1024 : -1;
 		d->label = d->backing_type = d->disk_mode = d->compat = d->sharing = d->file_name = NULL;
 		if (disk->backing_kind == VMSC_BACKING_OTHER && d->c->opts.debug)
 			fprintf(stderr, "vmsnapcheck: debug: %s: disk '%s' has backing type '%s' "
