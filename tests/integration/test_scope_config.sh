@@ -54,6 +54,12 @@ rule = rdm-physical
 reason = clustered SQL, backed up in-guest (CHG-1234)
 expires = 2099-12-31
 
+[waiver "unused"]
+vm = no-such-vm-*
+rule = *
+reason = matches nothing on purpose
+expires = 2099-12-31
+
 [waiver "old bus sharing"]
 vm = busshare-01
 rule = *
@@ -75,6 +81,11 @@ jq -e '.vms[] | select(.name == "busshare-01") | .status == "error" and (.findin
        and .findings[0].waiver.expired' "$OUT" >/dev/null &&
 	ok "expired waiver no longer waives and says so" || fail "expired waiver mishandled"
 jq -e '.summary.waived == 1' "$OUT" >/dev/null && ok "summary counts waived" || fail "summary.waived wrong"
+
+vmsc_cfg --config "$cfg" $conn -f json -v
+expect_err "waiver 'unused' (" "-v names a waiver that matched nothing"
+grep -q "waiver 'legacy rdm'.*matched no finding" "$ERR" && fail "-v flags a used waiver" ||
+	ok "-v is quiet about used waivers"
 
 printf '[thresholds]\nmax_snapshots = many\n' >"$WORK_DIR/bad.ini"
 vmsc_cfg --config "$WORK_DIR/bad.ini" $conn
