@@ -9,6 +9,8 @@
 # crashes (tests/fuzz/regressions/<harness>/) are read, never written: new
 # inputs go to $FUZZ_WORK_DIR/<harness>/corpus (default: <build>/fuzz-work),
 # crashes to $FUZZ_WORK_DIR/<harness>/crash-*.  Exits 1 when a harness fails.
+# FUZZ_SKIP_BUILD=1 runs what is built (e.g. two harnesses at once, after
+# one build); FUZZ_ARGS adds libFuzzer options.
 # See tests/fuzz/README.md.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,9 +35,11 @@ max_len() {
 harnesses=${*:-$all}
 for h in $harnesses; do max_len "$h" >/dev/null; done
 
-CC=${CC:-clang} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DVMSC_FUZZ=ON -DVMSC_TESTS=OFF >/dev/null
-cmake --build "$build" --target fuzz -j "$(nproc 2>/dev/null || echo 2)"
+if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
+	CC=${CC:-clang} cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DVMSC_FUZZ=ON -DVMSC_TESTS=OFF >/dev/null
+	cmake --build "$build" --target fuzz -j "$(nproc 2>/dev/null || echo 2)"
+fi
 
 artifacts() { ls "$1"/crash-* "$1"/leak-* "$1"/timeout-* "$1"/oom-* 2>/dev/null | wc -l; }
 
@@ -48,6 +52,7 @@ for h in $harnesses; do
 	echo "fuzz.sh: $h for ${seconds}s (max_len $(max_len "$h"), log $log)"
 	set -- "$dir/corpus" "$root/tests/fuzz/corpus/$h"
 	[ -d "$root/tests/fuzz/regressions/$h" ] && set -- "$@" "$root/tests/fuzz/regressions/$h"
+	[ -f "$root/tests/fuzz/$h.dict" ] && set -- -dict="$root/tests/fuzz/$h.dict" "$@"
 	# -fork keeps going past a crash when FUZZ_JOBS > 1; with one job the
 	# first crash stops the run, which is what CI wants.
 	if [ "$jobs" -gt 1 ]; then
@@ -59,8 +64,9 @@ for h in $harnesses; do
 		"$build/tests/fuzz/$h" -max_total_time="$seconds" -max_len="$(max_len "$h")" \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/" \
 		${FUZZ_ARGS:-} "$@" >"$log" 2>&1; then
-		grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$log" |
-			sed "s/^/fuzz.sh: $h: /"
+		# one process: final stats; fork mode: the last status line
+		{ grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$log" ||
+			grep -E '^#[0-9]+:' "$log" | tail -n 1; } | sed "s/^/fuzz.sh: $h: /"
 	else
 		echo "fuzz.sh: $h FAILED; last lines of $log:" >&2
 		tail -n 60 "$log" >&2

@@ -188,7 +188,9 @@ static json_t *controller_json(const void *p)
 	if (!o)
 		return NULL;
 	rc |= put_int(o, "key", c->key);
-	rc |= put_int(o, "busNumber", c->bus_number);
+	/* values.c reads a missing busNumber as -1; absent reads back as 0 (docs/facts.md) */
+	if (c->bus_number >= 0)
+		rc |= put_int(o, "busNumber", c->bus_number);
 	rc |= put_str(o, "type", c->type);
 	rc |= put_str(o, "kind", vmsc_controller_kind_name(c->kind));
 	rc |= put_str(o, "sharedBus", c->shared_bus);
