@@ -675,8 +675,14 @@ static int read_volumes(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_
 	return rc;
 }
 
-/* ---- snapshot -------------------------------------------------------- */
+/* ---- snapshot trees ---------------------------------------------------- */
 
+/*
+ * One walker for VirtualMachineSnapshotInfo: each rootSnapshotList /
+ * childSnapshotList element is a node; `node` is called when it ends, with
+ * its nesting level (root = 1).  Summaries and the probe's clean-up both
+ * build on it.
+ */
 struct snap_node {
 	char *name;
 	char *moref;
@@ -684,13 +690,13 @@ struct snap_node {
 	bool quiesced;
 };
 
-struct snap_walk {
-	struct vmsc_vm_facts *f;
+struct snap_tree {
 	struct snap_node *stack;
 	size_t cap;
-	int level;                      /* nesting of *SnapshotList elements */
+	int level;
 	char *current;                  /* currentSnapshot moref */
-	char *current_name;
+	int (*node)(void *ud, struct snap_node *n, int level);
+	void *ud;
 };
 
 static bool is_snapshot_list(const char *path)
@@ -703,7 +709,7 @@ static bool is_snapshot_list(const char *path)
 
 static int snap_start(void *ud, const char *path, int depth, const char *type)
 {
-	struct snap_walk *s = ud;
+	struct snap_tree *s = ud;
 
 	(void)depth;
 	(void)type;
@@ -725,28 +731,21 @@ static int snap_start(void *ud, const char *path, int depth, const char *type)
 
 static int snap_text(void *ud, const char *path, int depth, const char *v)
 {
-	struct snap_walk *s = ud;
+	struct snap_tree *s = ud;
 	const char *last = strrchr(path, '/');
+	const char *seg = path;
 	struct snap_node *n;
-	size_t parent_len;
 
 	if (depth == 1 && !strcmp(path, "currentSnapshot"))
 		return set_str(&s->current, v);
 	if (!last || s->level == 0)
 		return 0;
 	/* only direct children of the innermost *SnapshotList element */
-	parent_len = (size_t)(last - path);
-	{
-		const char *pl = path;
-		const char *seg = NULL;
-
-		for (const char *p = path; p < path + parent_len; p++)
-			if (*p == '/')
-				seg = p + 1;
-		seg = seg ? seg : pl;
-		if (strncmp(seg, "rootSnapshotList", 16) && strncmp(seg, "childSnapshotList", 17))
-			return 0;
-	}
+	for (const char *p = path; p < last; p++)
+		if (*p == '/')
+			seg = p + 1;
+	if (strncmp(seg, "rootSnapshotList/", 17) && strncmp(seg, "childSnapshotList/", 18))
+		return 0;
 	n = &s->stack[s->level - 1];
 	last++;
 	if (!strcmp(last, "name"))
@@ -762,17 +761,52 @@ static int snap_text(void *ud, const char *path, int depth, const char *v)
 
 static int snap_end(void *ud, const char *path, int depth)
 {
-	struct snap_walk *s = ud;
-	struct vmsc_snapshot_summary *sum = &s->f->snapshots;
+	struct snap_tree *s = ud;
 	struct snap_node *n;
+	int rc;
 
 	(void)depth;
 	if (!is_snapshot_list(path) || s->level == 0)
 		return 0;
 	n = &s->stack[s->level - 1];
+	rc = s->node(s->ud, n, s->level);
+	free(n->name);
+	free(n->moref);
+	s->level--;
+	return rc;
+}
+
+static int walk_snapshots(struct vmsc_vsphere *c, const char *xml, struct snap_tree *s,
+			  const struct vmsc_vm_facts *f)
+{
+	struct walker w = { .start = snap_start, .text = snap_text, .end = snap_end, .ud = s };
+	int rc = run_walker(c, &w, xml, "snapshot", f);
+
+	while (s->level > 0) {
+		s->level--;
+		free(s->stack[s->level].name);
+		free(s->stack[s->level].moref);
+	}
+	free(s->stack);
+	free(s->current);
+	return rc;
+}
+
+/* snapshot → the facts' summary */
+struct snap_summary {
+	struct vmsc_snapshot_summary *sum;
+	const struct snap_tree *tree;
+	char *current_name;
+};
+
+static int summary_node(void *ud, struct snap_node *n, int level)
+{
+	struct snap_summary *ss = ud;
+	struct vmsc_snapshot_summary *sum = ss->sum;
+
 	sum->count++;
-	if (s->level > sum->max_depth)
-		sum->max_depth = s->level;
+	if (level > sum->max_depth)
+		sum->max_depth = level;
 	if (n->quiesced)
 		sum->quiesced_count++;
 	if (n->created > 0 && (!sum->oldest_time || n->created < sum->oldest_time)) {
@@ -785,142 +819,60 @@ static int snap_end(void *ud, const char *path, int depth)
 		free(sum->newest_name);
 		sum->newest_name = n->name ? strdup(n->name) : NULL;
 	}
-	if (s->current && n->moref && !strcmp(s->current, n->moref) && n->name) {
-		free(s->current_name);
-		s->current_name = strdup(n->name);
+	if (ss->tree->current && n->moref && !strcmp(ss->tree->current, n->moref) && n->name) {
+		free(ss->current_name);
+		ss->current_name = strdup(n->name);
 	}
-	free(n->name);
-	free(n->moref);
-	s->level--;
 	return 0;
 }
 
 static int read_snapshots(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
 {
-	struct snap_walk s = { .f = f };
-	struct walker w = { .start = snap_start, .text = snap_text, .end = snap_end, .ud = &s };
-	int rc = run_walker(c, &w, xml, "snapshot", f);
+	struct snap_tree tree = { .node = summary_node };
+	struct snap_summary ss = { .sum = &f->snapshots, .tree = &tree };
+	int rc;
 
-	while (s.level > 0) {
-		s.level--;
-		free(s.stack[s.level].name);
-		free(s.stack[s.level].moref);
-	}
-	free(s.stack);
-	free(s.current);
+	tree.ud = &ss;
+	rc = walk_snapshots(c, xml, &tree, f);
 	free(f->snapshots.current_name);
-	f->snapshots.current_name = s.current_name;
+	f->snapshots.current_name = ss.current_name;
 	return rc;
 }
 
-/* ---- snapshot list (probe clean-up) ---------------------------------- */
-
-struct snap_list_walk {
+/* snapshot → the list of snapshots whose name starts with a prefix (probe clean-up) */
+struct snap_list {
 	const char *prefix;
 	struct vmsc_snapshot_ref **out;
 	size_t *n;
-	struct snap_node *stack;
-	size_t cap;
-	int level;
 };
 
-static int snap_list_start(void *ud, const char *path, int depth, const char *type)
+static int list_node(void *ud, struct snap_node *node, int level)
 {
-	struct snap_list_walk *s = ud;
+	struct snap_list *l = ud;
+	struct vmsc_snapshot_ref *ref;
 
-	(void)depth;
-	(void)type;
-	if (!is_snapshot_list(path))
+	(void)level;
+	if (!node->name || !node->moref ||
+	    (l->prefix && strncmp(node->name, l->prefix, strlen(l->prefix))))
 		return 0;
-	if ((size_t)s->level + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct snap_node *n = realloc(s->stack, cap * sizeof(*n));
-
-		if (!n)
-			return -1;
-		s->stack = n;
-		s->cap = cap;
-	}
-	memset(&s->stack[s->level], 0, sizeof(s->stack[0]));
-	s->level++;
+	ref = grow((void **)l->out, l->n, sizeof(*ref));
+	if (!ref)
+		return -1;
+	ref->moref = node->moref;
+	ref->name = node->name;
+	ref->created = node->created;
+	node->moref = node->name = NULL;
 	return 0;
-}
-
-static int snap_list_text(void *ud, const char *path, int depth, const char *v)
-{
-	struct snap_list_walk *s = ud;
-	const char *last = strrchr(path, '/');
-	struct snap_node *node;
-
-	(void)depth;
-	if (!last || s->level == 0)
-		return 0;
-	/* the element's parent must be the innermost *SnapshotList */
-	{
-		const char *seg = path;
-
-		for (const char *p = path; p < last; p++)
-			if (*p == '/')
-				seg = p + 1;
-		if (strncmp(seg, "rootSnapshotList/", 17) && strncmp(seg, "childSnapshotList/", 18))
-			return 0;
-	}
-	node = &s->stack[s->level - 1];
-	last++;
-	if (!strcmp(last, "name"))
-		return set_str(&node->name, v);
-	if (!strcmp(last, "snapshot"))
-		return set_str(&node->moref, v);
-	if (!strcmp(last, "createTime"))
-		node->created = vmsc_parse_datetime(v);
-	return 0;
-}
-
-static int snap_list_end(void *ud, const char *path, int depth)
-{
-	struct snap_list_walk *s = ud;
-	struct snap_node *node;
-	int rc = 0;
-
-	(void)depth;
-	if (!is_snapshot_list(path) || s->level == 0)
-		return 0;
-	node = &s->stack[s->level - 1];
-	if (node->name && node->moref &&
-	    (!s->prefix || !strncmp(node->name, s->prefix, strlen(s->prefix)))) {
-		struct vmsc_snapshot_ref *ref = grow((void **)s->out, s->n, sizeof(*ref));
-
-		if (!ref) {
-			rc = -1;
-		} else {
-			ref->moref = node->moref;
-			ref->name = node->name;
-			ref->created = node->created;
-			node->moref = node->name = NULL;
-		}
-	}
-	free(node->name);
-	free(node->moref);
-	s->level--;
-	return rc;
 }
 
 int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, const char *prefix,
 				   struct vmsc_snapshot_ref **out, size_t *n)
 {
-	struct snap_list_walk s = { .prefix = prefix, .out = out, .n = n };
-	struct walker w = { .start = snap_list_start, .text = snap_list_text, .end = snap_list_end,
-			    .ud = &s };
+	struct snap_list l = { .prefix = prefix, .out = out, .n = n };
+	struct snap_tree tree = { .node = list_node, .ud = &l };
 	struct vmsc_vm_facts dummy = { 0 };
-	int rc = run_walker(c, &w, xml, "snapshot", &dummy);
 
-	while (s.level > 0) {
-		s.level--;
-		free(s.stack[s.level].name);
-		free(s.stack[s.level].moref);
-	}
-	free(s.stack);
-	return rc;
+	return walk_snapshots(c, xml, &tree, &dummy);
 }
 
 /* ---- task history ----------------------------------------------------- */
