@@ -416,8 +416,8 @@ static int device_start(void *ud, const char *path, int depth, const char *type)
 		if (type && !(d->type = strdup(type)))
 			return -1;
 	} else if (depth == 2 && type && strcmp(path + strcspn(path, "/"), "/backing") == 0) {
-		if (!(d->backing_type = strdup(type)))
-			return -1;
+		/* a repeated <backing> (malformed) replaces the first */
+		return set_str(&d->backing_type, type);
 	}
 	return 0;
 }
