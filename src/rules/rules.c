@@ -158,7 +158,8 @@ static const struct vmsc_rule rule_table[] = {
 	  "cause; other findings often name it." },
 	{ "probe-failed", VMSC_SEV_ERROR, "Quiesced test snapshot failed",
 	  VMSC_RULE_EXTERNAL | VMSC_RULE_NEEDS_RUNNING_GUEST, NULL, NULL,
-	  "Fix the cause named in the fault, then run the probe again." },
+	  "Fix the cause named in the fault (often also a tools-*, quiesce-*, independent-disk or "
+	  "rdm-physical finding on this VM; see docs/rules.md), then run the probe again." },
 };
 
 #define N_RULES (sizeof(rule_table) / sizeof(rule_table[0]))
