@@ -54,6 +54,26 @@ vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --cacert "$SIM_CER
 	-o "$WORK_DIR/no/such/dir/report.json" -f json
 expect_rc 3 "-o into a missing directory"
 
+# a read-only directory: needs an unprivileged user (root may write anywhere)
+ro=$WORK_DIR/readonly
+mkdir -p "$ro"
+chmod 555 "$ro"
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
+	as_nobody "$VMSC_BIN" --version >/dev/null 2>&1; then
+	set +e
+	VMSNAPCHECK_PASSWORD=x as_nobody "$VMSC_BIN" --no-config -s https://127.0.0.1:1/sdk -u ops \
+		-o "$ro/report.json" >"$WORK_DIR/out.txt" 2>"$WORK_DIR/err.txt" </dev/null
+	RC=$?
+	set -e
+	expect_rc 3 "-o into a read-only directory"
+	expect_err "cannot create files in" "read-only directory named"
+	grep -q "cannot connect" "$ERR" && fail "connected before checking -o" ||
+		ok "-o checked before connecting"
+else
+	ok "read-only directory check skipped (needs root to drop to an unprivileged user)"
+fi
+
 vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --cacert "$SIM_CERT" -f yaml
 expect_rc 3 "unknown format"
 
