@@ -21,7 +21,7 @@ fi
 
 # a short libFuzzer run per parser (tests/fuzz/README.md for longer ones)
 if [ "${VMSC_SKIP_FUZZ:-0}" != 1 ]; then
-	FUZZ_BUILD_DIR=$build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-20} "$root/scripts/fuzz.sh"
+	FUZZ_BUILD_DIR=$build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-30} "$root/scripts/fuzz.sh"
 fi
 
 # one closing line for whoever reads the end of this output

@@ -362,6 +362,11 @@ static int read_scalar(struct vmsc_vsphere *c, const struct scalar_prop *p, cons
 		return -1;
 	switch (p->kind) {
 	case S_NAME:
+		/* an unreadable name reads as absent: the caller falls back to the moid */
+		if (!*v) {
+			free(v);
+			return 0;
+		}
 		vmsc_name_decode(v);
 		/* fall through */
 	case S_STR:

@@ -60,6 +60,8 @@ static void read_objects(struct vmsc_vsphere *c, struct vim__ObjectContent *objs
 		f->read_at = (time_t)1800000000;
 		if (!f->name && !(f->name = strdup(f->moid)))
 			abort();
+		/* a VM always has something to show: its name, else its moid */
+		FUZZ_CHECK(*f->name || !*f->moid);
 		if (count < MAX_VMS)
 			vms[count++] = f;
 		else
