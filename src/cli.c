@@ -1564,3 +1564,35 @@ void vmsc_cli_usage(FILE *out)
 	      "     a VM or vCenter that could not be read, no VM matching the globs\n",
 	      out);
 }
+
+/* VMSNAPCHECK_MAX_RESPONSE_MB caps one reply (default 256 MiB; a page of
+ * 500 VMs is ~4 MB): a broken or hostile server cannot exhaust memory. */
+static size_t max_response_bytes(void)
+{
+	const char *v = getenv("VMSNAPCHECK_MAX_RESPONSE_MB");
+	char *end;
+	unsigned long mb;
+
+	if (!v || !*v)
+		return 0;
+	mb = strtoul(v, &end, 10);
+	if (*end || mb == 0 || mb > 4096)
+		return 0;
+	return (size_t)mb << 20;
+}
+
+void vmsc_cli_vsphere_options(const struct vmsc_options *o, const struct vmsc_server *server,
+			      struct vmsc_vsphere_options *vo)
+{
+	memset(vo, 0, sizeof(*vo));
+	vo->url = server->url.url;
+	vo->host = server->url.host;
+	vo->port = server->url.port;
+	vo->username = vmsc_server_username(o, server);
+	vo->insecure = o->insecure;
+	vo->cacert = o->cacert;
+	vo->thumbprint = o->thumbprint;
+	vo->timeout = o->timeout;
+	vo->max_response_bytes = max_response_bytes();
+	vo->debug = o->debug;
+}

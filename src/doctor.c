@@ -284,15 +284,7 @@ static void check_api(struct doctor *d, const struct vmsc_options *o,
 	time_t server_now, before, after;
 	long skew;
 
-	vo.url = srv->url.url;
-	vo.host = srv->url.host;
-	vo.port = srv->url.port;
-	vo.username = vmsc_server_username(o, srv);
-	vo.insecure = o->insecure;
-	vo.cacert = o->cacert;
-	vo.thumbprint = o->thumbprint;
-	vo.timeout = o->timeout;
-	vo.debug = o->debug;
+	vmsc_cli_vsphere_options(o, srv, &vo);
 	c = vmsc_vsphere_new(&vo, &err);
 	if (!c) {
 		step(d, STEP_FAIL, "sdk", NULL, "%s", err.message);

@@ -228,22 +228,6 @@ static void print_request_counts(const struct vmsc_vsphere *c, const char *host)
 		vmsc_vsphere_get_bytes_received(c) / 1024);
 }
 
-/* VMSNAPCHECK_MAX_RESPONSE_MB caps one reply (default 256 MiB; a page of
- * 500 VMs is ~4 MB): a broken or hostile server cannot exhaust memory. */
-static size_t max_response_bytes(void)
-{
-	const char *v = getenv("VMSNAPCHECK_MAX_RESPONSE_MB");
-	char *end;
-	unsigned long mb;
-
-	if (!v || !*v)
-		return 0;
-	mb = strtoul(v, &end, 10);
-	if (*end || mb == 0 || mb > 4096)
-		return 0;
-	return (size_t)mb << 20;
-}
-
 static int on_task(void *ud, const struct vmsc_task_record *t)
 {
 	struct job *job = ud;
@@ -288,18 +272,9 @@ static void *check_server(void *arg)
 	struct vmsc_vcenter_result *vc = &job->result->vcenters[job->vcenter];
 	int rc = -1;
 
-	vo.url = server->url.url;
-	vo.host = server->url.host;
+	vmsc_cli_vsphere_options(o, server, &vo);
 	vo.name = vc->name;
-	vo.port = server->url.port;
-	vo.username = vmsc_server_username(o, server);
 	vo.password = job->password;
-	vo.insecure = o->insecure;
-	vo.cacert = o->cacert;
-	vo.thumbprint = o->thumbprint;
-	vo.timeout = o->timeout;
-	vo.max_response_bytes = max_response_bytes();
-	vo.debug = o->debug;
 	vo.interrupted = &interrupted;
 	c = vmsc_vsphere_new(&vo, &err);
 	if (!c || vmsc_vsphere_connect(c, &err) < 0)

@@ -8,6 +8,7 @@
 
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/error.h"
+#include "vmsnapcheck/vsphere.h"
 
 /*
  * Command line, environment and config merged into one options struct.
@@ -117,6 +118,14 @@ int vmsc_server_url_parse(struct vmsc_server_url *u, const char *text, struct vm
 int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char **user,
 			       char **password, struct vmsc_error *err);
 void vmsc_server_url_release(struct vmsc_server_url *u);
+
+/*
+ * The connection options for `server` as the command line, environment and
+ * config set them (TLS, timeout, user, VMSNAPCHECK_MAX_RESPONSE_MB); the
+ * caller adds the password, display name and interrupt flag.
+ */
+void vmsc_cli_vsphere_options(const struct vmsc_options *o, const struct vmsc_server *server,
+			      struct vmsc_vsphere_options *vo);
 
 /* The user name to log in to `server` with: its own, else the global one (may be NULL). */
 const char *vmsc_server_username(const struct vmsc_options *o, const struct vmsc_server *server);
