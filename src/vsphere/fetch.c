@@ -103,17 +103,6 @@ static int invoke_destroy_view(struct vmsc_vsphere *c, void *req, void *resp)
 	return soap_call___vim__DestroyView(c->soap, c->opts.url, c->action, req, resp);
 }
 
-static int invoke_retrieve(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__RetrievePropertiesEx(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_continue(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__ContinueRetrievePropertiesEx(c->soap, c->opts.url, c->action, req,
-							     resp);
-}
-
 static int invoke_cancel(struct vmsc_vsphere *c, void *req, void *resp)
 {
 	return soap_call___vim__CancelRetrievePropertiesEx(c->soap, c->opts.url, c->action, req,
@@ -266,13 +255,63 @@ struct retrieval {
 	int page_size;
 };
 
-/* Called for each page's objects while the soap arena still holds them.
- * Returns 0, or -1 with err set. */
-typedef int (*objects_fn)(void *ud, struct vmsc_vsphere *c, struct vim__ObjectContent *objs,
-			  int n, struct vmsc_error *err);
+/* Where a retrieval's VMs go: each as it is read, then a flush per page. */
+struct sink {
+	vmsc_object_fn object;
+	int (*flush)(void *ud);
+	void *ud;
+};
 
-static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq,
-		      struct _vim__RetrievePropertiesExResponse *resp, struct vmsc_error *err)
+/* One page request, streamed (stream.c); vmsc_call may send it again. */
+struct page_call {
+	struct _vim__RetrievePropertiesEx *first; /* NULL: Continue with `token` */
+	const char *token;
+	const struct sink *sink;
+	char *next_token;
+};
+
+static int recv_first(struct soap *soap)
+{
+	struct _vim__RetrievePropertiesExResponse resp;
+
+	return soap_recv___vim__RetrievePropertiesEx(soap, &resp);
+}
+
+static int recv_next(struct soap *soap)
+{
+	struct _vim__ContinueRetrievePropertiesExResponse resp;
+
+	return soap_recv___vim__ContinueRetrievePropertiesEx(soap, &resp);
+}
+
+static int invoke_page(struct vmsc_vsphere *c, void *req, void *resp)
+{
+	struct page_call *pc = req;
+	int rc;
+
+	(void)resp;
+	free(pc->next_token);
+	pc->next_token = NULL;
+	if (pc->first) {
+		rc = soap_send___vim__RetrievePropertiesEx(c->soap, c->opts.url, c->action, pc->first);
+	} else {
+		struct _vim__ContinueRetrievePropertiesEx next = { 0 };
+
+		next._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
+		next.token = soap_strdup(c->soap, pc->token);
+		rc = soap_send___vim__ContinueRetrievePropertiesEx(c->soap, c->opts.url, c->action,
+								   &next);
+	}
+	if (rc != SOAP_OK)
+		return rc;
+	return vmsc_stream_receive(c, pc->first ? "RetrievePropertiesExResponse"
+						: "ContinueRetrievePropertiesExResponse",
+				   pc->sink->object, pc->sink->ud, &pc->next_token,
+				   pc->first ? recv_first : recv_next);
+}
+
+static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq, struct page_call *pc,
+		      struct vmsc_error *err)
 {
 	struct _vim__RetrievePropertiesEx req = { 0 };
 	struct vim__PropertyFilterSpec spec = { 0 };
@@ -307,18 +346,17 @@ static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq,
 	req.__sizespecSet = 1;
 	req.specSet = &spec;
 	req.options = &opts;
-	return vmsc_call(c, "RetrievePropertiesEx", invoke_retrieve, &req, resp,
+	pc->first = &req;
+	return vmsc_call(c, "RetrievePropertiesEx", invoke_page, pc, NULL,
 			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
 }
 
-static int send_next(struct vmsc_vsphere *c, const char *token,
-		     struct _vim__ContinueRetrievePropertiesExResponse *resp, struct vmsc_error *err)
+static int send_next(struct vmsc_vsphere *c, const char *token, struct page_call *pc,
+		     struct vmsc_error *err)
 {
-	struct _vim__ContinueRetrievePropertiesEx req = { 0 };
-
-	req._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
-	req.token = soap_strdup(c->soap, token);
-	return vmsc_call(c, "ContinueRetrievePropertiesEx", invoke_continue, &req, resp,
+	pc->first = NULL;
+	pc->token = token;
+	return vmsc_call(c, "ContinueRetrievePropertiesEx", invoke_page, pc, NULL,
 			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
 }
 
@@ -326,51 +364,36 @@ static int send_next(struct vmsc_vsphere *c, const char *token,
  * Runs one paged retrieval to its end.  Returns 0, or -1; on a session
  * expiry after which we logged in again, *restart is set.
  */
-static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, objects_fn fn,
-			void *ud, bool *restart, struct vmsc_error *err)
+static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, const struct sink *sink,
+			bool *restart, struct vmsc_error *err)
 {
+	struct page_call pc = { .sink = sink };
 	char *token = NULL;
 	int rc = -1;
 	bool first = true;
 
 	*restart = false;
 	for (;;) {
-		struct vim__RetrieveResult *res;
-		int call;
+		int call = first ? send_first(c, rq, &pc, err) : send_next(c, token, &pc, err);
 
-		if (first) {
-			struct _vim__RetrievePropertiesExResponse resp = { 0 };
-
-			call = send_first(c, rq, &resp, err);
-			res = resp.returnval;
-		} else {
-			struct _vim__ContinueRetrievePropertiesExResponse resp = { 0 };
-
-			call = send_next(c, token, &resp, err);
-			res = resp.returnval;
-		}
 		first = false;
-		free(token);
-		token = NULL;
 		if (call < 0) {
 			*restart = err->code == VMSC_E_NOT_AUTHENTICATED && c->logged_in;
 			goto out;
 		}
-		if (res && res->token && !(token = strdup(res->token))) {
-			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if (res && res->__sizeobjects > 0 && fn(ud, c, res->objects, res->__sizeobjects, err) < 0) {
-			soap_end(c->soap);
-			goto out;
-		}
-		/* free this page's XML and objects before asking for the next */
+		free(token);
+		token = pc.next_token;
+		pc.next_token = NULL;
+		/* this page's requests and replies are freed before the next is asked for */
 		soap_end(c->soap);
+		if (sink->flush && sink->flush(sink->ud) < 0)
+			goto out;
 		if (!token)
 			break;
 	}
 	rc = 0;
 out:
+	free(pc.next_token);
 	if (token) {
 		if (rc < 0 && err->code != VMSC_E_NOT_AUTHENTICATED)
 			cancel_retrieve(c, token);
@@ -386,49 +409,33 @@ struct name_pass {
 	const struct vmsc_fetch_spec *spec;
 	char **matches;
 	size_t n, cap;
+	struct vmsc_error *err;
 };
 
-static int name_objects(void *ud, struct vmsc_vsphere *c, struct vim__ObjectContent *objs, int n,
-			struct vmsc_error *err)
+static int name_object(void *ud, struct vmsc_vm_facts *f)
 {
 	struct name_pass *np = ud;
+	int rc = 0;
 
-	for (int i = 0; i < n; i++) {
-		struct vim__ObjectContent *oc = &objs[i];
-		char *name = NULL;
+	/* a VM without a readable name is known by its moid, in reports too */
+	if (f->moid && np->spec->want(np->spec->want_ud, f->name ? f->name : f->moid)) {
+		if (np->n == np->cap) {
+			size_t cap = np->cap ? np->cap * 2 : 64;
+			char **m = realloc(np->matches, cap * sizeof(*m));
 
-		if (!oc->obj || !oc->obj->__item)
-			continue;
-		for (int j = 0; j < oc->__sizepropSet && !name; j++) {
-			const struct vim__DynamicProperty *p = &oc->propSet[j];
-
-			if (p->name && !strcmp(p->name, "name") && p->__any && *p->__any)
-				name = vmsc_values_scalar(c, p->__any);
-		}
-		if (!name)
-			continue;
-		vmsc_name_decode(name);
-		if (np->spec->want(np->spec->want_ud, name)) {
-			if (np->n == np->cap) {
-				size_t cap = np->cap ? np->cap * 2 : 64;
-				char **m = realloc(np->matches, cap * sizeof(*m));
-
-				if (!m) {
-					free(name);
-					return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-				}
-				np->matches = m;
-				np->cap = cap;
+			if (!m) {
+				rc = vmsc_error_set(np->err, VMSC_E_NOMEM, "out of memory");
+				goto out;
 			}
-			if (!(np->matches[np->n] = strdup(oc->obj->__item))) {
-				free(name);
-				return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-			}
-			np->n++;
+			np->matches = m;
+			np->cap = cap;
 		}
-		free(name);
+		np->matches[np->n++] = f->moid;
+		f->moid = NULL;
 	}
-	return 0;
+out:
+	vmsc_vm_facts_release(f);
+	return rc;
 }
 
 static void name_pass_release(struct name_pass *np)
@@ -442,6 +449,9 @@ static void name_pass_release(struct name_pass *np)
 
 /* ---- full pass ------------------------------------------------------- */
 
+/* VMs go to the caller in small batches: memory follows the batch, not the page. */
+#define BATCH 64
+
 struct full_pass {
 	const struct vmsc_fetch_spec *spec;
 	vmsc_page_fn fn;
@@ -449,64 +459,66 @@ struct full_pass {
 	struct moid_set done;
 	long delivered;
 	const char *vcenter;
+	struct vmsc_vm_facts batch[BATCH];
+	size_t n;
+	struct vmsc_error *err;
 };
 
-static int full_objects(void *ud, struct vmsc_vsphere *c, struct vim__ObjectContent *objs, int n,
-			struct vmsc_error *err)
+static void full_drop(struct full_pass *fp)
+{
+	for (size_t i = 0; i < fp->n; i++)
+		vmsc_vm_facts_release(&fp->batch[i]);
+	fp->n = 0;
+}
+
+static int full_flush(void *ud)
 {
 	struct full_pass *fp = ud;
-	struct vmsc_vm_facts *facts = calloc((size_t)n, sizeof(*facts));
-	size_t count = 0;
-	int rc = -1;
+	int rc = 0;
 
-	if (!facts)
-		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-	for (int i = 0; i < n; i++) {
-		struct vmsc_vm_facts *f = &facts[count];
-
-		if (!objs[i].obj || !objs[i].obj->__item)
-			continue;
-		/* after a restart, VMs already reported are skipped */
-		if (moid_set_has(&fp->done, objs[i].obj->__item))
-			continue;
-		if (vmsc_values_read_object(c, &objs[i], f) < 0 ||
-		    !(f->vcenter = strdup(fp->vcenter))) {
-			vmsc_vm_facts_release(f);
-			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory reading VM properties");
-			goto out;
-		}
-		f->read_at = fp->spec->now;
-		if (!f->name && !(f->name = strdup(f->moid))) {
-			vmsc_vm_facts_release(f);
-			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if (moid_set_add(&fp->done, f->moid) < 0) {
-			vmsc_vm_facts_release(f);
-			vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-			goto out;
-		}
-		count++;
-	}
-	if (count && fp->fn(fp->ud, facts, count) != 0) {
-		vmsc_error_set(err, VMSC_E_INTERRUPTED, "stopped while reading VMs");
+	if (!fp->n)
+		return 0;
+	if (fp->fn(fp->ud, fp->batch, fp->n) != 0) {
+		rc = vmsc_error_set(fp->err, VMSC_E_INTERRUPTED, "stopped while reading VMs");
 		goto out;
 	}
-	fp->delivered += (long)count;
-	rc = 0;
+	/* delivered: a restart after re-login must not report them again */
+	for (size_t i = 0; i < fp->n; i++)
+		if (moid_set_add(&fp->done, fp->batch[i].moid) < 0) {
+			rc = vmsc_error_set(fp->err, VMSC_E_NOMEM, "out of memory");
+			goto out;
+		}
+	fp->delivered += (long)fp->n;
 out:
-	for (size_t i = 0; i < count; i++)
-		vmsc_vm_facts_release(&facts[i]);
-	free(facts);
+	full_drop(fp);
 	return rc;
+}
+
+static int full_object(void *ud, struct vmsc_vm_facts *f)
+{
+	struct full_pass *fp = ud;
+
+	/* after a restart, VMs already reported are skipped */
+	if (!f->moid || moid_set_has(&fp->done, f->moid)) {
+		vmsc_vm_facts_release(f);
+		return 0;
+	}
+	f->read_at = fp->spec->now;
+	if (!(f->vcenter = strdup(fp->vcenter)) || (!f->name && !(f->name = strdup(f->moid)))) {
+		vmsc_vm_facts_release(f);
+		return vmsc_error_set(fp->err, VMSC_E_NOMEM, "out of memory reading VM properties");
+	}
+	fp->batch[fp->n++] = *f;
+	return fp->n == BATCH ? full_flush(fp) : 0;
 }
 
 long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
 			    vmsc_page_fn fn, void *ud, struct vmsc_error *err)
 {
-	struct full_pass fp = { .spec = spec, .fn = fn, .ud = ud,
-				.vcenter = c->opts.name ? c->opts.name : c->opts.host };
-	struct name_pass np = { .spec = spec };
+	struct full_pass *fp = calloc(1, sizeof(*fp));
+	struct name_pass np = { .spec = spec, .err = err };
+	const struct sink full_sink = { .object = full_object, .flush = full_flush, .ud = fp };
+	const struct sink name_sink = { .object = name_object, .ud = &np };
 	const char **paths = NULL;
 	char *root = NULL, *view = NULL;
 	int page = spec->page_size > 0 ? spec->page_size : DEFAULT_PAGE;
@@ -517,7 +529,9 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 	vmsc_error_clear(err);
 	/* "name" is always asked, first */
 	paths = calloc(spec->n_paths + 1, sizeof(*paths));
-	if (!paths) {
+	if (!paths || !fp) {
+		free(paths);
+		free(fp);
 		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 		return -1;
 	}
@@ -528,7 +542,11 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 		for (size_t i = 0; i < spec->n_paths; i++)
 			if (strcmp(spec->paths[i], "name"))
 				paths[k++] = spec->paths[i];
-		fp.spec = spec;
+		fp->spec = spec;
+		fp->fn = fn;
+		fp->ud = ud;
+		fp->vcenter = c->opts.name ? c->opts.name : c->opts.host;
+		fp->err = err;
 		for (;;) {
 			struct retrieval rq = { .paths = paths, .n_paths = k, .page_size = page };
 
@@ -546,7 +564,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 							.page_size = page };
 
 				name_pass_release(&np);
-				if (retrieve_all(c, &nq, name_objects, &np, &restart, err) < 0) {
+				if (retrieve_all(c, &nq, &name_sink, &restart, err) < 0) {
 					if (restart)
 						continue;
 					goto out;
@@ -555,7 +573,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 				for (size_t off = 0; off < np.n; off += (size_t)page) {
 					rq.vms = np.matches + off;
 					rq.n_vms = np.n - off < (size_t)page ? np.n - off : (size_t)page;
-					if (retrieve_all(c, &rq, full_objects, &fp, &restart, err) < 0)
+					if (retrieve_all(c, &rq, &full_sink, &restart, err) < 0)
 						break;
 				}
 				if (err->code != VMSC_OK && err->code != VMSC_E_NOT_AUTHENTICATED)
@@ -569,7 +587,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 				}
 			} else {
 				rq.view = view;
-				if (retrieve_all(c, &rq, full_objects, &fp, &restart, err) < 0) {
+				if (retrieve_all(c, &rq, &full_sink, &restart, err) < 0) {
 					if (restart) {
 						vmsc_error_clear(err);
 						continue;
@@ -577,7 +595,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 					goto out;
 				}
 			}
-			ret = fp.delivered;
+			ret = fp->delivered;
 			break;
 		}
 	}
@@ -590,6 +608,8 @@ out:
 	free(root);
 	free(paths);
 	name_pass_release(&np);
-	moid_set_release(&fp.done);
+	full_drop(fp);
+	moid_set_release(&fp->done);
+	free(fp);
 	return ret;
 }

@@ -65,7 +65,10 @@ struct vmsc_vsphere {
 	struct vmsc_request_count counts[VMSC_MAX_OPS];
 	size_t n_counts;
 
-	xmlTextReaderPtr reader;      /* reused for every property value */
+	xmlTextReaderPtr reader;      /* reused for every captured value */
+	xmlTextReaderPtr stream_reader; /* reused for every streamed page */
+	CURLM *multi;                 /* streamed pages (stream.c) */
+	CURLSH *share;                /* one connection for both ways of calling */
 	volatile sig_atomic_t *saved_interrupted; /* while cleanup runs uninterruptible */
 };
 
@@ -78,6 +81,10 @@ enum vmsc_call_flags {
 };
 
 typedef int (*vmsc_invoke_fn)(struct vmsc_vsphere *c, void *req, void *resp);
+
+/* Returned by an invoke function that stopped on its own error (already in
+ * the caller's struct vmsc_error): no mapping, no retry. */
+#define VMSC_SOAP_STOPPED (-1000)
 
 /*
  * The one execute path: counts the request, runs it, maps transport errors
@@ -102,15 +109,46 @@ struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *ty
 char *vmsc_resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s,
 			 struct vmsc_error *err);
 
+/* Takes one VM's facts read from a reply (moves or releases them);
+ * 0, or -1 to stop reading (the callee has recorded why). */
+typedef int (*vmsc_object_fn)(void *ud, struct vmsc_vm_facts *f);
+
+enum vmsc_read_status {
+	VMSC_READ_OK = 0,
+	VMSC_READ_NOMEM = -1,
+	VMSC_READ_STOPPED = -2,       /* fn returned -1 */
+	VMSC_READ_BROKEN = 1,         /* not XML, or it broke off */
+	VMSC_READ_UNEXPECTED = 2,     /* XML, but not the reply asked for */
+	VMSC_READ_FAULT = 3,          /* a SOAP fault */
+};
+
+/* ---- streamed pages (stream.c) ------------------------------------- */
+
+int vmsc_stream_init(struct vmsc_vsphere *c, struct vmsc_error *err);
+void vmsc_stream_release(struct vmsc_vsphere *c);
+
+/*
+ * Receives the reply to the request soap_send_* just wrote: a 200 reply is
+ * read by vmsc_values_read_result while it arrives (objects to fn, *token);
+ * any other is collected and read by recv_fault (the operation's
+ * soap_recv_*), so soap->error and soap->fault are set as for any call.
+ * Returns SOAP_OK, a gSOAP error (for vmsc_map_failure), or
+ * VMSC_SOAP_STOPPED when fn stopped.
+ */
+int vmsc_stream_receive(struct vmsc_vsphere *c, const char *response, vmsc_object_fn fn, void *ud,
+			char **token, int (*recv_fault)(struct soap *soap));
+
 /* ---- values (libxml2) ------------------------------------------------ */
 
 /*
- * Reads one ObjectContent's properties into facts.  `name` of each
- * DynamicProperty selects the reader; unknown paths and unknown types are
- * skipped (debug message).  Returns 0, or -1 on allocation failure.
+ * Reads a whole RetrievePropertiesEx / ContinueRetrievePropertiesEx reply
+ * (`response` names its body element) from a reader over the envelope, as
+ * it arrives: each <objects> becomes facts handed to fn.  *token gets the
+ * continuation token (malloc'd) or NULL.  Returns enum vmsc_read_status.
+ * Property paths select the readers; unknown paths and types are skipped.
  */
-int vmsc_values_read_object(struct vmsc_vsphere *c, const struct vim__ObjectContent *oc,
-			    struct vmsc_vm_facts *f);
+int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const char *response,
+			    vmsc_object_fn fn, void *ud, char **token);
 
 /* Text of a scalar value (<val>text</val>), malloc'd; NULL on failure. */
 char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml);

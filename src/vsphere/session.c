@@ -44,7 +44,7 @@ struct vmsc_vsphere *vmsc_vsphere_new(const struct vmsc_vsphere_options *o, stru
 		return NULL;
 	}
 	c->opts = *o;
-	if (vmsc_transport_init(&c->tr, &c->opts, err) < 0)
+	if (vmsc_transport_init(&c->tr, &c->opts, err) < 0 || vmsc_stream_init(c, err) < 0)
 		goto fail;
 	/* UTF-8 strings: VM names are UTF-8 and must not become &#x...; */
 	c->soap = soap_new1(SOAP_C_UTFSTRING | SOAP_XML_NOTYPE);
@@ -80,6 +80,7 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	if (c->reader)
 		xmlFreeTextReader(c->reader);
 	vmsc_transport_release(&c->tr);
+	vmsc_stream_release(c);
 	free(c->action);
 	free(c->property_collector);
 	free(c->view_manager);
@@ -313,16 +314,20 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 
 	for (;;) {
 		enum vmsc_errcode code;
+		int rc;
 
 		if (c->opts.interrupted && *c->opts.interrupted)
 			return vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted before %s", op);
 		count_request(c, op);
 		vmsc_transport_begin(&c->tr);
-		if (fn(c, req, resp) == SOAP_OK) {
-			c->tr.total_received += (unsigned long long)c->tr.received;
-			return 0;
-		}
+		rc = fn(c, req, resp);
 		c->tr.total_received += (unsigned long long)c->tr.received;
+		if (rc == SOAP_OK)
+			return 0;
+		if (rc == VMSC_SOAP_STOPPED) {
+			soap_curl_reset(c->soap);
+			return -1;
+		}
 		code = vmsc_map_failure(c, op, err);
 		soap_curl_reset(c->soap);
 		if (code == VMSC_E_HTTP && retries_503 > 0 && strstr(c->tr.status_line, " 503")) {

@@ -181,29 +181,34 @@ static void walker_trim(struct walker *w, int depth)
 	w->path[len] = '\0';
 }
 
-/* Returns 0 when the fragment was read to its end, -1 on allocation failure
- * from a callback, 1 when the fragment was malformed (what was read stays). */
+/*
+ * Walks the element the reader stands on (a <val>, <fault>, ...) to its end.
+ * Returns 0 when read to its end, -1 on allocation failure in a callback,
+ * 1 when the XML broke off or was malformed (what was read stays).
+ */
 static int walk(struct walker *w)
 {
-	int base = -1, ret;
+	xmlTextReaderPtr r = w->r;
+	int base = xmlTextReaderDepth(r), ret;
+	bool empty = xmlTextReaderIsEmptyElement(r) == 1;
+	char *t = xsi_type(r);
 
-	while ((ret = xmlTextReaderRead(w->r)) == 1) {
-		int type = xmlTextReaderNodeType(w->r);
-		int d = xmlTextReaderDepth(w->r);
+	w->path[0] = '\0';
+	w->depth = 0;
+	ret = w->start ? w->start(w->ud, w->path, 0, t) : 0;
+	free(t);
+	if (ret < 0)
+		return -1;
+	if (empty)
+		return w->end && w->end(w->ud, w->path, 0) < 0 ? -1 : 0;
+	while ((ret = xmlTextReaderRead(r)) == 1) {
+		int type = xmlTextReaderNodeType(r);
+		int d = xmlTextReaderDepth(r) - base;
 
-		if (base < 0 && type == XML_READER_TYPE_ELEMENT)
-			base = d;
-		if (base < 0)
-			continue;
-		d -= base;
 		if (type == XML_READER_TYPE_ELEMENT) {
-			bool empty = xmlTextReaderIsEmptyElement(w->r);
-			char *t = xsi_type(w->r);
-
-			if (d > 0)
-				walker_set_depth(w, d, local_name(w->r));
-			else
-				w->path[0] = '\0';
+			empty = xmlTextReaderIsEmptyElement(r) == 1;
+			t = xsi_type(r);
+			walker_set_depth(w, d, local_name(r));
 			w->depth = d;
 			if (w->start && w->start(w->ud, w->path, d, t) < 0) {
 				free(t);
@@ -215,7 +220,7 @@ static int walk(struct walker *w)
 			if (empty)
 				walker_trim(w, d - 1);
 		} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
-			const char *v = (const char *)xmlTextReaderConstValue(w->r);
+			const char *v = (const char *)xmlTextReaderConstValue(r);
 
 			walker_trim(w, d - 1);
 			if (w->text && v && w->text(w->ud, w->path, d - 1, v) < 0)
@@ -224,27 +229,111 @@ static int walk(struct walker *w)
 			walker_trim(w, d);
 			if (w->end && w->end(w->ud, w->path, d) < 0)
 				return -1;
+			if (d == 0)
+				return 0;
 			walker_trim(w, d - 1);
 		}
 	}
+	return 1;
+}
+
+/* A captured fragment: walks its first element, then checks the rest. */
+static int walk_fragment(xmlTextReaderPtr *slot, const char *xml, struct walker *w)
+{
+	xmlTextReaderPtr r = reader_open(slot, xml);
+	int ret, rc;
+
+	if (!r)
+		return -1;
+	while ((ret = xmlTextReaderRead(r)) == 1 && xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
+		;
+	if (ret != 1)
+		return ret == 0 ? 0 : 1;
+	w->r = r;
+	if ((rc = walk(w)) != 0)
+		return rc;
+	while ((ret = xmlTextReaderRead(r)) == 1)
+		;
 	return ret == 0 ? 0 : 1;
 }
 
-static int run_walker(struct vmsc_vsphere *c, struct walker *w, const char *xml, const char *what,
-		      const struct vmsc_vm_facts *f)
+/*
+ * Where a value comes from: a captured fragment (xml), or the reader of a
+ * whole reply standing on the value's <val> (r).  In a whole reply a broken
+ * value means a broken reply: 1 goes up to the caller.
+ */
+struct value_in {
+	const char *xml;
+	xmlTextReaderPtr r;
+};
+
+static int run_walker(struct vmsc_vsphere *c, struct walker *w, const struct value_in *in,
+		      const char *what, const struct vmsc_vm_facts *f)
 {
 	int rc;
 
-	w->r = reader_open(&c->reader, xml);
-	if (!w->r)
-		return -1;
-	w->depth = 0;
-	w->path[0] = '\0';
-	rc = walk(w);
+	if (in->r) {
+		w->r = in->r;
+		return walk(w);
+	}
+	rc = walk_fragment(&c->reader, in->xml, w);
 	if (rc > 0 && c->opts.debug)
 		fprintf(stderr, "vmsnapcheck: debug: %s: malformed value of '%s', kept what was read\n",
 			f->moid ? f->moid : "?", what);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Skips the element the reader stands on: 0, or 1 when the reply broke off. */
+static int skip_element(xmlTextReaderPtr r)
+{
+	int base = xmlTextReaderDepth(r), ret;
+
+	if (xmlTextReaderIsEmptyElement(r) == 1)
+		return 0;
+	while ((ret = xmlTextReaderRead(r)) == 1)
+		if (xmlTextReaderNodeType(r) == XML_READER_TYPE_END_ELEMENT &&
+		    xmlTextReaderDepth(r) == base)
+			return 0;
+	return 1;
+}
+
+/*
+ * Text of the element the reader stands on, malloc'd ("" when empty).
+ * NULL with *bad set when the reply broke off, without on allocation failure.
+ */
+static char *element_text(xmlTextReaderPtr r, bool *bad)
+{
+	int base = xmlTextReaderDepth(r), ret;
+	char *s = NULL;
+	size_t len = 0;
+
+	*bad = false;
+	if (xmlTextReaderIsEmptyElement(r) == 1)
+		return strdup("");
+	while ((ret = xmlTextReaderRead(r)) == 1) {
+		int type = xmlTextReaderNodeType(r);
+
+		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(r) == base)
+			return s ? s : strdup("");
+		if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+		    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
+			const char *v = (const char *)xmlTextReaderConstValue(r);
+			size_t n = v ? strlen(v) : 0;
+			char *grown = realloc(s, len + n + 1);
+
+			if (!grown) {
+				free(s);
+				return NULL;
+			}
+			s = grown;
+			memcpy(s + len, v ? v : "", n);
+			len += n;
+			s[len] = '\0';
+		}
+	}
+	free(s);
+	*bad = true;
+	return NULL;
 }
 
 /* Appends one zeroed element to a facts array. */
@@ -351,15 +440,12 @@ static const struct scalar_prop scalars[] = {
 	TRI("runtime.consolidationNeeded", consolidation_needed),
 };
 
-static int read_scalar(struct vmsc_vsphere *c, const struct scalar_prop *p, const char *xml,
-		       struct vmsc_vm_facts *f)
+/* Stores a scalar's text (taking it) in the facts. */
+static int apply_scalar(const struct scalar_prop *p, char *v, struct vmsc_vm_facts *f)
 {
-	char *v = vmsc_values_scalar(c, xml);
 	char **sp = (char **)((char *)f + p->offset);
 	enum vmsc_tri *tp = (enum vmsc_tri *)((char *)f + p->offset);
 
-	if (!v)
-		return -1;
 	switch (p->kind) {
 	case S_NAME:
 		/* an unreadable name reads as absent: the caller falls back to the moid */
@@ -521,7 +607,7 @@ static int device_end(void *ud, const char *path, int depth)
 	return 0;
 }
 
-static int read_devices(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+static int read_devices(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
 {
 	struct device_walk d = { .c = c, .f = f };
 	struct walker w = { .start = device_start, .text = device_text, .end = device_end, .ud = &d };
@@ -529,7 +615,7 @@ static int read_devices(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_
 
 	device_reset(&d);
 	f->hardware_read = VMSC_TRI_TRUE;
-	rc = run_walker(c, &w, xml, "config.hardware.device", f);
+	rc = run_walker(c, &w, in, "config.hardware.device", f);
 	device_reset(&d);
 	return rc;
 }
@@ -579,11 +665,11 @@ static int option_end(void *ud, const char *path, int depth)
 	return 0;
 }
 
-static int read_extra_config(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+static int read_extra_config(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
 {
 	struct option_walk o = { .f = f };
 	struct walker w = { .text = option_text, .end = option_end, .ud = &o };
-	int rc = run_walker(c, &w, xml, "config.extraConfig", f);
+	int rc = run_walker(c, &w, in, "config.extraConfig", f);
 
 	free(o.key);
 	free(o.value);
@@ -607,11 +693,11 @@ static int string_text(void *ud, const char *path, int depth, const char *v)
 	return *slot ? 0 : -1;
 }
 
-static int read_disabled_methods(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+static int read_disabled_methods(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
 {
 	struct walker w = { .text = string_text, .ud = f };
 
-	return run_walker(c, &w, xml, "disabledMethod", f);
+	return run_walker(c, &w, in, "disabledMethod", f);
 }
 
 /* ---- guest.disk ------------------------------------------------------ */
@@ -669,11 +755,11 @@ static int volume_end(void *ud, const char *path, int depth)
 	return 0;
 }
 
-static int read_volumes(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+static int read_volumes(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
 {
 	struct volume_walk v = { .f = f };
 	struct walker w = { .start = volume_start, .text = volume_text, .end = volume_end, .ud = &v };
-	int rc = run_walker(c, &w, xml, "guest.disk", f);
+	int rc = run_walker(c, &w, in, "guest.disk", f);
 
 	free(v.cur.path);
 	free(v.cur.fs_type);
@@ -781,11 +867,11 @@ static int snap_end(void *ud, const char *path, int depth)
 	return rc;
 }
 
-static int walk_snapshots(struct vmsc_vsphere *c, const char *xml, struct snap_tree *s,
+static int walk_snapshots(struct vmsc_vsphere *c, const struct value_in *in, struct snap_tree *s,
 			  const struct vmsc_vm_facts *f)
 {
 	struct walker w = { .start = snap_start, .text = snap_text, .end = snap_end, .ud = s };
-	int rc = run_walker(c, &w, xml, "snapshot", f);
+	int rc = run_walker(c, &w, in, "snapshot", f);
 
 	while (s->level > 0) {
 		s->level--;
@@ -831,14 +917,14 @@ static int summary_node(void *ud, struct snap_node *n, int level)
 	return 0;
 }
 
-static int read_snapshots(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+static int read_snapshots(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
 {
 	struct snap_tree tree = { .node = summary_node };
 	struct snap_summary ss = { .sum = &f->snapshots, .tree = &tree };
 	int rc;
 
 	tree.ud = &ss;
-	rc = walk_snapshots(c, xml, &tree, f);
+	rc = walk_snapshots(c, in, &tree, f);
 	free(f->snapshots.current_name);
 	f->snapshots.current_name = ss.current_name;
 	return rc;
@@ -876,8 +962,9 @@ int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, cons
 	struct snap_list l = { .prefix = prefix, .out = out, .n = n };
 	struct snap_tree tree = { .node = list_node, .ud = &l };
 	struct vmsc_vm_facts dummy = { 0 };
+	struct value_in in = { .xml = xml };
 
-	return walk_snapshots(c, xml, &tree, &dummy);
+	return walk_snapshots(c, &in, &tree, &dummy);
 }
 
 /* ---- task history ----------------------------------------------------- */
@@ -924,7 +1011,7 @@ int vmsc_values_read_task(struct vmsc_vsphere *c, const char *content, vmsc_task
 	/* gSOAP keeps the returnval's content only: give it a root again */
 	if (asprintf(&xml, "<TaskInfo>%s</TaskInfo>", content) < 0)
 		return -1;
-	if (run_walker(c, &w, xml, "TaskInfo", &dummy) < 0)
+	if (run_walker(c, &w, &(struct value_in){ .xml = xml }, "TaskInfo", &dummy) < 0)
 		goto out;
 	rec.vm = t.entity;
 	rec.description_id = t.description_id;
@@ -948,21 +1035,39 @@ out:
 
 /* ---- config.ftInfo: set or not --------------------------------------- */
 
-static int read_ft_info(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f)
+static int ft_start(void *ud, const char *path, int depth, const char *type)
 {
-	bool fallback;
-	char *text = scalar_fast(xml, &fallback);
-
-	(void)c;
-	/* child elements or text: configured; an empty <val/> means unset */
-	f->ft_configured = (fallback || (text && *text)) ? VMSC_TRI_TRUE : VMSC_TRI_UNSET;
-	free(text);
+	(void)path;
+	(void)type;
+	if (depth > 0)
+		*(bool *)ud = true;
 	return 0;
+}
+
+static int ft_text(void *ud, const char *path, int depth, const char *v)
+{
+	(void)path;
+	(void)depth;
+	if (*v)
+		*(bool *)ud = true;
+	return 0;
+}
+
+static int read_ft_info(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+{
+	bool set = false;
+	struct walker w = { .start = ft_start, .text = ft_text, .ud = &set };
+	int rc = run_walker(c, &w, in, "config.ftInfo", f);
+
+	/* child elements or text: configured; an empty <val/> means unset */
+	f->ft_configured = set ? VMSC_TRI_TRUE : VMSC_TRI_UNSET;
+	return rc;
 }
 
 /* ---- dispatch -------------------------------------------------------- */
 
-typedef int (*value_reader)(struct vmsc_vsphere *c, const char *xml, struct vmsc_vm_facts *f);
+typedef int (*value_reader)(struct vmsc_vsphere *c, const struct value_in *in,
+			    struct vmsc_vm_facts *f);
 
 static const struct {
 	const char *path;
@@ -976,59 +1081,86 @@ static const struct {
 	{ "config.ftInfo", read_ft_info },
 };
 
-static int read_property(struct vmsc_vsphere *c, const char *name, const char *xml,
+/* 0, -1 on allocation failure, 1 when a whole reply broke off in the value. */
+static int read_property(struct vmsc_vsphere *c, const char *name, const struct value_in *in,
 			 struct vmsc_vm_facts *f)
 {
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
-		if (!strcmp(name, scalars[i].path))
-			return read_scalar(c, &scalars[i], xml, f);
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
+		bool bad = false;
+		char *v;
+
+		if (strcmp(name, scalars[i].path))
+			continue;
+		v = in->r ? element_text(in->r, &bad) : vmsc_values_scalar(c, in->xml);
+		if (!v)
+			return bad ? 1 : -1;
+		return apply_scalar(&scalars[i], v, f);
+	}
 	for (size_t i = 0; i < sizeof(complex_props) / sizeof(complex_props[0]); i++)
 		if (!strcmp(name, complex_props[i].path))
-			return complex_props[i].read(c, xml, f);
+			return complex_props[i].read(c, in, f);
 	if (c->opts.debug)
 		fprintf(stderr, "vmsnapcheck: debug: %s: ignoring property '%s'\n",
 			f->moid ? f->moid : "?", name);
+	return in->r ? skip_element(in->r) : 0;
+}
+
+/* ---- faults ---------------------------------------------------------- */
+
+struct fault_walk {
+	char *type, *privilege, *localized;
+};
+
+static int fault_start(void *ud, const char *path, int depth, const char *type)
+{
+	struct fault_walk *fw = ud;
+
+	(void)path;
+	(void)depth;
+	/* the wrapper's own type says nothing about the fault */
+	if (!fw->type && type && strcmp(type, "LocalizedMethodFault"))
+		return set_str(&fw->type, type);
 	return 0;
+}
+
+static int fault_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct fault_walk *fw = ud;
+	const char *last = strrchr(path, '/');
+
+	(void)depth;
+	last = last ? last + 1 : path;
+	if (!*v)
+		return 0;
+	if (!strcmp(last, "privilegeId"))
+		return set_str(&fw->privilege, v);
+	if (!strcmp(last, "localizedMessage"))
+		return set_str(&fw->localized, v);
+	return 0;
+}
+
+/* A privilege names what is missing better than the localized message. */
+static void fault_result(struct fault_walk *fw, char **type, char **message)
+{
+	*type = fw->type;
+	*message = fw->privilege ? fw->privilege : fw->localized;
+	if (fw->privilege)
+		free(fw->localized);
 }
 
 void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **type, char **message)
 {
+	struct fault_walk fw = { 0 };
+	struct walker w = { .start = fault_start, .text = fault_text, .ud = &fw };
 	xmlTextReaderPtr r;
-	char *privilege = NULL, *localized = NULL;
-	const char *elem = NULL;
 
 	*type = NULL;
 	*message = NULL;
-	if (!xml || !*xml || !(r = reader_open(reader, xml)))
+	if (!xml || !*xml)
 		return;
-	while (xmlTextReaderRead(r) == 1) {
-		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
-			continue;
-		elem = local_name(r);
-		if (!*type) {
-			char *t = xsi_type(r);
-
-			/* the wrapper's own type says nothing about the fault */
-			if (t && strcmp(t, "LocalizedMethodFault")) {
-				*type = t;
-				continue;
-			}
-			free(t);
-		}
-		if (elem && (!strcmp(elem, "privilegeId") || !strcmp(elem, "localizedMessage"))) {
-			xmlChar *s = xmlTextReaderReadString(r);
-
-			if (s && *s) {
-				char **dst = !strcmp(elem, "privilegeId") ? &privilege : &localized;
-
-				free(*dst);
-				*dst = strdup((const char *)s);
-			}
-			xmlFree(s);
-		}
-	}
+	(void)walk_fragment(reader, xml, &w);
 	/* a detail element without xsi:type: <InvalidLoginFault> names the type */
-	if (!*type) {
+	if (!fw.type) {
 		r = reader_open(reader, xml);
 		while (r && xmlTextReaderRead(r) == 1) {
 			if (xmlTextReaderNodeType(r) == XML_READER_TYPE_ELEMENT) {
@@ -1036,39 +1168,202 @@ void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **ty
 				size_t len = n ? strlen(n) : 0;
 
 				if (len > 5 && !strcmp(n + len - 5, "Fault"))
-					*type = strndup(n, len - 5);
+					fw.type = strndup(n, len - 5);
 				break;
 			}
 		}
 	}
-	*message = privilege ? privilege : localized;
-	if (privilege)
-		free(localized);
+	fault_result(&fw, type, message);
 }
 
-int vmsc_values_read_object(struct vmsc_vsphere *c, const struct vim__ObjectContent *oc,
-			    struct vmsc_vm_facts *f)
+/* ---- a whole RetrievePropertiesEx reply, as it arrives ----------------- */
+
+#define SOAP_ENV_NS "http://schemas.xmlsoap.org/soap/envelope/"
+#define VIM25_NS "urn:vim25"
+
+/*
+ * Steps to the next child element of the element at depth `parent`.
+ * 1 = on a child, 0 = the parent ended, -1 = the reply broke off.
+ */
+static int next_child(xmlTextReaderPtr r, int parent)
 {
-	if (oc->obj && oc->obj->__item && !f->moid && !(f->moid = strdup(oc->obj->__item)))
-		return -1;
-	for (int i = 0; i < oc->__sizepropSet; i++) {
-		const struct vim__DynamicProperty *p = &oc->propSet[i];
+	int ret;
 
-		/* no <val>: the property is unset, keep its "absent" meaning */
-		if (!p->name || !p->__any || !*p->__any)
-			continue;
-		if (read_property(c, p->name, p->__any, f) < 0)
-			return -1;
-	}
-	for (int i = 0; i < oc->__sizemissingSet; i++) {
-		const struct vim__MissingProperty *m = &oc->missingSet[i];
-		struct vmsc_unreadable *u = grow((void **)&f->unreadable, &f->n_unreadable, sizeof(*u));
+	while ((ret = xmlTextReaderRead(r)) == 1) {
+		int type = xmlTextReaderNodeType(r), d = xmlTextReaderDepth(r);
 
-		if (!u || !(u->path = strdup(m->path ? m->path : "?")))
-			return -1;
-		vmsc_values_read_fault(&c->reader, m->__any, &u->fault, &u->message);
-		if (!u->fault && !(u->fault = strdup("unknown fault")))
-			return -1;
+		if (type == XML_READER_TYPE_END_ELEMENT && d == parent)
+			return 0;
+		if (type == XML_READER_TYPE_ELEMENT && d == parent + 1)
+			return 1;
 	}
+	return -1;
+}
+
+static bool is(xmlTextReaderPtr r, const char *name)
+{
+	return strcmp(local_name(r), name) == 0;
+}
+
+static bool in_ns(xmlTextReaderPtr r, const char *ns)
+{
+	const char *u = (const char *)xmlTextReaderConstNamespaceUri(r);
+
+	return u && strcmp(u, ns) == 0;
+}
+
+/* Text of a child element into *dst (replacing it): 0, -1, or 1 (broken). */
+static int take_text(xmlTextReaderPtr r, char **dst)
+{
+	bool bad;
+	char *v = element_text(r, &bad);
+
+	if (!v)
+		return bad ? 1 : -1;
+	free(*dst);
+	*dst = v;
 	return 0;
+}
+
+static int read_prop_set(struct vmsc_vsphere *c, xmlTextReaderPtr r, struct vmsc_vm_facts *f)
+{
+	int depth = xmlTextReaderDepth(r), rc = 0, step = 0;
+	char *name = NULL;
+
+	if (xmlTextReaderIsEmptyElement(r) == 1)
+		return 0;
+	while (rc == 0 && (step = next_child(r, depth)) == 1) {
+		if (is(r, "name"))
+			rc = take_text(r, &name);
+		else if (is(r, "val") && name)
+			rc = read_property(c, name, &(struct value_in){ .r = r }, f);
+		else
+			rc = skip_element(r);
+	}
+	free(name);
+	return rc ? rc : step < 0 ? 1 : 0;
+}
+
+static int read_missing_set(xmlTextReaderPtr r, struct vmsc_vm_facts *f)
+{
+	int depth = xmlTextReaderDepth(r), rc = 0, step = 0;
+	struct fault_walk fw = { 0 };
+	char *path = NULL, *type, *message;
+	struct vmsc_unreadable *u;
+
+	if (xmlTextReaderIsEmptyElement(r) == 1)
+		return 0;
+	while (rc == 0 && (step = next_child(r, depth)) == 1) {
+		if (is(r, "path")) {
+			rc = take_text(r, &path);
+		} else if (is(r, "fault")) {
+			struct walker w = { .r = r, .start = fault_start, .text = fault_text, .ud = &fw };
+
+			rc = walk(&w);
+		} else {
+			rc = skip_element(r);
+		}
+	}
+	fault_result(&fw, &type, &message);
+	if (!rc && step < 0)
+		rc = 1;
+	if (!rc) {
+		u = grow((void **)&f->unreadable, &f->n_unreadable, sizeof(*u));
+		if (u) {
+			/* owned by the facts from here, released with them */
+			u->path = path ? path : strdup("?");
+			u->fault = type ? type : strdup("unknown fault");
+			u->message = message;
+			return u->path && u->fault ? 0 : -1;
+		}
+		rc = -1;
+	}
+	free(path);
+	free(type);
+	free(message);
+	return rc;
+}
+
+static int read_object(struct vmsc_vsphere *c, xmlTextReaderPtr r, struct vmsc_vm_facts *f)
+{
+	int depth = xmlTextReaderDepth(r), rc = 0, step = 0;
+
+	if (xmlTextReaderIsEmptyElement(r) == 1)
+		return 0;
+	while (rc == 0 && (step = next_child(r, depth)) == 1) {
+		if (is(r, "obj"))
+			rc = take_text(r, &f->moid);
+		else if (is(r, "propSet"))
+			rc = read_prop_set(c, r, f);
+		else if (is(r, "missingSet"))
+			rc = read_missing_set(r, f);
+		else
+			rc = skip_element(r);
+	}
+	return rc ? rc : step < 0 ? 1 : 0;
+}
+
+int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const char *response,
+			    vmsc_object_fn fn, void *ud, char **token)
+{
+	int step = 0, rc = VMSC_READ_OK;
+	bool seen_body = false;
+
+	*token = NULL;
+	if (next_child(r, -1) != 1)
+		return VMSC_READ_BROKEN;
+	if (!is(r, "Envelope") || !in_ns(r, SOAP_ENV_NS))
+		return VMSC_READ_UNEXPECTED;
+	while (rc == VMSC_READ_OK && (step = next_child(r, 0)) == 1) {
+		if (!is(r, "Body") || seen_body) {
+			rc = skip_element(r) ? VMSC_READ_BROKEN : VMSC_READ_OK;
+			continue;
+		}
+		seen_body = true;
+		if ((step = next_child(r, 1)) != 1)
+			return step < 0 ? VMSC_READ_BROKEN : VMSC_READ_UNEXPECTED;
+		if (is(r, "Fault") && in_ns(r, SOAP_ENV_NS))
+			return VMSC_READ_FAULT;
+		if (!is(r, response) || !in_ns(r, VIM25_NS))
+			return VMSC_READ_UNEXPECTED;
+		/* returnval: token?, objects* */
+		while (rc == VMSC_READ_OK && (step = next_child(r, 2)) == 1) {
+			if (!is(r, "returnval")) {
+				rc = skip_element(r) ? VMSC_READ_BROKEN : VMSC_READ_OK;
+				continue;
+			}
+			if (xmlTextReaderIsEmptyElement(r) == 1)
+				continue;
+			while (rc == VMSC_READ_OK && (step = next_child(r, 3)) == 1) {
+				if (is(r, "token")) {
+					rc = take_text(r, token);
+				} else if (is(r, "objects")) {
+					struct vmsc_vm_facts f = { 0 };
+
+					rc = read_object(c, r, &f);
+					if (rc == VMSC_READ_OK)
+						rc = fn(ud, &f) < 0 ? VMSC_READ_STOPPED : VMSC_READ_OK;
+					else
+						vmsc_vm_facts_release(&f);
+				} else {
+					rc = skip_element(r);
+				}
+				rc = rc > 0 ? VMSC_READ_BROKEN : rc;
+			}
+			if (rc == VMSC_READ_OK && step < 0)
+				rc = VMSC_READ_BROKEN;
+		}
+		if (rc == VMSC_READ_OK && step < 0)
+			rc = VMSC_READ_BROKEN;
+	}
+	if (rc == VMSC_READ_OK && step < 0)
+		rc = VMSC_READ_BROKEN;
+	/* nothing may follow the envelope, and it must have been whole */
+	if (rc == VMSC_READ_OK && (!seen_body || xmlTextReaderRead(r) != 0))
+		rc = seen_body ? VMSC_READ_BROKEN : VMSC_READ_UNEXPECTED;
+	if (rc != VMSC_READ_OK) {
+		free(*token);
+		*token = NULL;
+	}
+	return rc;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Recorded RetrievePropertiesEx responses → facts, through the real gSOAP
- * deserialiser and values.c: unknown device, backing, value and fault
- * types must not hide the known facts.
+ * Recorded RetrievePropertiesEx responses → facts, through the reader that
+ * reads pages as they arrive (values.c): unknown device, backing, value and
+ * fault types must not hide the known facts; a broken reply never reads as
+ * a whole one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,13 +17,29 @@
 
 #include "vsphere/internal.h"
 
+#define MAX_VMS 8
+
 struct parsed {
-	struct soap *soap;
 	struct vmsc_vsphere c;
-	struct _vim__RetrievePropertiesExResponse resp;
+	xmlTextReaderPtr r;
+	struct vmsc_vm_facts vms[MAX_VMS];
+	size_t n;
+	char *token;
 	char *text;
 	int rc;
 };
+
+static int keep(void *ud, struct vmsc_vm_facts *f)
+{
+	struct parsed *p = ud;
+
+	if (p->n == MAX_VMS) {
+		vmsc_vm_facts_release(f);
+		return -1;
+	}
+	p->vms[p->n++] = *f;
+	return 0;
+}
 
 static char *slurp(const char *name)
 {
@@ -45,25 +62,29 @@ static char *slurp(const char *name)
 	return buf;
 }
 
+static void parse_text(struct parsed *p, size_t len)
+{
+	p->r = xmlReaderForMemory(p->text, (int)len, NULL, NULL, XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	assert_non_null(p->r);
+	p->rc = vmsc_values_read_result(&p->c, p->r, "RetrievePropertiesExResponse", keep, p,
+					&p->token);
+}
+
 static void parse_file(struct parsed *p, const char *name)
 {
 	memset(p, 0, sizeof(*p));
 	p->text = slurp(name);
-	p->soap = soap_new1(SOAP_C_UTFSTRING);
-	assert_non_null(p->soap);
-	soap_set_namespaces(p->soap, namespaces);
-	p->soap->is = p->text;
-	p->rc = soap_recv___vim__RetrievePropertiesEx(p->soap, &p->resp);
-	p->c.soap = p->soap;
+	parse_text(p, strlen(p->text));
 }
 
 static void parsed_release(struct parsed *p)
 {
 	if (p->c.reader)
 		xmlFreeTextReader(p->c.reader);
-	soap_destroy(p->soap);
-	soap_end(p->soap);
-	soap_free(p->soap);
+	xmlFreeTextReader(p->r);
+	for (size_t i = 0; i < p->n; i++)
+		vmsc_vm_facts_release(&p->vms[i]);
+	free(p->token);
 	free(p->text);
 }
 
@@ -78,17 +99,17 @@ static const struct vmsc_disk *disk_by_label(const struct vmsc_vm_facts *f, cons
 static void test_values_unknown_types_keep_known_facts(void **state)
 {
 	struct parsed p;
-	struct vmsc_vm_facts f = { 0 };
+	struct vmsc_vm_facts f;
 	const struct vmsc_disk *d;
 
 	(void)state;
 	parse_file(&p, "retrieve_unknown_types.xml");
-	assert_int_equal(p.rc, SOAP_OK);
-	assert_non_null(p.resp.returnval);
-	assert_string_equal(p.resp.returnval->token, "page-2");
-	assert_int_equal(p.resp.returnval->__sizeobjects, 2);
+	assert_int_equal(p.rc, VMSC_READ_OK);
+	assert_non_null(p.token);
+	assert_string_equal(p.token, "page-2");
+	assert_int_equal(p.n, 2);
 
-	assert_int_equal(vmsc_values_read_object(&p.c, &p.resp.returnval->objects[0], &f), 0);
+	f = p.vms[0];
 	assert_string_equal(f.moid, "vm-101");
 	assert_string_equal(f.name, "backup/test & 100%");
 	assert_string_equal(f.power_state, "poweredOn");
@@ -167,9 +188,8 @@ static void test_values_unknown_types_keep_known_facts(void **state)
 	assert_string_equal(f.snapshots.current_name, "latest");
 
 	assert_int_equal(f.n_unreadable, 0);
-	vmsc_vm_facts_release(&f);
 
-	assert_int_equal(vmsc_values_read_object(&p.c, &p.resp.returnval->objects[1], &f), 0);
+	f = p.vms[1];
 	assert_string_equal(f.name, "restricted-01");
 	assert_string_equal(f.ft_state, "running");
 	assert_int_equal(f.ft_configured, VMSC_TRI_TRUE);
@@ -179,27 +199,64 @@ static void test_values_unknown_types_keep_known_facts(void **state)
 	assert_string_equal(f.unreadable[0].message, "System.View");
 	assert_string_equal(f.unreadable[1].fault, "SomeFutureFault");
 	assert_int_equal(f.snapshots.count, 0);
-	vmsc_vm_facts_release(&f);
 	parsed_release(&p);
 }
 
+/* Cut anywhere, a reply reads as broken, never as a shorter whole one. */
 static void test_values_truncated_response_fails(void **state)
 {
 	struct parsed p;
 	size_t len;
 
 	(void)state;
-	parse_file(&p, "retrieve_unknown_types.xml");
-	parsed_release(&p);
 	memset(&p, 0, sizeof(p));
 	p.text = slurp("retrieve_unknown_types.xml");
 	len = strlen(p.text);
-	p.text[len / 2] = '\0';
-	p.soap = soap_new1(SOAP_C_UTFSTRING);
-	soap_set_namespaces(p.soap, namespaces);
-	p.soap->is = p.text;
-	p.rc = soap_recv___vim__RetrievePropertiesEx(p.soap, &p.resp);
-	assert_int_not_equal(p.rc, SOAP_OK);
+	for (size_t cut = 0; cut < len - 1; cut += 37) {
+		parse_text(&p, cut);
+		assert_int_not_equal(p.rc, VMSC_READ_OK);
+		assert_null(p.token);
+		xmlFreeTextReader(p.r);
+		for (size_t i = 0; i < p.n; i++)
+			vmsc_vm_facts_release(&p.vms[i]);
+		p.n = 0;
+	}
+	p.r = NULL;
+	parsed_release(&p);
+}
+
+/* The same bytes in another namespace, or another reply, are not a page. */
+static void test_values_wrong_reply(void **state)
+{
+	static const char *const replies[] = {
+		"<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+		"<soapenv:Body><RetrievePropertiesExResponse xmlns=\"urn:elsewhere\"><returnval>"
+		"<objects><obj type=\"VirtualMachine\">vm-1</obj></objects></returnval>"
+		"</RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>",
+		"<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+		"<soapenv:Body><LoginResponse xmlns=\"urn:vim25\"/></soapenv:Body></soapenv:Envelope>",
+		"<Envelope><Body><RetrievePropertiesExResponse xmlns=\"urn:vim25\"/></Body></Envelope>",
+		"<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+		"<soapenv:Body></soapenv:Body></soapenv:Envelope>",
+	};
+	struct parsed p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		p.text = strdup(replies[i]);
+		parse_text(&p, strlen(p.text));
+		assert_int_equal(p.rc, VMSC_READ_UNEXPECTED);
+		assert_int_equal(p.n, 0);
+		parsed_release(&p);
+	}
+	/* a fault is told apart, for the caller to read */
+	memset(&p, 0, sizeof(p));
+	p.text = strdup("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+			"<soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode>"
+			"</soapenv:Fault></soapenv:Body></soapenv:Envelope>");
+	parse_text(&p, strlen(p.text));
+	assert_int_equal(p.rc, VMSC_READ_FAULT);
 	parsed_release(&p);
 }
 
@@ -246,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_unknown_types_keep_known_facts),
 		cmocka_unit_test(test_values_truncated_response_fails),
+		cmocka_unit_test(test_values_wrong_reply),
 		cmocka_unit_test(test_values_datetime),
 		cmocka_unit_test(test_values_fault_detail),
 	};
