@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -128,16 +129,16 @@ static json_t *summary_json(const struct vmsc_summary *s)
 			 "waived", (json_int_t)s->waived);
 }
 
-static json_t *result_json(const struct vmsc_result *r)
+/* Everything but "vms", which comes last and is written VM by VM. */
+static json_t *head_json(const struct vmsc_result *r)
 {
 	json_t *root = json_object();
 	json_t *vcenters = json_array();
-	json_t *vms = json_array();
 	json_t *ret = NULL;
 	char generated[32];
 	size_t i;
 
-	if (!root || !vcenters || !vms)
+	if (!root || !vcenters)
 		goto out;
 	vmsc_rpt_rfc3339(r->generated, generated, sizeof(generated));
 	if (set(root, "schemaVersion", json_integer(JSON_SCHEMA_VERSION)) < 0 ||
@@ -157,33 +158,71 @@ static json_t *result_json(const struct vmsc_result *r)
 	if (json_object_set(root, "vcenters", vcenters) < 0 ||
 	    set(root, "summary", summary_json(&r->summary)) < 0)
 		goto out;
-	for (i = 0; i < r->n_vms; i++)
-		if (json_array_append_new(vms, vm_json(r, &r->vms[i])) < 0)
-			goto out;
-	if (json_object_set(root, "vms", vms) < 0)
-		goto out;
 	ret = json_incref(root);
 out:
-	json_decref(vms);
 	json_decref(vcenters);
 	json_decref(root);
 	return ret;
 }
 
+/* Writes a value as it would appear `indent` columns deep in the document. */
+static int dump_indented(const json_t *v, size_t indent, FILE *out)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = 0;
+
+	if (!text)
+		return -1;
+	/* strings never hold a raw newline: every line is one of the dump's */
+	for (char *line = text, *nl; line && rc == 0; line = nl ? nl + 1 : NULL) {
+		size_t n;
+
+		nl = strchr(line, '\n');
+		n = nl ? (size_t)(nl - line) : strlen(line);
+		if ((line != text && fprintf(out, "\n%*s", (int)indent, "") < 0) ||
+		    (n && fwrite(line, 1, n, out) != n))
+			rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
+/*
+ * The document as jansson would indent it, but the VMs go out one by one:
+ * a tree of 10,000 VMs would cost more memory than the whole check.
+ */
 int vmsc_report_json(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out)
 {
-	json_t *root = result_json(r);
+	json_t *head = head_json(r);
+	char *text = NULL;
+	size_t len;
 	int ret = -1;
 
 	(void)o;
-	if (!root)
+	if (!head || !(text = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
 		goto out;
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+	/* drop the closing "\n}" to go on with "vms" */
+	len = strlen(text);
+	if (len < 2 || text[len - 1] != '}')
 		goto out;
-	if (fputc('\n', out) == EOF || ferror(out))
+	text[len - 1] = '\0';
+	while (len > 1 && text[len - 2] == '\n')
+		text[--len - 1] = '\0';
+	if (fputs(text, out) == EOF || fputs(",\n  \"vms\": [", out) == EOF)
+		goto out;
+	for (size_t i = 0; i < r->n_vms; i++) {
+		json_t *vm = vm_json(r, &r->vms[i]);
+		int rc = vm && fputs(i ? ",\n    " : "\n    ", out) != EOF ? dump_indented(vm, 4, out) : -1;
+
+		json_decref(vm);
+		if (rc < 0)
+			goto out;
+	}
+	if (fputs(r->n_vms ? "\n  ]\n}\n" : "]\n}\n", out) == EOF || ferror(out))
 		goto out;
 	ret = 0;
 out:
-	json_decref(root);
+	free(text);
+	json_decref(head);
 	return ret;
 }
