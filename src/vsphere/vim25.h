@@ -11,6 +11,9 @@
  * (`_XML __any`, which keeps the element with its attributes) and read
  * with libxml2 in values.c.  Requests that need xsi:type (the
  * TraversalSpec in ObjectSpec.selectSet) are written as literal XML too.
+ * Replies to RetrievePropertiesEx / ContinueRetrievePropertiesEx are not
+ * read by gSOAP at all unless they are faults: stream.c hands them to
+ * libxml2 while they arrive.
  *
  * Adding an operation: declare its request/response element structs
  * (_vim__Op, _vim__OpResponse) and the __vim__Op function below; the
