@@ -94,7 +94,6 @@ struct run {
 	char *facts_tmp;
 	pthread_mutex_t lock;
 	long vms_seen;
-	unsigned pages;
 	double started;
 	bool progress;
 	bool progress_shown;
@@ -147,7 +146,7 @@ static void show_progress(struct run *run, bool final)
 			fputs("\r\033[K", stderr);
 		return;
 	}
-	fprintf(stderr, "\r\033[K%u pages, %ld VMs fetched and evaluated", run->pages, run->vms_seen);
+	fprintf(stderr, "\r\033[K%ld VMs fetched and evaluated", run->vms_seen);
 	run->progress_shown = true;
 }
 
@@ -204,7 +203,6 @@ static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
 			rc = vmsc_error_set(&job->err, VMSC_E_IO, "cannot write facts to '%s'",
 					    run->o->save_facts);
 	}
-	run->pages++;
 	run->vms_seen += (long)n;
 	show_progress(run, false);
 	pthread_mutex_unlock(&run->lock);
