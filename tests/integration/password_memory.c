@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Where does the password live?  Runs the same steps as a check (read the
- * password file, log in, page through VMs, log in again after an expired
- * session, log out, wipe) and after each step scans this process's own
+ * password file, log in after a 503, page through VMs, log in again after
+ * an expired session, log out, wipe) and after each step scans this process's own
  * writable memory for the password and its XML-escaped forms.  While the
  * password is held there must be exactly one copy (the buffer we own);
  * afterwards, none: not in freed gSOAP blocks, libcurl's upload buffer,
@@ -161,7 +161,13 @@ int main(int argc, char **argv)
 	vo.password = pw;
 	vo.debug = debug;
 	c = vmsc_vsphere_new(&vo, &err);
-	if (!c || vmsc_vsphere_connect(c, &err) < 0) {
+	if (!c || vmsc_vsphere_lookup_service(c, &err) < 0) {
+		fprintf(stderr, "password_memory: %s\n", err.message);
+		return 2;
+	}
+	expect_copies("after RetrieveServiceContent", pw);
+	/* the simulator answers the first Login with 503: sent twice */
+	if (vmsc_vsphere_login(c, &err) < 0) {
 		fprintf(stderr, "password_memory: %s\n", err.message);
 		return 2;
 	}

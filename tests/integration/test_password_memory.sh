@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The password stays in one buffer only, and in none once wiped: scanned in
-# the memory of a process that logs in, pages, logs in again and logs out
+# the memory of a process that logs in (the first try answered with 503),
+# pages, logs in again and logs out
 # (tests/integration/password_memory.c), with and without --debug.
 . "$(dirname "$0")/lib.sh"
 
@@ -9,7 +10,7 @@
 secret='Zq9&x<pW"m3-Kv7'\''nB' # the constant in password_memory.c
 pw=$(password_file memory.pw "$secret")
 start_sim memory -vms 120 -username ops -password-file "$pw" \
-	-fault notauth:ContinueRetrievePropertiesEx:1
+	-fault notauth:ContinueRetrievePropertiesEx:1 -fault http503:Login:1
 
 run() { # run what [env...]
 	what=$1
