@@ -46,6 +46,8 @@ int vmsc_wipe_global_init(long flags);
 int vmsc_wipe_install(struct vmsc_vsphere *c);
 /* Clears a request the plugin still holds (before soap_curl_reset, soap_free). */
 void vmsc_wipe_pending(struct soap *soap);
+/* Clears dead stack below the caller, after a Login. */
+void vmsc_wipe_stack(void);
 
 struct vmsc_vsphere {
 	struct vmsc_vsphere_options opts;

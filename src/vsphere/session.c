@@ -470,6 +470,7 @@ static int login(struct vmsc_vsphere *c, struct vmsc_error *err)
 	/* gSOAP keeps the serialised request in its buffers: clear them */
 	memset(c->soap->buf, 0, sizeof(c->soap->buf));
 	soap_end(c->soap);
+	vmsc_wipe_stack();
 	return rc;
 }
 

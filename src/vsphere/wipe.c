@@ -130,3 +130,19 @@ int vmsc_wipe_install(struct vmsc_vsphere *c)
 	c->soap->fconnect = connect_wiping;
 	return 0;
 }
+
+/* ---- the stack ---------------------------------------------------------- */
+
+/*
+ * Frames of libcurl, OpenSSL and gSOAP below login() leave pieces of the
+ * request (and, under ASan, the raw password) in dead stack, where a later
+ * stack buffer may pick them up (vmsc_error_set() once did).  64 KiB is
+ * far deeper than one request goes; clearing it costs microseconds.
+ */
+__attribute__((noinline)) void vmsc_wipe_stack(void)
+{
+	unsigned char pad[64 * 1024];
+
+	explicit_bzero(pad, sizeof(pad));
+	__asm__ volatile("" : : "r"(pad) : "memory");
+}
