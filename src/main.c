@@ -319,6 +319,10 @@ static void *check_server(void *arg)
 	}
 	rc = 0;
 out:
+	/* Reads are done: no re-login can need the password any more (Logout
+	 * does not).  Wiped in place; the client's borrowed pointer now sees
+	 * "", and run_check() frees the buffer. */
+	explicit_bzero(job->password, strlen(job->password));
 	if (c) {
 		vmsc_vsphere_logout(c);
 		if (o->verbose && !o->quiet)

@@ -79,7 +79,9 @@ int vmsc_error_set(struct vmsc_error *err, enum vmsc_errcode code, const char *f
 	else if ((size_t)n >= sizeof(buf))
 		trim_partial_utf8(buf, sizeof(buf) - 1);
 	err->code = code;
-	memcpy(err->message, buf, sizeof(buf));
+	/* only the string: the rest of buf is stale stack, which may hold
+	 * whatever deeper calls left there (a Login request, say) */
+	memcpy(err->message, buf, strlen(buf) + 1);
 	return -1;
 }
 

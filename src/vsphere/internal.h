@@ -28,9 +28,6 @@ struct vmsc_transport {
 	bool pin_mismatch;
 	int verify_error;             /* X509_V_ERR_* of the leaf, 0 = none */
 	char status_line[256];        /* last HTTP status line */
-	/* --debug masking */
-	const char *mask[8];
-	char *mask_owned[8];
 };
 
 int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_options *o,
@@ -40,8 +37,17 @@ void vmsc_transport_release(struct vmsc_transport *t);
 void vmsc_transport_begin(struct vmsc_transport *t);
 /* Forgets the session cookie (re-login must not reuse it). */
 void vmsc_transport_drop_cookies(struct vmsc_transport *t);
-/* Adds a secret to mask in debug output (copied; raw and XML-escaped). */
-int vmsc_transport_add_secret(struct vmsc_transport *t, const char *secret);
+
+/* ---- wiping what carried the password (wipe.c) ------------------------ */
+
+/* curl_global_init() with allocators that clear memory before freeing it. */
+int vmsc_wipe_global_init(long flags);
+/* After soap_curl is registered: requests are cleared as libcurl reads them. */
+int vmsc_wipe_install(struct vmsc_vsphere *c);
+/* Clears a request the plugin still holds (before soap_curl_reset, soap_free). */
+void vmsc_wipe_pending(struct soap *soap);
+/* Clears dead stack below the caller, after a Login. */
+void vmsc_wipe_stack(void);
 
 struct vmsc_vsphere {
 	struct vmsc_vsphere_options opts;
@@ -70,6 +76,7 @@ struct vmsc_vsphere {
 	CURLM *multi;                 /* streamed pages (stream.c) */
 	CURLSH *share;                /* one connection for both ways of calling */
 	volatile sig_atomic_t *saved_interrupted; /* while cleanup runs uninterruptible */
+	int (*plugin_connect)(struct soap *, const char *, const char *, int);
 };
 
 /* ---- calls ---------------------------------------------------------- */

@@ -53,7 +53,8 @@ struct vmsc_vsphere *vmsc_vsphere_new(const struct vmsc_vsphere_options *o, stru
 		goto fail;
 	}
 	soap_set_namespaces(c->soap, namespaces);
-	if (soap_register_plugin_arg(c->soap, soap_curl, c->tr.curl) != SOAP_OK) {
+	if (soap_register_plugin_arg(c->soap, soap_curl, c->tr.curl) != SOAP_OK ||
+	    vmsc_wipe_install(c) < 0) {
 		vmsc_error_set(err, VMSC_E_INTERNAL, "cannot register the gSOAP curl plugin");
 		goto fail;
 	}
@@ -73,6 +74,7 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	if (!c)
 		return;
 	if (c->soap) {
+		vmsc_wipe_pending(c->soap);
 		soap_destroy(c->soap);
 		soap_end(c->soap);
 		soap_free(c->soap); /* the plugin does not own our CURL handle */
@@ -329,6 +331,7 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 			return -1;
 		}
 		code = vmsc_map_failure(c, op, err);
+		vmsc_wipe_pending(c->soap);
 		soap_curl_reset(c->soap);
 		if (code == VMSC_E_HTTP && retries_503 > 0 && strstr(c->tr.status_line, " 503")) {
 			/* vCenter answers 503 while services restart: back off briefly */
@@ -472,6 +475,7 @@ static int login(struct vmsc_vsphere *c, struct vmsc_error *err)
 	/* gSOAP keeps the serialised request in its buffers: clear them */
 	memset(c->soap->buf, 0, sizeof(c->soap->buf));
 	soap_end(c->soap);
+	vmsc_wipe_stack();
 	return rc;
 }
 

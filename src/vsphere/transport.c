@@ -124,16 +124,74 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *userp)
 
 /* ---- --debug trace ---------------------------------------------------- */
 
-static void mask_span(char *s, size_t len, const char *needle)
+/*
+ * One character of XML text at s (len > 0): an entity or character
+ * reference stands for the character it names.  *width gets the bytes it
+ * takes; -1 for a reference naming more than a byte (never in a secret).
+ */
+static int xml_char(const char *s, size_t len, size_t *width)
 {
-	size_t nl = strlen(needle);
+	static const struct { const char *ref; size_t n; char c; } named[] = {
+		{ "&amp;", 5, '&' }, { "&lt;", 4, '<' }, { "&gt;", 4, '>' },
+		{ "&quot;", 6, '"' }, { "&apos;", 6, '\'' },
+	};
+	size_t i;
+	unsigned v = 0;
+	bool hex;
 
-	if (!nl || nl > len)
+	*width = 1;
+	if (s[0] != '&')
+		return (unsigned char)s[0];
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (len >= named[i].n && !memcmp(s, named[i].ref, named[i].n)) {
+			*width = named[i].n;
+			return (unsigned char)named[i].c;
+		}
+	}
+	/* &#34; &#x22; ...: how some serialisers write quotes and controls */
+	if (len < 4 || s[1] != '#')
+		return '&';
+	hex = s[2] == 'x';
+	for (i = hex ? 3 : 2; i < len && i < 12 && s[i] != ';'; i++) {
+		if (hex ? !isxdigit((unsigned char)s[i]) : !isdigit((unsigned char)s[i]))
+			return '&';
+		v = v * (hex ? 16 : 10) +
+		    (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0'
+							    : tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	if (i >= len || s[i] != ';' || i == (hex ? 3u : 2u))
+		return '&';
+	*width = i + 1;
+	return v < 256 ? (int)v : -1;
+}
+
+/*
+ * Stars out the secret wherever it appears, raw or XML-escaped in any mix
+ * of entity and character references.  Matches against the borrowed
+ * password itself: no escaped copy of it is ever built.
+ */
+static void mask_secret(char *s, size_t len, const char *secret)
+{
+	size_t sl = secret ? strlen(secret) : 0;
+
+	if (!sl)
 		return;
-	for (size_t i = 0; i + nl <= len; i++) {
-		if (memcmp(s + i, needle, nl) == 0) {
-			memset(s + i, '*', nl);
-			i += nl - 1;
+	for (size_t i = 0; i < len; i++) {
+		size_t j = i, k = 0, w;
+
+		/* raw first: a raw secret may itself contain "&amp;" */
+		if (len - i >= sl && !memcmp(s + i, secret, sl)) {
+			memset(s + i, '*', sl);
+			i += sl - 1;
+			continue;
+		}
+		while (k < sl && j < len && xml_char(s + j, len - j, &w) == (unsigned char)secret[k]) {
+			j += w;
+			k++;
+		}
+		if (k == sl) {
+			memset(s + i, '*', j - i);
+			i = j - 1;
 		}
 	}
 }
@@ -192,9 +250,7 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 		return 0;
 	memcpy(copy, data, size);
 	copy[size] = '\0';
-	for (size_t i = 0; i < sizeof(t->mask) / sizeof(t->mask[0]); i++)
-		if (t->mask[i])
-			mask_span(copy, size, t->mask[i]);
+	mask_secret(copy, size, t->opts->password);
 	mask_header(copy, size, "Cookie:");
 	mask_header(copy, size, "Set-Cookie:");
 	/* curl's own notes ("Added cookie vmware_soap_session=...") carry the value too */
@@ -205,81 +261,8 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 	if (type == CURLINFO_DATA_IN && strstr(copy, "LoginResponse"))
 		mask_element(copy, "key>");
 	fprintf(stderr, "%s%s%s", prefix, copy, size && copy[size - 1] == '\n' ? "" : "\n");
+	explicit_bzero(copy, size); /* a form mask_secret() does not know */
 	free(copy);
-	return 0;
-}
-
-/* XML-escaped form of a secret, as it appears in a Login request body;
- * `quotes` also escapes ' and " (serialisers differ on text content). */
-static char *xml_escape(const char *s, bool quotes)
-{
-	size_t len = 0;
-	char *out, *p;
-
-	for (const char *q = s; *q; q++)
-		len += 6;
-	out = malloc(len + 1);
-	if (!out)
-		return NULL;
-	p = out;
-	for (const char *q = s; *q; q++) {
-		switch (*q) {
-		case '&': memcpy(p, "&amp;", 5); p += 5; break;
-		case '<': memcpy(p, "&lt;", 4); p += 4; break;
-		case '>': memcpy(p, "&gt;", 4); p += 4; break;
-		case '"':
-			if (quotes) { memcpy(p, "&quot;", 6); p += 6; } else { *p++ = '"'; }
-			break;
-		case '\'':
-			if (quotes) { memcpy(p, "&apos;", 6); p += 6; } else { *p++ = '\''; }
-			break;
-		default: *p++ = *q;
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
-static int add_mask(struct vmsc_transport *t, char *owned)
-{
-	size_t n = sizeof(t->mask) / sizeof(t->mask[0]);
-
-	for (size_t i = 0; i < n; i++) {
-		if (t->mask[i] && !strcmp(t->mask[i], owned)) {
-			free(owned);
-			return 0;
-		}
-		if (!t->mask[i]) {
-			t->mask[i] = owned;
-			t->mask_owned[i] = owned;
-			return 0;
-		}
-	}
-	free(owned);
-	return -1;
-}
-
-int vmsc_transport_add_secret(struct vmsc_transport *t, const char *secret)
-{
-	char *v[3];
-
-	if (!secret || !*secret)
-		return 0;
-	v[0] = strdup(secret);
-	v[1] = xml_escape(secret, false);
-	v[2] = xml_escape(secret, true);
-	for (int i = 0; i < 3; i++) {
-		if (!v[i]) {
-			for (int j = i; j < 3; j++)
-				free(v[j]);
-			return -1;
-		}
-		if (add_mask(t, v[i]) < 0) {
-			for (int j = i + 1; j < 3; j++)
-				free(v[j]);
-			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -315,7 +298,7 @@ bad:
 
 int vmsc_vsphere_global_init(void)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (vmsc_wipe_global_init(CURL_GLOBAL_DEFAULT) < 0)
 		return -1;
 	xmlInitParser();
 	if (ex_index < 0)
@@ -388,8 +371,6 @@ int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_opti
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(h, CURLOPT_DEBUGDATA, t);
 	}
-	if (vmsc_transport_add_secret(t, o->password) < 0)
-		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 	return 0;
 }
 
@@ -411,7 +392,5 @@ void vmsc_transport_release(struct vmsc_transport *t)
 	if (t->curl)
 		curl_easy_cleanup(t->curl);
 	curl_slist_free_all(t->resolve);
-	for (size_t i = 0; i < sizeof(t->mask_owned) / sizeof(t->mask_owned[0]); i++)
-		free(t->mask_owned[i]);
 	memset(t, 0, sizeof(*t));
 }
