@@ -159,7 +159,8 @@ struct walker {
 
 static void walker_set_depth(struct walker *w, int depth, const char *name)
 {
-	size_t len = depth <= 1 ? 0 : w->len_at[depth - 1];
+	/* deeper than MAX_DEPTH, paths stop growing: no reader needs them */
+	size_t len = depth <= 1 ? 0 : w->len_at[depth - 1 > MAX_DEPTH ? MAX_DEPTH : depth - 1];
 	size_t nl = strlen(name);
 
 	if (depth > MAX_DEPTH || len + nl + 2 > sizeof(w->path)) {
