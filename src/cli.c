@@ -1491,6 +1491,37 @@ char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server 
 	return NULL;
 }
 
+/*
+ * The environment is a second copy of a password read from it, readable
+ * in /proc/PID/environ for the whole run: once every server's password is
+ * read, overwrite the values in place (that is the memory environ shows)
+ * and drop the variables.  GOVC_URL keeps its server, its password becomes
+ * asterisks.
+ */
+void vmsc_password_forget_env(void)
+{
+	static const char *const vars[] = { "VMSNAPCHECK_PASSWORD", "GOVC_PASSWORD" };
+	char *v, *at, *colon, *start, *end;
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		if ((v = getenv(vars[i]))) {
+			explicit_bzero(v, strlen(v));
+			unsetenv(vars[i]);
+		}
+	}
+	if (!(v = getenv("GOVC_URL")))
+		return;
+	start = strstr(v, "://");
+	start = start ? start + 3 : v;
+	end = start + strcspn(start, "/?#");
+	at = memrchr(start, '@', (size_t)(end - start));
+	if (!at)
+		return;
+	colon = memchr(start, ':', (size_t)(at - start));
+	if (colon)
+		memset(colon + 1, '*', (size_t)(at - colon - 1));
+}
+
 /* Help. */
 
 void vmsc_cli_usage(FILE *out)

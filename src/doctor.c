@@ -309,6 +309,7 @@ static void check_api(struct doctor *d, const struct vmsc_options *o,
 		goto out;
 	}
 	password = vmsc_password_read(o, srv, &err);
+	vmsc_password_forget_env();
 	if (!password) {
 		step(d, STEP_FAIL, "login", NULL, "%s", err.message);
 		goto out;

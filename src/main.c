@@ -568,6 +568,7 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 			job->rc = -1;
 		}
 	}
+	vmsc_password_forget_env();
 	/* a bounded pool: start the next job as soon as the oldest one ends */
 	while (done < o->n_servers) {
 		size_t running = next - done;

@@ -145,5 +145,7 @@ const char *vmsc_server_username(const struct vmsc_options *o, const struct vmsc
 char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server *server,
 			 struct vmsc_error *err);
 void vmsc_password_free(char *pw);
+/* Wipes passwords from the environment once they have been read. */
+void vmsc_password_forget_env(void);
 
 #endif

@@ -146,6 +146,23 @@ int main(int argc, char **argv)
 	if (chunk == MAP_FAILED || vmsc_vsphere_global_init() < 0)
 		return 2;
 	vmsc_options_init(&o);
+
+	/* from the environment: once read, the environment's copy is wiped */
+	setenv("VMSNAPCHECK_PASSWORD", secret, 1);
+	pw = vmsc_password_read(&o, &server, &err);
+	if (!pw || strcmp(pw, secret) != 0) {
+		fprintf(stderr, "password_memory: VMSNAPCHECK_PASSWORD not read\n");
+		return 2;
+	}
+	vmsc_password_forget_env();
+	expect_copies("password from the environment, environment wiped", pw);
+	if (getenv("VMSNAPCHECK_PASSWORD")) {
+		printf("FAIL - VMSNAPCHECK_PASSWORD still set\n");
+		failures++;
+	}
+	vmsc_password_free(pw);
+	expect_copies("environment password freed", NULL);
+
 	o.password_file = strdup(argv[4]);
 	pw = vmsc_password_read(&o, &server, &err);
 	if (!pw || strcmp(pw, secret) != 0) {

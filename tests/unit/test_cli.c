@@ -582,6 +582,23 @@ static void test_cli_env_server_precedence(void **state)
 	vmsc_options_release(&o);
 }
 
+/* Once read, passwords leave the environment; GOVC_URL keeps its server. */
+static void test_cli_forget_env(void **state)
+{
+	(void)state;
+	setenv("VMSNAPCHECK_PASSWORD", "s3cret", 1);
+	setenv("GOVC_PASSWORD", "other", 1);
+	setenv("GOVC_URL", "https://svc%40vsphere.local:p:w@vc01:8443/sdk?x=@", 1);
+	vmsc_password_forget_env();
+	assert_null(getenv("VMSNAPCHECK_PASSWORD"));
+	assert_null(getenv("GOVC_PASSWORD"));
+	assert_string_equal(getenv("GOVC_URL"), "https://svc%40vsphere.local:***@vc01:8443/sdk?x=@");
+	setenv("GOVC_URL", "vc01/sdk", 1);
+	vmsc_password_forget_env();
+	assert_string_equal(getenv("GOVC_URL"), "vc01/sdk");
+	unsetenv("GOVC_URL");
+}
+
 static void test_cli_env_govc_url(void **state)
 {
 	struct vmsc_options o;
@@ -1066,6 +1083,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cli_password_file_content, test_setup),
 		cmocka_unit_test_setup(test_cli_password_sources, test_setup),
 		cmocka_unit_test_setup(test_cli_usage, test_setup),
+		cmocka_unit_test_setup(test_cli_forget_env, test_setup),
 		cmocka_unit_test_setup(test_cli_names, test_setup),
 	};
 
