@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmsnapcheck/hash.h"
 #include "vmsnapcheck/history.h"
 
 /* Open addressing on the moid; VMs with snapshot tasks are few. */
@@ -10,15 +11,6 @@ struct vmsc_history {
 	struct vmsc_history_vm *slots;
 	size_t cap, n;
 };
-
-static size_t hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 struct vmsc_history *vmsc_history_new(void)
 {
@@ -46,7 +38,7 @@ void vmsc_history_free(struct vmsc_history *h)
 
 static struct vmsc_history_vm *slot(struct vmsc_history_vm *slots, size_t cap, const char *vm)
 {
-	size_t i = hash(vm) % cap;
+	size_t i = vmsc_hash_str(vm) % cap;
 
 	while (slots[i].moid && strcmp(slots[i].moid, vm))
 		i = (i + 1) % cap;

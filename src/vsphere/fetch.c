@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vmsnapcheck/hash.h"
 
 #define DEFAULT_PAGE 500
 
@@ -29,15 +30,6 @@ struct moid_set {
 	size_t cap, n;
 };
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static int moid_set_add(struct moid_set *set, const char *moid)
 {
 	size_t i;
@@ -51,7 +43,7 @@ static int moid_set_add(struct moid_set *set, const char *moid)
 		for (size_t j = 0; j < set->cap; j++) {
 			if (!set->slots[j])
 				continue;
-			for (i = hash_str(set->slots[j]) % cap; slots[i]; i = (i + 1) % cap)
+			for (i = vmsc_hash_str(set->slots[j]) % cap; slots[i]; i = (i + 1) % cap)
 				;
 			slots[i] = set->slots[j];
 		}
@@ -59,7 +51,7 @@ static int moid_set_add(struct moid_set *set, const char *moid)
 		set->slots = slots;
 		set->cap = cap;
 	}
-	for (i = hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
+	for (i = vmsc_hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
 		if (!strcmp(set->slots[i], moid))
 			return 0;
 	if (!(set->slots[i] = strdup(moid)))
@@ -72,7 +64,7 @@ static bool moid_set_has(const struct moid_set *set, const char *moid)
 {
 	if (!set->cap)
 		return false;
-	for (size_t i = hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
+	for (size_t i = vmsc_hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
 		if (!strcmp(set->slots[i], moid))
 			return true;
 	return false;

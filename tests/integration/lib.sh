@@ -52,6 +52,25 @@ vmsc_cfg() {
 	set -e
 }
 
+# interrupt_when 'CONDITION' ARGS...: runs vmsnapcheck in the background, sends
+# SIGINT a second after CONDITION (a shell test, polled for up to 10 s) holds;
+# output in $OUT/$ERR, exit code in $RC.
+interrupt_when() {
+	cond=$1
+	shift
+	OUT=$WORK_DIR/out.txt ERR=$WORK_DIR/err.txt
+	set +e
+	"$VMSC_BIN" --no-config "$@" >"$OUT" 2>"$ERR" </dev/null &
+	pid=$!
+	i=0
+	while ! eval "$cond" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	sleep 1
+	kill -INT "$pid"
+	wait "$pid"
+	RC=$?
+	set -e
+}
+
 ok() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
 fail() {
 	FAILS=$((FAILS + 1))

@@ -85,15 +85,7 @@ expect_err "larger than 8 MiB" "endless reply capped"
 # SIGINT mid-run: logs out, leaves the previous -o file alone, exit 3
 start_faulty sigint stall:RetrievePropertiesEx
 echo previous >"$WORK_DIR/keep.json"
-set +e
-"$VMSC_BIN" --no-config $conn -f json -o "$WORK_DIR/keep.json" -t 30 >"$WORK_DIR/out.txt" 2>"$WORK_DIR/err.txt" &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-RC=$?
-set -e
-ERR=$WORK_DIR/err.txt
+interrupt_when true $conn -f json -o "$WORK_DIR/keep.json" -t 30
 expect_rc 3 "SIGINT"
 [ "$(cat "$WORK_DIR/keep.json")" = previous ] && ok "previous -o file untouched" || fail "-o file changed"
 [ "$(count Logout)" -eq 1 ] && ok "logged out after SIGINT" || fail "no Logout after SIGINT"

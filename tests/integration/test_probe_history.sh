@@ -111,18 +111,7 @@ esac
 
 # ---- probe: SIGINT mid-task cleans up, logs out, exit 3 ------------------
 : >"$log"
-set +e
-"$VMSC_BIN" --no-config $conn --probe --yes --probe-timeout 120 probe-hang-01 \
-	>"$WORK_DIR/out.txt" 2>"$WORK_DIR/err.txt" &
-pid=$!
-i=0
-while [ "$(count CreateSnapshot_Task)" -eq 0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-RC=$?
-set -e
-ERR=$WORK_DIR/err.txt
+interrupt_when '[ "$(count CreateSnapshot_Task)" -ne 0 ]' $conn --probe --yes --probe-timeout 120 probe-hang-01
 expect_rc 3 "interrupted probe"
 [ "$(count RemoveSnapshot_Task)" -ge 1 ] && [ "$(count Logout)" -eq 1 ] &&
 	ok "interrupted probe cleaned up and logged out" || fail "remove $(count RemoveSnapshot_Task) logout $(count Logout)"
