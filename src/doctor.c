@@ -26,6 +26,7 @@
 
 #include "vmsnapcheck/cli.h"
 #include "vmsnapcheck/doctor.h"
+#include "vmsnapcheck/fingerprint.h"
 #include "vmsnapcheck/vsphere.h"
 
 #define CONNECT_TIMEOUT_MS 10000
@@ -141,38 +142,21 @@ static void fingerprint(X509 *cert, const EVP_MD *md, char *buf, size_t len)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
-	size_t pos = 0;
 
 	buf[0] = '\0';
-	if (!X509_digest(cert, md, d, &n))
-		return;
-	for (unsigned i = 0; i < n && pos + 4 <= len; i++)
-		pos += (size_t)snprintf(buf + pos, len - pos, i ? ":%02X" : "%02X", d[i]);
+	if (X509_digest(cert, md, d, &n))
+		vmsc_fingerprint_format(d, n, buf, len);
 }
 
-static bool thumbprint_matches(const char *want, const char *sha256, const char *sha1)
+/* --thumbprint as the check applies it (SHA-256 or SHA-1 of the leaf). */
+static bool thumbprint_matches(const char *want, X509 *cert)
 {
-	char norm[200];
-	size_t k = 0;
+	unsigned char pin[VMSC_FINGERPRINT_MAX], d[EVP_MAX_MD_SIZE];
+	int n = vmsc_fingerprint_parse(want, pin);
+	unsigned got = 0;
 
-	for (const char *p = want; *p && k + 1 < sizeof(norm); p++) {
-		if (*p == ':' || *p == ' ')
-			continue;
-		norm[k++] = (char)(*p >= 'a' && *p <= 'f' ? *p - 32 : *p);
-	}
-	norm[k] = '\0';
-	for (const char *fp = sha256; fp; fp = fp == sha256 ? sha1 : NULL) {
-		char plain[200];
-		size_t j = 0;
-
-		for (const char *p = fp; *p && j + 1 < sizeof(plain); p++)
-			if (*p != ':')
-				plain[j++] = *p;
-		plain[j] = '\0';
-		if (!strcmp(plain, norm))
-			return true;
-	}
-	return false;
+	return n > 0 && X509_digest(cert, n == 20 ? EVP_sha1() : EVP_sha256(), d, &got) &&
+	       got == (unsigned)n && memcmp(d, pin, got) == 0;
 }
 
 /* The TLS step: handshake, then what a human needs to decide on trust. */
@@ -182,7 +166,7 @@ static bool check_tls(struct doctor *d, const struct vmsc_options *o, const char
 	SSL *ssl = NULL;
 	X509 *cert = NULL;
 	bool ok = false;
-	char subject[512], issuer[512], sha256[100], sha1[80], hint[700];
+	char subject[512], issuer[512], sha256[100], hint[700];
 	long verify;
 	int days = 0, secs = 0;
 
@@ -219,7 +203,6 @@ static bool check_tls(struct doctor *d, const struct vmsc_options *o, const char
 	x509_name(X509_get_subject_name(cert), subject, sizeof(subject));
 	x509_name(X509_get_issuer_name(cert), issuer, sizeof(issuer));
 	fingerprint(cert, EVP_sha256(), sha256, sizeof(sha256));
-	fingerprint(cert, EVP_sha1(), sha1, sizeof(sha1));
 	ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(cert));
 	verify = SSL_get_verify_result(ssl);
 	snprintf(hint, sizeof(hint), "use --cacert FILE with its CA, --thumbprint %s to pin it, "
@@ -228,7 +211,7 @@ static bool check_tls(struct doctor *d, const struct vmsc_options *o, const char
 		step(d, STEP_FAIL, "tls", "renew the vCenter certificate (vSphere Certificate Manager)",
 		     "certificate of '%s' has expired", host);
 	} else if (o->thumbprint) {
-		if (thumbprint_matches(o->thumbprint, sha256, sha1)) {
+		if (thumbprint_matches(o->thumbprint, cert)) {
 			step(d, STEP_OK, "tls", NULL, "certificate matches --thumbprint");
 			ok = true;
 		} else {

@@ -15,21 +15,13 @@
 #include <openssl/x509.h>
 
 #include "internal.h"
+#include "vmsnapcheck/fingerprint.h"
 
 #define CONNECT_TIMEOUT_MAX 10L
 #define DEFAULT_TIMEOUT 60L
 #define DEFAULT_MAX_BYTES (256u * 1024u * 1024u)
 
 static int ex_index = -1;
-
-static void hex_fingerprint(const unsigned char *md, unsigned len, char *out, size_t outlen)
-{
-	size_t pos = 0;
-
-	for (unsigned i = 0; i < len && pos + 4 <= outlen; i++)
-		pos += (size_t)snprintf(out + pos, outlen - pos, i ? ":%02X" : "%02X", md[i]);
-	out[pos] = '\0';
-}
 
 /*
  * Runs for each certificate of the chain.  The leaf's SHA-256 is kept for
@@ -50,7 +42,7 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
 		return preverify_ok;
 	if (depth == 0) {
 		if (X509_digest(cert, EVP_sha256(), md, &len))
-			hex_fingerprint(md, len, t->peer_sha256, sizeof(t->peer_sha256));
+			vmsc_fingerprint_format(md, len, t->peer_sha256, sizeof(t->peer_sha256));
 		if (!preverify_ok && !t->verify_error)
 			t->verify_error = X509_STORE_CTX_get_error(store);
 	}
@@ -268,32 +260,14 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 
 static int parse_thumbprint(struct vmsc_transport *t, const char *fp, struct vmsc_error *err)
 {
-	size_t n = 0;
-	int hi = -1;
+	int n = vmsc_fingerprint_parse(fp, t->pin);
 
-	for (const char *p = fp; *p; p++) {
-		int v;
-
-		if (*p == ':' || *p == ' ')
-			continue;
-		if (!isxdigit((unsigned char)*p) || n >= sizeof(t->pin))
-			goto bad;
-		v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
-		if (hi < 0) {
-			hi = v;
-		} else {
-			t->pin[n++] = (unsigned char)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	if (hi >= 0 || (n != 20 && n != 32))
-		goto bad;
-	t->pin_len = n;
+	if (n < 0)
+		return vmsc_error_set(err, VMSC_E_USAGE,
+				      "invalid thumbprint '%s': expected a SHA-256 (32 bytes) or SHA-1 "
+				      "(20 bytes) fingerprint in hex, e.g. AB:CD:...", fp);
+	t->pin_len = (size_t)n;
 	return 0;
-bad:
-	return vmsc_error_set(err, VMSC_E_USAGE,
-			      "invalid thumbprint '%s': expected a SHA-256 (32 bytes) or SHA-1 "
-			      "(20 bytes) fingerprint in hex, e.g. AB:CD:...", fp);
 }
 
 int vmsc_vsphere_global_init(void)

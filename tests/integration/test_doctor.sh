@@ -23,6 +23,18 @@ grep -q '^\[FAIL\] tls .*not trusted' "$OUT" && ok "tls step fails" || fail "tls
 grep -q -- "--thumbprint $SIM_SHA256" "$OUT" && ok "hint names the thumbprint" || fail "no thumbprint hint"
 grep -q '\] login' "$OUT" && fail "login attempted after TLS failed" || ok "later steps skipped"
 
+# --thumbprint: SHA-256, or SHA-1 in lower case without colons (govc's forms)
+vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw" --thumbprint "$SIM_SHA256"
+expect_rc 0 "doctor: SHA-256 thumbprint pins the certificate"
+grep -q '^\[ OK \] tls .*matches --thumbprint' "$OUT" && ok "tls step names the pin" || fail "pin not named"
+sha1_plain=$(printf '%s' "$SIM_SHA1" | tr -d : | tr 'A-F' 'a-f')
+vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw" --thumbprint "$sha1_plain"
+expect_rc 0 "doctor: SHA-1 thumbprint pins the certificate"
+vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw" \
+	--thumbprint "$(printf '%s' "$SIM_SHA256" | sed 's/^../00/')"
+expect_rc 3 "doctor: thumbprint mismatch"
+grep -q '^\[FAIL\] tls .*does not match --thumbprint' "$OUT" && ok "mismatch named" || fail "mismatch not named"
+
 vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$bad" -k
 expect_rc 3 "doctor: wrong password"
 grep -q '^\[WARN\] tls ' "$OUT" && ok "-k is a warning" || fail "-k not a warning"
