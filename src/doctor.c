@@ -297,11 +297,9 @@ static void check_api(struct doctor *d, const struct vmsc_options *o,
 		step(d, STEP_FAIL, "login", NULL, "%s", err.message);
 		goto out;
 	}
-	vmsc_vsphere_free(c);
-	/* the client borrows the password: a new one that holds it */
-	vo.password = password;
-	c = vmsc_vsphere_new(&vo, &err);
-	if (!c || vmsc_vsphere_lookup_service(c, &err) < 0 || vmsc_vsphere_login(c, &err) < 0) {
+	/* the same client and connection: only now is the password known */
+	vmsc_vsphere_set_password(c, password);
+	if (vmsc_vsphere_login(c, &err) < 0) {
 		step(d, STEP_FAIL, "login", err.code == VMSC_E_LOGIN ?
 		     "check the user name (user@domain) and password; locked accounts fail the same way" :
 		     NULL, "%s", err.message);

@@ -64,6 +64,8 @@ int vmsc_vsphere_connect(struct vmsc_vsphere *c, struct vmsc_error *err);
 /* The two halves of connect, for the doctor's step-by-step report. */
 int vmsc_vsphere_lookup_service(struct vmsc_vsphere *c, struct vmsc_error *err);
 int vmsc_vsphere_login(struct vmsc_vsphere *c, struct vmsc_error *err);
+/* For a client made before the password was read (borrowed, as in options). */
+void vmsc_vsphere_set_password(struct vmsc_vsphere *c, const char *password);
 
 /* Whether this session holds each privilege on the root folder (granted[i]). */
 int vmsc_vsphere_lookup_privileges(struct vmsc_vsphere *c, const char *const *privs, size_t n,

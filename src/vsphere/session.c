@@ -500,6 +500,11 @@ int vmsc_vsphere_lookup_service(struct vmsc_vsphere *c, struct vmsc_error *err)
 	return retrieve_service_content(c, err);
 }
 
+void vmsc_vsphere_set_password(struct vmsc_vsphere *c, const char *password)
+{
+	c->opts.password = password;
+}
+
 int vmsc_vsphere_login(struct vmsc_vsphere *c, struct vmsc_error *err)
 {
 	if (!c->session_manager)
