@@ -256,11 +256,20 @@ struct sink {
 
 /* One page request, streamed (stream.c); vmsc_call may send it again. */
 struct page_call {
+	struct vmsc_vsphere *c;
 	struct _vim__RetrievePropertiesEx *first; /* NULL: Continue with `token` */
 	const char *token;
 	const struct sink *sink;
 	char *next_token;
 };
+
+/* The next page is asked for while this one is still being read. */
+static void ask_next(void *ud, const char *token)
+{
+	struct page_call *pc = ud;
+
+	vmsc_stream_prefetch(pc->c, token);
+}
 
 static int recv_first(struct soap *soap)
 {
@@ -284,6 +293,13 @@ static int invoke_page(struct vmsc_vsphere *c, void *req, void *resp)
 	(void)resp;
 	free(pc->next_token);
 	pc->next_token = NULL;
+	if (!pc->first) {
+		rc = vmsc_stream_take(c, pc->token, "ContinueRetrievePropertiesExResponse",
+				      pc->sink->object, pc->sink->ud, &pc->next_token, ask_next, pc,
+				      recv_next);
+		if (rc != VMSC_SOAP_NO_PREFETCH)
+			return rc;
+	}
 	if (pc->first) {
 		rc = soap_send___vim__RetrievePropertiesEx(c->soap, c->opts.url, c->action, pc->first);
 	} else {
@@ -298,7 +314,7 @@ static int invoke_page(struct vmsc_vsphere *c, void *req, void *resp)
 		return rc;
 	return vmsc_stream_receive(c, pc->first ? "RetrievePropertiesExResponse"
 						: "ContinueRetrievePropertiesExResponse",
-				   pc->sink->object, pc->sink->ud, &pc->next_token,
+				   pc->sink->object, pc->sink->ud, &pc->next_token, ask_next, pc,
 				   pc->first ? recv_first : recv_next);
 }
 
@@ -359,7 +375,7 @@ static int send_next(struct vmsc_vsphere *c, const char *token, struct page_call
 static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, const struct sink *sink,
 			bool *restart, struct vmsc_error *err)
 {
-	struct page_call pc = { .sink = sink };
+	struct page_call pc = { .c = c, .sink = sink };
 	char *token = NULL;
 	int rc = -1;
 	bool first = true;
@@ -385,6 +401,7 @@ static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, cons
 	}
 	rc = 0;
 out:
+	vmsc_stream_drop(c);
 	free(pc.next_token);
 	if (token) {
 		if (rc < 0 && err->code != VMSC_E_NOT_AUTHENTICATED)

@@ -11,6 +11,9 @@
 #include "vmsnapcheck/vsphere.h"
 
 #define VMSC_MAX_OPS 16
+#define VMSC_LANES 3
+
+struct vmsc_lane;
 
 struct vmsc_transport {
 	CURL *curl;
@@ -74,6 +77,9 @@ struct vmsc_vsphere {
 	xmlTextReaderPtr reader;      /* reused for every captured value */
 	xmlTextReaderPtr stream_reader; /* reused for every streamed page */
 	CURLM *multi;                 /* streamed pages (stream.c) */
+	struct vmsc_lane *lanes[VMSC_LANES]; /* 0: every call's; 1, 2: pages asked ahead */
+	struct soap *call_soap;       /* where vmsc_call's current call ran */
+	struct vmsc_transport *call_tr;
 	CURLSH *share;                /* one connection for both ways of calling */
 	volatile sig_atomic_t *saved_interrupted; /* while cleanup runs uninterruptible */
 	int (*plugin_connect)(struct soap *, const char *, const char *, int);
@@ -92,6 +98,11 @@ typedef int (*vmsc_invoke_fn)(struct vmsc_vsphere *c, void *req, void *resp);
 /* Returned by an invoke function that stopped on its own error (already in
  * the caller's struct vmsc_error): no mapping, no retry. */
 #define VMSC_SOAP_STOPPED (-1000)
+/* vmsc_stream_take: no page was asked ahead for this token. */
+#define VMSC_SOAP_NO_PREFETCH (-1001)
+
+/* Counts a request for -v and the tests (vmsc_call does it for its own). */
+void vmsc_count_request(struct vmsc_vsphere *c, const char *op);
 
 /*
  * The one execute path: counts the request, runs it, maps transport errors
@@ -105,6 +116,10 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 /* Maps a failed gSOAP call (soap->error) to an error; used by vmsc_call. */
 enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op,
 				   struct vmsc_error *err);
+/* The same for a call made on another connection (a prefetched page). */
+enum vmsc_errcode vmsc_map_failure_on(struct vmsc_vsphere *c, struct soap *soap,
+				      const struct vmsc_transport *tr, const char *op,
+				      struct vmsc_error *err);
 
 int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
 
@@ -115,6 +130,9 @@ struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *ty
 /* Scope root as "Type:value" (malloc'd) for a fetch spec. */
 char *vmsc_resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s,
 			 struct vmsc_error *err);
+
+/* Told the continuation token as soon as a page's reply has it. */
+typedef void (*vmsc_token_fn)(void *ud, const char *token);
 
 /* Takes one VM's facts read from a reply (moves or releases them);
  * 0, or -1 to stop reading (the callee has recorded why). */
@@ -143,7 +161,23 @@ void vmsc_stream_release(struct vmsc_vsphere *c);
  * VMSC_SOAP_STOPPED when fn stopped.
  */
 int vmsc_stream_receive(struct vmsc_vsphere *c, const char *response, vmsc_object_fn fn, void *ud,
-			char **token, int (*recv_fault)(struct soap *soap));
+			char **token, vmsc_token_fn token_fn, void *token_ud,
+			int (*recv_fault)(struct soap *soap));
+
+/* Sends ContinueRetrievePropertiesEx(token) ahead on a free lane (best effort). */
+void vmsc_stream_prefetch(struct vmsc_vsphere *c, const char *token);
+
+/*
+ * Reads the page asked ahead for `token` as vmsc_stream_receive would
+ * (c->call_soap / call_tr point at its lane for failure mapping), or
+ * returns VMSC_SOAP_NO_PREFETCH when there is none (any other is dropped).
+ */
+int vmsc_stream_take(struct vmsc_vsphere *c, const char *token, const char *response,
+		     vmsc_object_fn fn, void *ud, char **next_token, vmsc_token_fn token_fn,
+		     void *token_ud, int (*recv_fault)(struct soap *soap));
+
+/* Abandons pages asked ahead (paging ended or failed). */
+void vmsc_stream_drop(struct vmsc_vsphere *c);
 
 /* ---- values (libxml2) ------------------------------------------------ */
 
@@ -155,7 +189,8 @@ int vmsc_stream_receive(struct vmsc_vsphere *c, const char *response, vmsc_objec
  * Property paths select the readers; unknown paths and types are skipped.
  */
 int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const char *response,
-			    vmsc_object_fn fn, void *ud, char **token);
+			    vmsc_object_fn fn, void *ud, char **token, vmsc_token_fn token_fn,
+			    void *token_ud);
 
 /* Text of a scalar value (<val>text</val>), malloc'd; NULL on failure. */
 char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml);

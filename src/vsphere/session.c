@@ -115,7 +115,7 @@ unsigned long long vmsc_vsphere_get_bytes_received(const struct vmsc_vsphere *c)
 	return c->tr.total_received;
 }
 
-static void count_request(struct vmsc_vsphere *c, const char *op)
+void vmsc_count_request(struct vmsc_vsphere *c, const char *op)
 {
 	for (size_t i = 0; i < c->n_counts; i++) {
 		if (strcmp(c->counts[i].op, op) == 0) {
@@ -151,11 +151,12 @@ static const char *curl_detail(struct soap *soap)
 	return d && d->buf[0] ? d->buf : NULL;
 }
 
-static enum vmsc_errcode map_curl(struct vmsc_vsphere *c, const char *op, CURLcode code,
+static enum vmsc_errcode map_curl(struct vmsc_vsphere *c, struct soap *soap,
+				  const struct vmsc_transport *tr, const char *op, CURLcode code,
 				  struct vmsc_error *err)
 {
 	const struct vmsc_vsphere_options *o = &c->opts;
-	const char *detail = curl_detail(c->soap);
+	const char *detail = curl_detail(soap);
 	long timeout = o->timeout > 0 ? o->timeout : 60;
 
 	switch (code) {
@@ -180,36 +181,36 @@ static enum vmsc_errcode map_curl(struct vmsc_vsphere *c, const char *op, CURLco
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
-		if (c->tr.pin_mismatch) {
+		if (tr->pin_mismatch) {
 			vmsc_error_set(err, VMSC_E_TLS,
 				       "certificate of '%s' does not match --thumbprint: the server "
 				       "presented SHA-256 %s; nothing was sent", o->host,
-				       c->tr.peer_sha256[0] ? c->tr.peer_sha256 : "(unknown)");
+				       tr->peer_sha256[0] ? tr->peer_sha256 : "(unknown)");
 		} else if (code == CURLE_SSL_CACERT_BADFILE) {
 			vmsc_error_set(err, VMSC_E_TLS, "cannot read CA certificates from '%s'",
 				       o->cacert ? o->cacert : "(system store)");
-		} else if (c->tr.verify_error || code == CURLE_PEER_FAILED_VERIFICATION) {
+		} else if (tr->verify_error || code == CURLE_PEER_FAILED_VERIFICATION) {
 			vmsc_error_set(err, VMSC_E_TLS,
 				       "certificate of '%s' is not trusted (%s), SHA-256 fingerprint %s; "
 				       "use --cacert FILE with its CA, --thumbprint %s to pin it, or -k to "
 				       "skip verification", o->host,
-				       c->tr.verify_error ? X509_verify_cert_error_string(c->tr.verify_error)
+				       tr->verify_error ? X509_verify_cert_error_string(tr->verify_error)
 							  : (detail ? detail : "verification failed"),
-				       c->tr.peer_sha256[0] ? c->tr.peer_sha256 : "(unknown)",
-				       c->tr.peer_sha256[0] ? c->tr.peer_sha256 : "FINGERPRINT");
+				       tr->peer_sha256[0] ? tr->peer_sha256 : "(unknown)",
+				       tr->peer_sha256[0] ? tr->peer_sha256 : "FINGERPRINT");
 		} else {
 			vmsc_error_set(err, VMSC_E_TLS, "TLS handshake with '%s' port %d failed: %s",
 				       o->host, o->port, detail ? detail : curl_easy_strerror(code));
 		}
 		return VMSC_E_TLS;
 	case CURLE_ABORTED_BY_CALLBACK:
-		if (c->tr.interrupted) {
+		if (tr->interrupted) {
 			vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted during %s", op);
 			return VMSC_E_INTERRUPTED;
 		}
 		vmsc_error_set(err, VMSC_E_PROTOCOL,
 			       "unreadable reply to %s from '%s': larger than %zu MiB, aborted",
-			       op, o->host, c->tr.max_bytes >> 20);
+			       op, o->host, tr->max_bytes >> 20);
 		return VMSC_E_PROTOCOL;
 	case CURLE_PARTIAL_FILE:
 	case CURLE_GOT_NOTHING:
@@ -229,9 +230,9 @@ static enum vmsc_errcode map_curl(struct vmsc_vsphere *c, const char *op, CURLco
 	}
 }
 
-static enum vmsc_errcode map_fault(struct vmsc_vsphere *c, const char *op, struct vmsc_error *err)
+static enum vmsc_errcode map_fault(struct vmsc_vsphere *c, struct soap *soap, const char *op,
+				   struct vmsc_error *err)
 {
-	struct soap *soap = c->soap;
 	const char *fstring = soap->fault ? soap->fault->faultstring : NULL;
 	const char *detail = soap->fault && soap->fault->detail ? soap->fault->detail->__any : NULL;
 	char *type = NULL, *msg = NULL;
@@ -265,36 +266,37 @@ static enum vmsc_errcode map_fault(struct vmsc_vsphere *c, const char *op, struc
 	return code;
 }
 
-enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op, struct vmsc_error *err)
+enum vmsc_errcode vmsc_map_failure_on(struct vmsc_vsphere *c, struct soap *soap,
+				      const struct vmsc_transport *tr, const char *op,
+				      struct vmsc_error *err)
 {
-	struct soap *soap = c->soap;
 	const char *fstring = soap->fault ? soap->fault->faultstring : NULL;
 	CURLcode cc = curl_code_of(fstring);
 
 	if (cc != CURLE_OK)
-		return map_curl(c, op, cc, err);
-	if (c->tr.interrupted)
+		return map_curl(c, soap, tr, op, cc, err);
+	if (tr->interrupted)
 		return vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted during %s", op),
 		       VMSC_E_INTERRUPTED;
 	if (soap->error == SOAP_FAULT && soap->fault && soap->fault->detail &&
 	    soap->fault->detail->__any && strcmp(soap->fault->detail->__any, "origin: soap_curl plugin"))
-		return map_fault(c, op, err);
+		return map_fault(c, soap, op, err);
 	if (soap->error == SOAP_FAULT && fstring && soap->status == 500 && soap->fault->faultcode)
-		return map_fault(c, op, err);
+		return map_fault(c, soap, op, err);
 	/* HTTP status other than 2xx / 400 / 500: gSOAP sets error = status */
 	if (soap->error >= 300 && soap->error < 600) {
 		vmsc_error_set(err, VMSC_E_HTTP, "'%s' answered %s with '%s'", c->opts.host, op,
-			       c->tr.status_line[0] ? c->tr.status_line : "an HTTP error");
+			       tr->status_line[0] ? tr->status_line : "an HTTP error");
 		return VMSC_E_HTTP;
 	}
 	if (soap->status >= 300 && soap->status != 500) {
 		vmsc_error_set(err, VMSC_E_HTTP, "'%s' answered %s with '%s'", c->opts.host, op,
-			       c->tr.status_line);
+			       tr->status_line);
 		return VMSC_E_HTTP;
 	}
-	if (soap->status == 500 && c->tr.status_line[0]) {
+	if (soap->status == 500 && tr->status_line[0]) {
 		vmsc_error_set(err, VMSC_E_HTTP, "'%s' answered %s with '%s' and no SOAP fault",
-			       c->opts.host, op, c->tr.status_line);
+			       c->opts.host, op, tr->status_line);
 		return VMSC_E_HTTP;
 	}
 	if (soap->error == SOAP_EOM)
@@ -309,6 +311,11 @@ enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op, struc
 	return VMSC_E_PROTOCOL;
 }
 
+enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op, struct vmsc_error *err)
+{
+	return vmsc_map_failure_on(c, c->soap, &c->tr, op, err);
+}
+
 int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *req, void *resp,
 	      unsigned flags, struct vmsc_error *err)
 {
@@ -320,20 +327,23 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 
 		if (c->opts.interrupted && *c->opts.interrupted)
 			return vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted before %s", op);
-		count_request(c, op);
+		vmsc_count_request(c, op);
 		vmsc_transport_begin(&c->tr);
+		/* a page asked ahead ran on another lane: fn says so */
+		c->call_soap = c->soap;
+		c->call_tr = &c->tr;
 		rc = fn(c, req, resp);
 		c->tr.total_received += (unsigned long long)c->tr.received;
 		if (rc == SOAP_OK)
 			return 0;
 		if (rc == VMSC_SOAP_STOPPED) {
-			soap_curl_reset(c->soap);
+			soap_curl_reset(c->call_soap);
 			return -1;
 		}
-		code = vmsc_map_failure(c, op, err);
-		vmsc_wipe_pending(c->soap);
-		soap_curl_reset(c->soap);
-		if (code == VMSC_E_HTTP && retries_503 > 0 && strstr(c->tr.status_line, " 503")) {
+		code = vmsc_map_failure_on(c, c->call_soap, c->call_tr, op, err);
+		vmsc_wipe_pending(c->call_soap);
+		soap_curl_reset(c->call_soap);
+		if (code == VMSC_E_HTTP && retries_503 > 0 && strstr(c->call_tr->status_line, " 503")) {
 			/* vCenter answers 503 while services restart: back off briefly */
 			sleep((unsigned)(RETRIES_503 - retries_503 + 1));
 			retries_503--;

@@ -1305,7 +1305,8 @@ static int read_object(struct vmsc_vsphere *c, xmlTextReaderPtr r, struct vmsc_v
 }
 
 int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const char *response,
-			    vmsc_object_fn fn, void *ud, char **token)
+			    vmsc_object_fn fn, void *ud, char **token, vmsc_token_fn token_fn,
+			    void *token_ud)
 {
 	int step = 0, rc = VMSC_READ_OK;
 	bool seen_body = false;
@@ -1338,6 +1339,9 @@ int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const ch
 			while (rc == VMSC_READ_OK && (step = next_child(r, 3)) == 1) {
 				if (is(r, "token")) {
 					rc = take_text(r, token);
+					/* first in the reply: the next page can be asked now */
+					if (rc == VMSC_READ_OK && token_fn && **token)
+						token_fn(token_ud, *token);
 				} else if (is(r, "objects")) {
 					struct vmsc_vm_facts f = { 0 };
 

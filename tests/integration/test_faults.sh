@@ -77,6 +77,20 @@ for kind in truncate garbage wrongns; do
 		fail "$kind: report not marked unknown"
 done
 
+# the same on a page asked ahead (the second Continue is asked while the first is read)
+for kind in truncate garbage wrongns; do
+	start_faulty "ahead-$kind" "$kind:ContinueRetrievePropertiesEx:2"
+	vmsc $conn -f json --page-size 50
+	expect_rc 3 "$kind reply to a page asked ahead"
+	expect_err "unreadable reply to ContinueRetrievePropertiesEx" "ahead-$kind: unreadable reply"
+	jq -e '.status == "unknown"' "$OUT" >/dev/null && ok "ahead-$kind: report says unknown" ||
+		fail "ahead-$kind: report not marked unknown"
+done
+start_faulty ahead503 http503:ContinueRetrievePropertiesEx:1
+vmsc $conn -f json --page-size 50
+[ "$RC" -eq 2 ] && [ "$(jq '.vms | length' "$OUT")" -eq 335 ] &&
+	ok "a 503 on a page asked ahead is retried: all 335 VMs" || fail "ahead 503: exit $RC"
+
 start_faulty endless endless:RetrievePropertiesEx
 VMSNAPCHECK_MAX_RESPONSE_MB=8 vmsc $conn -t 60
 expect_rc 3 "endless reply"

@@ -23,6 +23,23 @@ total=$(wc -l <"$log")
 # fixed requests (session, view, task history) + one per page: never one per VM
 [ "$total" -le $((cont + 15)) ] && ok "$total requests for 1000 VMs" || fail "$total requests"
 expect_err "ContinueRetrievePropertiesEx" "-v prints request counts by kind"
+# the client's count matches the server's: pages asked ahead are counted once
+ccount=$(grep -o 'ContinueRetrievePropertiesEx [0-9]*' "$ERR" | awk '{print $2}')
+[ "$ccount" = "$cont" ] && ok "-v counts $cont Continue, as the server saw" ||
+	fail "-v counts '$ccount' Continue, the server saw $cont"
+
+# the next page is asked for while one is read, on a second connection
+: >"$log"
+vmsc $conn -f json --page-size 100 --debug
+n=$(jq '.vms | length' "$OUT")
+u=$(jq '[.vms[].moid] | unique | length' "$OUT")
+ahead=$(grep -c 'next page asked ahead' "$ERR" || true)
+conns=$(grep -c '^\* Connected to' "$ERR" || true)
+[ "$n" -eq 1000 ] && [ "$u" -eq 1000 ] && [ "$ahead" -ge 9 ] && [ "$conns" -eq 2 ] &&
+	ok "pages asked ahead ($ahead) on a second connection, every VM once" ||
+	fail "asked ahead: $ahead, connections: $conns, VMs: $n ($u distinct)"
+[ "$(grep -c '^ContinueRetrievePropertiesEx$' "$log")" -eq "$cont" ] &&
+	ok "asking ahead sends no extra request" || fail "asking ahead changed the request count"
 
 # globs: name-only pass, then the matches in pages, still no per-VM requests
 : >"$log"

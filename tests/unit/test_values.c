@@ -27,7 +27,16 @@ struct parsed {
 	char *token;
 	char *text;
 	int rc;
+	size_t token_seen_at;           /* objects read when the token was told, +1 */
 };
+
+static void told_token(void *ud, const char *token)
+{
+	struct parsed *p = ud;
+
+	assert_non_null(token);
+	p->token_seen_at = p->n + 1;
+}
 
 static int keep(void *ud, struct vmsc_vm_facts *f)
 {
@@ -67,7 +76,7 @@ static void parse_text(struct parsed *p, size_t len)
 	p->r = xmlReaderForMemory(p->text, (int)len, NULL, NULL, XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	assert_non_null(p->r);
 	p->rc = vmsc_values_read_result(&p->c, p->r, "RetrievePropertiesExResponse", keep, p,
-					&p->token);
+					&p->token, told_token, p);
 }
 
 static void parse_file(struct parsed *p, const char *name)
@@ -108,6 +117,8 @@ static void test_values_unknown_types_keep_known_facts(void **state)
 	assert_non_null(p.token);
 	assert_string_equal(p.token, "page-2");
 	assert_int_equal(p.n, 2);
+	/* told before any VM: the next page can be asked while this one is read */
+	assert_int_equal(p.token_seen_at, 1);
 
 	f = p.vms[0];
 	assert_string_equal(f.moid, "vm-101");
