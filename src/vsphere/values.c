@@ -155,6 +155,7 @@ struct walker {
 	int (*text)(void *ud, const char *path, int depth, const char *text);
 	int (*end)(void *ud, const char *path, int depth);
 	void *ud;
+	int types_below;                /* xsi:type is read for depths below this (it costs) */
 };
 
 static void walker_set_depth(struct walker *w, int depth, const char *name)
@@ -192,7 +193,7 @@ static int walk(struct walker *w)
 	xmlTextReaderPtr r = w->r;
 	int base = xmlTextReaderDepth(r), ret;
 	bool empty = xmlTextReaderIsEmptyElement(r) == 1;
-	char *t = xsi_type(r);
+	char *t = w->types_below > 0 ? xsi_type(r) : NULL;
 
 	w->path[0] = '\0';
 	w->depth = 0;
@@ -208,7 +209,7 @@ static int walk(struct walker *w)
 
 		if (type == XML_READER_TYPE_ELEMENT) {
 			empty = xmlTextReaderIsEmptyElement(r) == 1;
-			t = xsi_type(r);
+			t = d < w->types_below ? xsi_type(r) : NULL;
 			walker_set_depth(w, d, local_name(r));
 			w->depth = d;
 			if (w->start && w->start(w->ud, w->path, d, t) < 0) {
@@ -611,7 +612,8 @@ static int device_end(void *ud, const char *path, int depth)
 static int read_devices(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
 {
 	struct device_walk d = { .c = c, .f = f };
-	struct walker w = { .start = device_start, .text = device_text, .end = device_end, .ud = &d };
+	struct walker w = { .start = device_start, .text = device_text, .end = device_end, .ud = &d,
+			    .types_below = 3 }; /* the device and its backing */
 	int rc;
 
 	device_reset(&d);
@@ -1003,7 +1005,7 @@ static int task_text(void *ud, const char *path, int depth, const char *v)
 int vmsc_values_read_task(struct vmsc_vsphere *c, const char *content, vmsc_task_fn fn, void *ud)
 {
 	struct task_walk t = { 0 };
-	struct walker w = { .start = task_start, .text = task_text, .ud = &t };
+	struct walker w = { .start = task_start, .text = task_text, .ud = &t, .types_below = 3 };
 	struct vmsc_vm_facts dummy = { 0 };
 	struct vmsc_task_record rec = { 0 };
 	char *xml = NULL;
@@ -1152,7 +1154,8 @@ static void fault_result(struct fault_walk *fw, char **type, char **message)
 void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **type, char **message)
 {
 	struct fault_walk fw = { 0 };
-	struct walker w = { .start = fault_start, .text = fault_text, .ud = &fw };
+	struct walker w = { .start = fault_start, .text = fault_text, .ud = &fw,
+			    .types_below = INT_MAX };
 	xmlTextReaderPtr r;
 
 	*type = NULL;
@@ -1258,7 +1261,8 @@ static int read_missing_set(xmlTextReaderPtr r, struct vmsc_vm_facts *f)
 		if (is(r, "path")) {
 			rc = take_text(r, &path);
 		} else if (is(r, "fault")) {
-			struct walker w = { .r = r, .start = fault_start, .text = fault_text, .ud = &fw };
+			struct walker w = { .r = r, .start = fault_start, .text = fault_text, .ud = &fw,
+					    .types_below = INT_MAX };
 
 			rc = walk(&w);
 		} else {
