@@ -27,6 +27,9 @@
 
 #define POLL_MS 1000
 #define PREFETCH_BUFFER_MAX (2u << 20)
+/* One curl_multi_perform() can deliver megabytes (gzip inflates 10×): past
+ * this much unread, the transfer waits for libxml2. */
+#define READ_BUFFER_MAX (256u << 10)
 #define READER_OPTIONS (XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NONET | \
 			XML_PARSE_COMPACT)
 
@@ -173,7 +176,7 @@ static size_t on_body(char *p, size_t size, size_t nitems, void *ud)
 	}
 	if (l->collect)
 		return collect(l, soap_lookup_plugin(l->soap, soap_curl_id), p, n);
-	if (l->prefetch && l->len - l->off >= PREFETCH_BUFFER_MAX) {
+	if (l->len - l->off >= (l->prefetch ? PREFETCH_BUFFER_MAX : READ_BUFFER_MAX)) {
 		l->paused = true; /* curl hands the same bytes again on resume */
 		return CURL_WRITEFUNC_PAUSE;
 	}
@@ -240,6 +243,12 @@ static void pump(struct vmsc_lane *l, bool to_end)
 			l->off = l->len;
 		else if (l->off < l->len || (l->started && l->collect))
 			return;
+		if (l->paused && !l->prefetch) {
+			l->paused = false;
+			curl_easy_pause(l->tr->curl, CURLPAUSE_CONT);
+			if (l->off < l->len && !to_end)
+				continue;
+		}
 		if (curl_multi_perform(c->multi, &running) != CURLM_OK) {
 			l->result = CURLE_OUT_OF_MEMORY;
 			l->done = true;
@@ -452,11 +461,7 @@ int vmsc_stream_take(struct vmsc_vsphere *c, const char *token, const char *resp
 		vmsc_stream_drop(c);
 		return VMSC_SOAP_NO_PREFETCH;
 	}
-	l->prefetch = false;
-	if (l->paused) {
-		l->paused = false;
-		curl_easy_pause(l->tr->curl, CURLPAUSE_CONT);
-	}
+	l->prefetch = false; /* pump() resumes it once what it holds is read */
 	/* vmsc_call maps a failure with this lane's soap and transport */
 	c->call_soap = l->soap;
 	c->call_tr = l->tr;
