@@ -65,6 +65,7 @@ enum opt_id {
 	OPT_NO_CONFIG,
 	OPT_OUTPUT,
 	OPT_PAGE_SIZE,
+	OPT_CONNECTIONS,
 	OPT_PASSWORD,
 	OPT_PASSWORD_FILE,
 	OPT_PROBE,
@@ -110,6 +111,7 @@ static const struct cli_option cli_options[] = {
 	{ "no-config", 0, 0, no_argument, OPT_NO_CONFIG },
 	{ "output", 'o', 0, required_argument, OPT_OUTPUT },
 	{ "page-size", 0, 0, required_argument, OPT_PAGE_SIZE },
+	{ "connections", 0, 0, required_argument, OPT_CONNECTIONS },
 	/* Refused.  An exact entry also stops getopt from taking `--password`
 	 * as an abbreviation of --password-file, and takes its value along so
 	 * it never becomes a VM glob. */
@@ -716,6 +718,7 @@ void vmsc_options_init(struct vmsc_options *o)
 	o->format = strdup("text"); /* NULL is caught by vmsc_cli_parse */
 	o->timeout = DEFAULT_TIMEOUT;
 	o->page_size = DEFAULT_PAGE_SIZE;
+	o->connections = 2;
 	o->probe_limit = 5;
 	o->probe_timeout = 600;
 	o->color = VMSC_COLOR_AUTO;
@@ -921,6 +924,12 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 			return vmsc_error_set(err, VMSC_E_USAGE,
 					      "bad page size '%s': use a number from 1 to %d", arg,
 					      PAGE_SIZE_MAX);
+		return 0;
+	case OPT_CONNECTIONS:
+		if (parse_int(arg, 1, 2, &o->connections) < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad connection count '%s': use 1 (one page at a time) or 2 "
+					      "(the next page is asked for while one is read)", arg);
 		return 0;
 	case OPT_PASSWORD:
 		return vmsc_error_set(err, VMSC_E_USAGE, NO_PASSWORD_OPTION);
@@ -1546,6 +1555,8 @@ void vmsc_cli_usage(FILE *out)
 	      "      --thumbprint FP       pin the server certificate by its fingerprint\n"
 	      "  -t, --timeout SEC         per request, 1 to 3600 (default 60)\n"
 	      "      --page-size N         VMs per page, 1 to 10000 (default 500)\n"
+	      "      --connections N       per vCenter: 2 asks for the next page while one\n"
+	      "                            is read (default), 1 keeps to one connection\n"
 	      "\n"
 	      "Scope:\n"
 	      "      --datacenter NAME     only VMs in this datacenter\n"
@@ -1626,4 +1637,5 @@ void vmsc_cli_vsphere_options(const struct vmsc_options *o, const struct vmsc_se
 	vo->timeout = o->timeout;
 	vo->max_response_bytes = max_response_bytes();
 	vo->debug = o->debug;
+	vo->connections = o->connections;
 }

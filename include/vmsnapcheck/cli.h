@@ -69,6 +69,7 @@ struct vmsc_options {
 	char *output;                 /* NULL = stdout */
 	int timeout;                  /* seconds per request, default 60 */
 	int page_size;                /* default 500 */
+	int connections;              /* per vCenter, 1 or 2 (default) */
 	enum vmsc_color_mode color;
 	int quiet;
 	int verbose;

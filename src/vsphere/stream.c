@@ -418,6 +418,8 @@ void vmsc_stream_prefetch(struct vmsc_vsphere *c, const char *token)
 	struct _vim__ContinueRetrievePropertiesEx req = { 0 };
 	struct vmsc_lane *l = NULL;
 
+	if (c->opts.connections == 1)
+		return;
 	/* the prefetch lane not being read now, if it is free */
 	for (int i = 1; i < VMSC_LANES; i++) {
 		struct vmsc_lane *cand = c->lanes[i];

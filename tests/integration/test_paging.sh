@@ -40,6 +40,15 @@ conns=$(grep -c '^\* Connected to' "$ERR" || true)
 	fail "asked ahead: $ahead, connections: $conns, VMs: $n ($u distinct)"
 [ "$(grep -c '^ContinueRetrievePropertiesEx$' "$log")" -eq "$cont" ] &&
 	ok "asking ahead sends no extra request" || fail "asking ahead changed the request count"
+vmsc $conn -f json --page-size 100 --debug --connections 1
+ahead=$(grep -c 'next page asked ahead' "$ERR" || true)
+conns=$(grep -c '^\* Connected to' "$ERR" || true)
+[ "$(jq '.vms | length' "$OUT")" -eq 1000 ] && [ "$ahead" -eq 0 ] && [ "$conns" -eq 1 ] &&
+	ok "--connections 1: one connection, nothing asked ahead" ||
+	fail "--connections 1: asked ahead $ahead, connections $conns"
+vmsc $conn --connections 3
+expect_rc 3 "--connections 3 refused"
+expect_err "use 1 (one page at a time) or 2" "--connections range explained"
 
 # globs: name-only pass, then the matches in pages, still no per-VM requests
 : >"$log"

@@ -248,6 +248,7 @@ static void test_cli_defaults(void **state)
 	assert_string_equal(o.format, "text");
 	assert_int_equal(o.timeout, 60);
 	assert_int_equal(o.page_size, 500);
+	assert_int_equal(o.connections, 2);
 	assert_int_equal(o.color, VMSC_COLOR_AUTO);
 	assert_int_equal(o.insecure, 0);
 	assert_int_equal(o.quiet, 0);
@@ -271,8 +272,8 @@ static void test_cli_all_options(void **state)
 			       "-k", "--cacert", "/ca.pem", "--thumbprint", "AB:CD", "--datacenter", "DC1",
 			       "--cluster", "C1", "--folder", "/DC1/vm/prod", "--exclude", "tmp-*",
 			       "--exclude=test-*", "--include-powered-off", "--no-config", "-f", "json",
-			       "-o", "out.json", "-t", "3600", "--page-size", "10000", "--color", "always",
-			       "-q", "-vv", "--verbose", "--debug", "--save-facts", "facts.json", "sql-*"),
+			       "-o", "out.json", "-t", "3600", "--page-size", "10000", "--connections", "1",
+			       "--color", "always", "-q", "-vv", "--verbose", "--debug", "--save-facts", "facts.json", "sql-*"),
 			 0);
 	assert_int_equal(o.n_servers, 1);
 	assert_string_equal(o.username, "ops");
@@ -292,6 +293,7 @@ static void test_cli_all_options(void **state)
 	assert_string_equal(o.output, "out.json");
 	assert_int_equal(o.timeout, 3600);
 	assert_int_equal(o.page_size, 10000);
+	assert_int_equal(o.connections, 1);
 	assert_int_equal(o.color, VMSC_COLOR_ALWAYS);
 	assert_int_equal(o.quiet, 1);
 	assert_int_equal(o.verbose, 3);
