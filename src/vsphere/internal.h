@@ -113,14 +113,6 @@ void vmsc_count_request(struct vmsc_vsphere *c, const char *op);
 int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *req, void *resp,
 	      unsigned flags, struct vmsc_error *err);
 
-/* Maps a failed gSOAP call (soap->error) to an error; used by vmsc_call. */
-enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op,
-				   struct vmsc_error *err);
-/* The same for a call made on another connection (a prefetched page). */
-enum vmsc_errcode vmsc_map_failure_on(struct vmsc_vsphere *c, struct soap *soap,
-				      const struct vmsc_transport *tr, const char *op,
-				      struct vmsc_error *err);
-
 int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
 
 /* A moref in the soap arena (freed by soap_end). */
@@ -157,7 +149,7 @@ void vmsc_stream_release(struct vmsc_vsphere *c);
  * read by vmsc_values_read_result while it arrives (objects to fn, *token);
  * any other is collected and read by recv_fault (the operation's
  * soap_recv_*), so soap->error and soap->fault are set as for any call.
- * Returns SOAP_OK, a gSOAP error (for vmsc_map_failure), or
+ * Returns SOAP_OK, a gSOAP error (mapped by vmsc_call), or
  * VMSC_SOAP_STOPPED when fn stopped.
  */
 int vmsc_stream_receive(struct vmsc_vsphere *c, const char *response, vmsc_object_fn fn, void *ud,

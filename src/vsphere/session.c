@@ -266,9 +266,10 @@ static enum vmsc_errcode map_fault(struct vmsc_vsphere *c, struct soap *soap, co
 	return code;
 }
 
-enum vmsc_errcode vmsc_map_failure_on(struct vmsc_vsphere *c, struct soap *soap,
-				      const struct vmsc_transport *tr, const char *op,
-				      struct vmsc_error *err)
+/* A failed call (soap->error) on the connection it ran on, as an error. */
+static enum vmsc_errcode map_failure(struct vmsc_vsphere *c, struct soap *soap,
+				     const struct vmsc_transport *tr, const char *op,
+				     struct vmsc_error *err)
 {
 	const char *fstring = soap->fault ? soap->fault->faultstring : NULL;
 	CURLcode cc = curl_code_of(fstring);
@@ -311,11 +312,6 @@ enum vmsc_errcode vmsc_map_failure_on(struct vmsc_vsphere *c, struct soap *soap,
 	return VMSC_E_PROTOCOL;
 }
 
-enum vmsc_errcode vmsc_map_failure(struct vmsc_vsphere *c, const char *op, struct vmsc_error *err)
-{
-	return vmsc_map_failure_on(c, c->soap, &c->tr, op, err);
-}
-
 int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *req, void *resp,
 	      unsigned flags, struct vmsc_error *err)
 {
@@ -340,7 +336,7 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 			soap_curl_reset(c->call_soap);
 			return -1;
 		}
-		code = vmsc_map_failure_on(c, c->call_soap, c->call_tr, op, err);
+		code = map_failure(c, c->call_soap, c->call_tr, op, err);
 		vmsc_wipe_pending(c->call_soap);
 		soap_curl_reset(c->call_soap);
 		if (code == VMSC_E_HTTP && retries_503 > 0 && strstr(c->call_tr->status_line, " 503")) {
