@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE /* asprintf, getopt_long, explicit_bzero */
 #include "vmsnapcheck/cli.h"
+#include "vmsnapcheck/rules.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -1086,7 +1087,7 @@ static int apply_config(struct vmsc_options *o, struct vmsc_error *err)
 	path = o->config_file ? strdup(o->config_file) : vmsc_config_default_path();
 	if (!path)
 		return o->config_file ? nomem(err) : 0;
-	if (vmsc_config_load(c, path, err) < 0)
+	if (vmsc_config_load(c, path, err) < 0 || vmsc_rules_check_config(c, err) < 0)
 		goto out;
 
 	if (o->n_servers == 0 && !o->facts && c->server &&

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <jansson.h>
-#include <libxml/parser.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,7 +36,6 @@
 #endif
 
 #define EXIT_UNKNOWN 3
-#define MAX_PATHS 64
 #define MAX_PARALLEL 4            /* vCenters checked at once */
 
 static volatile sig_atomic_t interrupted;
@@ -94,6 +92,7 @@ struct run {
 	char *facts_tmp;
 	pthread_mutex_t lock;
 	long vms_seen;
+	size_t *waiver_matches;       /* every job's, added up after */
 	double started;
 	bool progress;
 	bool progress_shown;
@@ -110,6 +109,7 @@ struct job {
 	size_t *glob_hits;
 	char *password;
 	struct vmsc_history *history;  /* NULL: recent-snapshot-failure not checked */
+	struct vmsc_eval ev;           /* its own waiver counters: no lock to evaluate */
 	struct vmsc_facts_vcenter fvc;
 	struct vmsc_error err;
 	int rc;
@@ -150,30 +150,6 @@ static void show_progress(struct run *run, bool final)
 	run->progress_shown = true;
 }
 
-/* recent-snapshot-failure, from the task history read before the VMs. */
-static int history_finding(struct job *job, struct vmsc_vm_result *vm, time_t now)
-{
-	const struct vmsc_history_vm *h = vmsc_history_find(job->history, vm->moid);
-	struct vmsc_config *cfg = &job->run->o->config;
-	char when[40];
-	struct tm tm;
-
-	if (!h || !h->failures || vm->status == VMSC_STATUS_SKIPPED ||
-	    vm->status == VMSC_STATUS_UNKNOWN)
-		return 0;
-	gmtime_r(&h->fail_time, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	return vmsc_rules_report_external(
-		cfg, "recent-snapshot-failure", h->last_failed ? VMSC_SEV_ERROR : VMSC_SEV_WARNING, now,
-		job->result->vcenters[job->vcenter].name, vm,
-		"%d of %d snapshot attempts in the last %d days failed, the latest at %s%s%s%s: %s%s%s%s",
-		h->failures, h->attempts, cfg->thresholds.history_days, when,
-		h->fail_user ? " (started by '" : "", h->fail_user ? h->fail_user : "",
-		h->fail_user ? "')" : "", h->fail_fault ? h->fail_fault : "error",
-		h->fail_message ? ": " : "", h->fail_message ? h->fail_message : "",
-		h->last_failed ? "; the last attempt failed" : "; a later attempt succeeded");
-}
-
 /* Evaluates one VM's facts into the job's result. */
 static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 {
@@ -182,8 +158,11 @@ static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 	vm = vmsc_result_add_vm(job->result, job->vcenter, f->name ? f->name : f->moid, f->moid);
 	if (!vm)
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory");
-	if (vmsc_rules_evaluate(f, &job->run->o->config, now, job->run->o->include_powered_off, vm) < 0 ||
-	    (job->history && history_finding(job, vm, now) < 0))
+	job->ev.now = now;
+	if (vmsc_rules_evaluate(&job->ev, f, vm) < 0 ||
+	    (job->history &&
+	     vmsc_rules_report_history(&job->ev, vmsc_history_find(job->history, vm->moid),
+				       job->result->vcenters[job->vcenter].name, vm) < 0))
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
 	return 0;
 }
@@ -194,10 +173,9 @@ static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
 	struct run *run = job->run;
 	int rc = 0;
 
-	/* waiver match counters are shared: evaluate under the lock */
-	pthread_mutex_lock(&run->lock);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = evaluate(job, &vms[i], job->now);
+	pthread_mutex_lock(&run->lock);
 	for (size_t i = 0; i < n && rc == 0 && run->facts_out; i++) {
 		if (vmsc_facts_writer_add_vm(run->facts_out, &vms[i]) < 0)
 			rc = vmsc_error_set(&job->err, VMSC_E_IO, "cannot write facts to '%s'",
@@ -264,7 +242,7 @@ static void *check_server(void *arg)
 	struct vmsc_vsphere_options vo = { 0 };
 	struct vmsc_vsphere *c = NULL;
 	struct vmsc_fetch_spec spec = { 0 };
-	const char *paths[MAX_PATHS];
+	const char **paths = NULL;
 	struct vmsc_error err = { 0 };
 	double t0 = now_seconds();
 	struct vmsc_vcenter_result *vc = &job->result->vcenters[job->vcenter];
@@ -291,7 +269,11 @@ static void *check_server(void *arg)
 		goto out;
 	job->fvc.captured_at = job->now;
 
-	spec.n_paths = vmsc_rules_property_paths(&o->config, o->save_facts != NULL, paths, MAX_PATHS);
+	paths = vmsc_rules_property_paths(&o->config, o->save_facts != NULL, &spec.n_paths);
+	if (!paths) {
+		vmsc_error_set(&err, VMSC_E_NOMEM, "out of memory");
+		goto out;
+	}
 	spec.paths = paths;
 	spec.datacenter = o->datacenter;
 	spec.cluster = o->cluster;
@@ -313,8 +295,8 @@ static void *check_server(void *arg)
 		struct vmsc_probe_options po = { .limit = o->probe_limit, .timeout = o->probe_timeout,
 						 .yes = o->yes, .force = o->force, .quiet = o->quiet > 0 };
 
-		if (vmsc_probe_run(c, job->result, job->vcenter, &o->config, &po, job->now,
-				   &interrupted, &err) < 0)
+		job->ev.now = job->now;
+		if (vmsc_probe_run(c, job->result, job->vcenter, &job->ev, &po, &interrupted, &err) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -336,6 +318,7 @@ out:
 		say_error(&err);
 	}
 	vc->duration = now_seconds() - t0;
+	free(paths);
 	vmsc_vsphere_free(c);
 	vmsc_history_free(job->history);
 	job->history = NULL;
@@ -504,18 +487,18 @@ static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvc
 }
 
 /* -v: waivers that did nothing this run, and those about to lapse. */
-static void report_waivers(const struct vmsc_config *cfg, time_t now)
+static void report_waivers(const struct vmsc_config *cfg, const size_t *matches, time_t now)
 {
 	for (size_t i = 0; i < cfg->n_waivers; i++) {
 		const struct vmsc_waiver *w = &cfg->waivers[i];
 
-		if (w->matches == 0)
+		if (matches[i] == 0)
 			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) matched no finding\n", w->name,
 				cfg->path ? cfg->path : "config", w->line);
 		if (w->expires_end > now && w->expires_end - now <= 14 * 24 * 3600)
 			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) expires after %s\n", w->name,
 				cfg->path ? cfg->path : "config", w->line, w->expires);
-		else if (w->expires_end <= now && w->matches)
+		else if (w->expires_end <= now && matches[i])
 			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) expired after %s and no longer "
 				"waives\n", w->name, cfg->path ? cfg->path : "config", w->line, w->expires);
 	}
@@ -545,7 +528,11 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 		job->fvc.url = srv->url.url;
 		job->result = vmsc_result_new();
 		job->glob_hits = calloc(o->n_globs + 1, sizeof(*job->glob_hits));
-		if (!job->result || !job->glob_hits)
+		job->ev = (struct vmsc_eval){ .config = &o->config,
+					      .include_powered_off = o->include_powered_off,
+					      .waiver_matches = calloc(o->config.n_waivers + 1,
+								       sizeof(size_t)) };
+		if (!job->result || !job->glob_hits || !job->ev.waiver_matches)
 			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
 		/* several simulators or ESXi hosts may share a host name: keep the port */
 		if (srv->url.port == 443)
@@ -594,6 +581,8 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 			rc = -1;
 		for (size_t g = 0; g < o->n_globs; g++)
 			glob_hits[g] += jobs[i].glob_hits[g];
+		for (size_t w = 0; w < o->config.n_waivers; w++)
+			run->waiver_matches[w] += jobs[i].ev.waiver_matches[w];
 		if (vmsc_result_merge(run->result, jobs[i].result) < 0)
 			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
 	}
@@ -637,10 +626,11 @@ static int run_check(struct vmsc_options *o)
 		return EXIT_UNKNOWN;
 	}
 	run.result = vmsc_result_new();
+	run.waiver_matches = calloc(o->config.n_waivers + 1, sizeof(*run.waiver_matches));
 	glob_hits = calloc(o->n_globs + 1, sizeof(*glob_hits));
 	fvcs = calloc(o->n_servers + 1, sizeof(*fvcs));
 	jobs = calloc(o->n_servers + 1, sizeof(*jobs));
-	if (!run.result || !glob_hits || !fvcs || !jobs) {
+	if (!run.result || !run.waiver_matches || !glob_hits || !fvcs || !jobs) {
 		fprintf(stderr, "vmsnapcheck: out of memory\n");
 		goto out;
 	}
@@ -652,7 +642,10 @@ static int run_check(struct vmsc_options *o)
 	}
 
 	if (o->facts) {
-		struct job job = { .run = &run, .result = run.result, .glob_hits = glob_hits };
+		struct job job = { .run = &run, .result = run.result, .glob_hits = glob_hits,
+				   .ev = { .config = &o->config,
+					   .include_powered_off = o->include_powered_off,
+					   .waiver_matches = run.waiver_matches } };
 		struct vmsc_facts_visitor v = { offline_vcenter, offline_vm, &job };
 
 		if (vmsc_facts_load(o->facts, &v, &err) < 0) {
@@ -693,7 +686,7 @@ static int run_check(struct vmsc_options *o)
 	if (failed)
 		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");
 	if (o->verbose && !o->quiet)
-		report_waivers(&o->config, vmsc_report_time());
+		report_waivers(&o->config, run.waiver_matches, vmsc_report_time());
 	run.result->duration = now_seconds() - run.started;
 	vmsc_result_finish(run.result);
 
@@ -722,12 +715,14 @@ out:
 			free((char *)jobs[i].fvc.api_version);
 			free((char *)jobs[i].fvc.product);
 			free(jobs[i].glob_hits);
+			free(jobs[i].ev.waiver_matches);
 			vmsc_result_free(jobs[i].result);
 			vmsc_password_free(jobs[i].password);
 		}
 	free(jobs);
 	free(fvcs);
 	free(glob_hits);
+	free(run.waiver_matches);
 	vmsc_result_free(run.result);
 	pthread_mutex_destroy(&run.lock);
 	return exit_code;

@@ -18,24 +18,6 @@
 #define PROBE_PREFIX "vmsnapcheck-probe-"
 #define SETTLE_SECONDS 60
 
-/* Findings that predict a failed or pointless probe (design.md, issue 7). */
-static const char *const blocking_rules[] = {
-	"tools-not-running", "tools-not-installed", "quiesce-disabled", "independent-disk",
-	"rdm-physical",
-};
-
-static const char *blocking_finding(const struct vmsc_vm_result *vm)
-{
-	for (size_t i = 0; i < vm->n_findings; i++) {
-		if (vm->findings[i].waived)
-			continue;
-		for (size_t j = 0; j < sizeof(blocking_rules) / sizeof(blocking_rules[0]); j++)
-			if (!strcmp(vm->findings[i].rule, blocking_rules[j]))
-				return blocking_rules[j];
-	}
-	return NULL;
-}
-
 static bool powered_on(const struct vmsc_vm_result *vm)
 {
 	return vm->power_state && !strcmp(vm->power_state, "poweredOn");
@@ -48,7 +30,7 @@ static bool eligible(const struct vmsc_vm_result *vm, size_t vcenter, const char
 	if (vm->vcenter != vcenter || vm->status == VMSC_STATUS_SKIPPED ||
 	    vm->status == VMSC_STATUS_UNKNOWN || !powered_on(vm))
 		return false;
-	*why = blocking_finding(vm);
+	*why = vmsc_rules_probe_blocker(vm);
 	return true;
 }
 
@@ -71,17 +53,15 @@ static double elapsed(const struct timespec *t0)
 struct probe {
 	struct vmsc_vsphere *c;
 	struct vmsc_result *r;
-	struct vmsc_config *cfg;
+	const struct vmsc_eval *ev;
 	const struct vmsc_probe_options *po;
-	time_t now;
 	const char *vcenter;
 };
 
 static int finding(struct probe *p, struct vmsc_vm_result *vm, enum vmsc_severity sev,
 		   const char *msg)
 {
-	return vmsc_rules_report_external(p->cfg, "probe-failed", sev, p->now, p->vcenter, vm, "%s",
-					  msg);
+	return vmsc_rules_report_external(p->ev, "probe-failed", sev, p->vcenter, vm, "%s", msg);
 }
 
 /* Removes one snapshot and waits; returns 0, or -1 with *why filled. */
@@ -247,10 +227,10 @@ static bool confirm(const struct probe *p, size_t n)
 }
 
 int vmsc_probe_run(struct vmsc_vsphere *c, struct vmsc_result *r, size_t vcenter,
-		   struct vmsc_config *cfg, const struct vmsc_probe_options *po, time_t now,
+		   const struct vmsc_eval *ev, const struct vmsc_probe_options *po,
 		   volatile sig_atomic_t *interrupted, struct vmsc_error *err)
 {
-	struct probe p = { .c = c, .r = r, .cfg = cfg, .po = po, .now = now,
+	struct probe p = { .c = c, .r = r, .ev = ev, .po = po,
 			   .vcenter = r->vcenters[vcenter].name };
 	size_t n = 0;
 

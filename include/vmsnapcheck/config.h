@@ -11,15 +11,22 @@
 
 /* Config file (INI), see design.md "Config file". */
 
+/* Plain data: the config layer knows no rule.  Rule ids are checked against
+ * the rule table after loading (vmsc_rules_check_config), waivers are
+ * applied by the rules layer. */
+
 struct vmsc_thresholds {
-	int max_snapshots;            /* default 3 */
-	int max_snapshot_age_hours;   /* default 72 */
-	int min_guest_free_percent;   /* default 10 */
-	int history_days;             /* default 7 */
+	int max_snapshots;
+	int max_snapshot_age_hours;
+	int min_guest_free_percent;
+	int history_days;
 };
 
+/* The defaults, in one place (design.md "Config file"). */
+extern const struct vmsc_thresholds vmsc_thresholds_default;
+
 struct vmsc_rule_setting {
-	const char *rule;             /* static id from the rule table */
+	char *rule;                   /* rule id as written; checked after loading */
 	bool enabled;
 	int severity;                 /* 0 = rule default, else enum vmsc_severity */
 	int line;
@@ -33,8 +40,8 @@ struct vmsc_waiver {
 	char *expires;                /* YYYY-MM-DD */
 	time_t expires_end;           /* first second after that day (local time) */
 	char *vcenter;                /* optional */
-	int line;
-	size_t matches;               /* findings it matched during this run */
+	int line;                     /* of its section */
+	int rule_line;                /* of its `rule =` key */
 };
 
 struct vmsc_config {
@@ -80,10 +87,5 @@ bool vmsc_config_rule_enabled(const struct vmsc_config *cfg, const char *rule);
 enum vmsc_severity vmsc_config_rule_severity(const struct vmsc_config *cfg, const char *rule,
 					     enum vmsc_severity dflt);
 
-/* Applies waivers to the VM's findings: marks waived ones, attaches the waiver
- * (also an expired one, with expired = true), counts matches, then updates
- * the VM status.  `now` decides expiry. */
-int vmsc_config_apply_waivers(struct vmsc_config *cfg, const char *vcenter,
-			      struct vmsc_vm_result *vm, time_t now);
 
 #endif

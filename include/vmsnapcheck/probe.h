@@ -10,6 +10,7 @@
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/error.h"
 #include "vmsnapcheck/result.h"
+#include "vmsnapcheck/rules.h"
 #include "vmsnapcheck/vsphere.h"
 
 struct vmsc_probe_options {
@@ -27,7 +28,7 @@ struct vmsc_probe_options {
  * probe was refused (limit, no confirmation) — then nothing was changed.
  */
 int vmsc_probe_run(struct vmsc_vsphere *c, struct vmsc_result *r, size_t vcenter,
-		   struct vmsc_config *cfg, const struct vmsc_probe_options *po, time_t now,
+		   const struct vmsc_eval *ev, const struct vmsc_probe_options *po,
 		   volatile sig_atomic_t *interrupted, struct vmsc_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "vmsnapcheck/config.h"
+#include "vmsnapcheck/error.h"
 #include "vmsnapcheck/facts.h"
 #include "vmsnapcheck/result.h"
 
@@ -21,6 +22,21 @@
  * id, severity, title and remedy; `check` is NULL and vmsc_rules_evaluate()
  * skips it.  Report with vmsc_rules_report_external(). */
 #define VMSC_RULE_EXTERNAL 0x2u
+/* A finding of this rule makes a quiesced test snapshot pointless: --probe
+ * skips the VM and names the rule. */
+#define VMSC_RULE_BLOCKS_PROBE 0x4u
+
+/*
+ * What one evaluation needs besides the facts.  The config is read-only, so
+ * vCenters are evaluated in parallel without a lock; each job counts its
+ * waiver matches in its own array and the caller adds them up after.
+ */
+struct vmsc_eval {
+	const struct vmsc_config *config; /* NULL: defaults, no waivers */
+	time_t now;                       /* server time */
+	bool include_powered_off;
+	size_t *waiver_matches;           /* config->n_waivers counters, or NULL */
+};
 
 struct vmsc_rule_ctx {
 	const struct vmsc_config *config;
@@ -53,27 +69,47 @@ int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const ch
  * severity (or `sev`), the rule's remedy, then re-applies waivers (idempotent)
  * and updates the status.  Returns 0 (also when disabled) or -1 on
  * allocation failure or an unknown id. */
-int vmsc_rules_report_external(struct vmsc_config *cfg, const char *id, enum vmsc_severity sev,
-			       time_t now, const char *vcenter, struct vmsc_vm_result *vm,
-			       const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int vmsc_rules_report_external(const struct vmsc_eval *ev, const char *id, enum vmsc_severity sev,
+			       const char *vcenter, struct vmsc_vm_result *vm, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* recent-snapshot-failure from the VM's folded task history (NULL: no
+ * attempts); skipped and unknown VMs get nothing.  0 or -1. */
+struct vmsc_history_vm;
+int vmsc_rules_report_history(const struct vmsc_eval *ev, const struct vmsc_history_vm *h,
+			      const char *vcenter, struct vmsc_vm_result *vm);
+
+/* The first unwaived finding of a VMSC_RULE_BLOCKS_PROBE rule, or NULL. */
+const char *vmsc_rules_probe_blocker(const struct vmsc_vm_result *vm);
+
+/* Applies the config's waivers to the VM's findings: marks waived ones,
+ * attaches the waiver (also an expired one, with expired = true), counts
+ * matches in ev->waiver_matches, then updates the VM status.  ev->now
+ * decides expiry.  Idempotent. */
+int vmsc_rules_apply_waivers(const struct vmsc_eval *ev, const char *vcenter,
+			     struct vmsc_vm_result *vm);
+
+/* Checks a loaded config's rule ids ([rule "ID"], waiver `rule =`) against
+ * the table: VMSC_E_CONFIG "FILE:LINE: unknown rule ..." for the first
+ * unknown one. */
+int vmsc_rules_check_config(const struct vmsc_config *cfg, struct vmsc_error *err);
 
 /* Property paths the enabled rules need, plus the ones every run needs
  * (name, power/connection state, template).  `all` = every rule's paths
- * (--save-facts).  Fills up to `max` pointers to static strings; returns
- * the total count, which may exceed `max` (like snprintf). */
-size_t vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all,
-				 const char **paths, size_t max);
+ * (--save-facts).  A malloc'd NULL-terminated array of static strings (free
+ * it), each path once, count in *n; NULL when out of memory. */
+const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, size_t *n);
 
 /*
  * Evaluates one VM into `out` (already added to the result with name/moid):
  * sets power_state/guest_id, marks it unknown when properties were
  * unreadable, skipped for templates and (unless include_powered_off)
  * powered-off/suspended VMs, runs enabled rules, applies waivers via
- * vmsc_config_apply_waivers() and sets the status.  The order of these
+ * vmsc_rules_apply_waivers() and sets the status.  The order of these
  * decisions (and why) is documented above its definition in src/rules/rules.c
- * and in docs/rules.md.  `cfg` may be NULL (defaults, no waivers).
+ * and in docs/rules.md.
  */
-int vmsc_rules_evaluate(const struct vmsc_vm_facts *f, struct vmsc_config *cfg, time_t now,
-			bool include_powered_off, struct vmsc_vm_result *out);
+int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *f,
+			struct vmsc_vm_result *out);
 
 #endif

@@ -22,7 +22,6 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -35,20 +34,23 @@
 #include <ini.h>
 
 #include "vmsnapcheck/config.h"
-#include "vmsnapcheck/rules.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
 /* --- defaults ------------------------------------------------------------ */
 
+const struct vmsc_thresholds vmsc_thresholds_default = {
+	.max_snapshots = 3,
+	.max_snapshot_age_hours = 72,
+	.min_guest_free_percent = 10,
+	.history_days = 7,
+};
+
 void vmsc_config_init(struct vmsc_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->insecure = -1;
-	cfg->thresholds.max_snapshots = 3;
-	cfg->thresholds.max_snapshot_age_hours = 72;
-	cfg->thresholds.min_guest_free_percent = 10;
-	cfg->thresholds.history_days = 7;
+	cfg->thresholds = vmsc_thresholds_default;
 }
 
 static void waiver_release(struct vmsc_waiver *w)
@@ -72,6 +74,8 @@ void vmsc_config_release(struct vmsc_config *cfg)
 	free(cfg->password_file);
 	free(cfg->cacert);
 	free(cfg->thumbprint);
+	for (i = 0; i < cfg->n_rules; i++)
+		free(cfg->rules[i].rule);
 	free(cfg->rules);
 	for (i = 0; i < cfg->n_waivers; i++)
 		waiver_release(&cfg->waivers[i]);
@@ -237,23 +241,22 @@ static int section_end(struct parser *p)
 
 static int begin_rule(struct parser *p, const char *id)
 {
-	const struct vmsc_rule *rule = vmsc_rule_find(id);
 	struct vmsc_rule_setting *arr;
+	char *copy;
 	size_t i;
 
-	if (!rule)
-		return fail(p, p->lineno, "unknown rule '%s' (vmsnapcheck --list-rules lists them)",
-			    id);
 	for (i = 0; i < p->cfg->n_rules; i++)
-		if (strcmp(p->cfg->rules[i].rule, rule->id) == 0)
+		if (strcmp(p->cfg->rules[i].rule, id) == 0)
 			return fail(p, p->lineno, "section '%s' repeated (first on line %d)",
 				    p->sec_title, p->cfg->rules[i].line);
 	arr = realloc(p->cfg->rules, (p->cfg->n_rules + 1) * sizeof(*arr));
 	if (!arr)
 		return fail_nomem(p);
 	p->cfg->rules = arr;
+	if (!(copy = strdup(id)))
+		return fail_nomem(p);
 	p->target = p->cfg->n_rules++;
-	arr[p->target] = (struct vmsc_rule_setting){ .rule = rule->id, .enabled = true,
+	arr[p->target] = (struct vmsc_rule_setting){ .rule = copy, .enabled = true,
 						     .severity = 0, .line = p->lineno };
 	return 0;
 }
@@ -408,10 +411,8 @@ static int set_value(struct parser *p, const struct key_def *k, const char *v)
 	case VT_STRING:
 	case VT_RULE_OR_ALL:
 	case VT_DATE:
-		if (k->type == VT_RULE_OR_ALL && strcmp(v, "*") != 0 && !vmsc_rule_find(v))
-			return fail(p, p->lineno,
-				    "unknown rule '%s' for 'rule' (vmsnapcheck --list-rules lists "
-				    "them, or use * for all)", v);
+		if (k->type == VT_RULE_OR_ALL)
+			((struct vmsc_waiver *)base)->rule_line = p->lineno;
 		if (k->type == VT_DATE &&
 		    parse_date(v, &((struct vmsc_waiver *)base)->expires_end) < 0)
 			return fail(p, p->lineno,
@@ -715,52 +716,4 @@ enum vmsc_severity vmsc_config_rule_severity(const struct vmsc_config *cfg, cons
 	const struct vmsc_rule_setting *s = rule_setting(cfg, rule);
 
 	return s && s->severity ? (enum vmsc_severity)s->severity : dflt;
-}
-
-static bool waiver_matches(const struct vmsc_waiver *w, const char *vcenter, const char *vm,
-			   const char *rule)
-{
-	if (strcmp(w->rule, "*") != 0 && strcmp(w->rule, rule) != 0)
-		return false;
-	/* Host names are case-insensitive; a vCenter-specific waiver never
-	 * matches a VM whose vCenter is not known. */
-	if (w->vcenter && (!vcenter || strcasecmp(w->vcenter, vcenter) != 0))
-		return false;
-	return fnmatch(w->vm_glob, vm ? vm : "", 0) == 0;
-}
-
-int vmsc_config_apply_waivers(struct vmsc_config *cfg, const char *vcenter,
-			      struct vmsc_vm_result *vm, time_t now)
-{
-	size_t i, j;
-
-	if (!cfg || !vm)
-		return 0;
-	for (i = 0; i < vm->n_findings; i++) {
-		struct vmsc_finding *f = &vm->findings[i];
-		struct vmsc_waiver *active = NULL, *expired = NULL, *w;
-
-		/* Already decided by an earlier call: applying twice changes nothing. */
-		if (f->waiver || f->waived)
-			continue;
-		for (j = 0; j < cfg->n_waivers && !active; j++) {
-			w = &cfg->waivers[j];
-			if (!waiver_matches(w, vcenter, vm->name, f->rule))
-				continue;
-			if (now < w->expires_end)
-				active = w;
-			else if (!expired)
-				expired = w;
-		}
-		w = active ? active : expired;
-		if (!w)
-			continue;
-		f->waiver = vmsc_waiver_ref_new(w->name, w->reason, w->expires, !active);
-		if (!f->waiver)
-			return -1;
-		f->waived = active != NULL;
-		w->matches++;
-	}
-	vmsc_vm_result_update_status(vm);
-	return 0;
 }

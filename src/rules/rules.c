@@ -26,10 +26,13 @@
  */
 
 #define _GNU_SOURCE
+#include <fnmatch.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rules/checks.h"
 
@@ -80,10 +83,10 @@ static const char *const connection_paths[] = { "runtime.connectionState", NULL 
 
 static const struct vmsc_rule rule_table[] = {
 	{ "tools-not-installed", VMSC_SEV_ERROR, "VMware Tools not installed",
-	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_status_paths, vmsc_check_tools_not_installed,
+	  VMSC_RULE_NEEDS_RUNNING_GUEST | VMSC_RULE_BLOCKS_PROBE, tools_status_paths, vmsc_check_tools_not_installed,
 	  "Install VMware Tools, or the distribution's open-vm-tools package, in the guest." },
 	{ "tools-not-running", VMSC_SEV_ERROR, "VMware Tools not running",
-	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_running_paths, vmsc_check_tools_not_running,
+	  VMSC_RULE_NEEDS_RUNNING_GUEST | VMSC_RULE_BLOCKS_PROBE, tools_running_paths, vmsc_check_tools_not_running,
 	  "Start the VMware Tools service in the guest (vmtoolsd, or \"VMware Tools\" on "
 	  "Windows) and set it to start automatically." },
 	{ "tools-outdated", VMSC_SEV_WARNING, "VMware Tools outdated",
@@ -98,7 +101,7 @@ static const struct vmsc_rule rule_table[] = {
 	  vmsc_check_tools_upgrade_in_progress,
 	  "Let the Tools upgrade finish, or unmount the installer (Guest OS > Unmount VMware "
 	  "Tools Installer)." },
-	{ "quiesce-disabled", VMSC_SEV_ERROR, "Quiesced snapshots disabled", 0,
+	{ "quiesce-disabled", VMSC_SEV_ERROR, "Quiesced snapshots disabled", VMSC_RULE_BLOCKS_PROBE,
 	  quiesce_disabled_paths, vmsc_check_quiesce_disabled,
 	  "Re-enable snapshots on the VM: clear the named flag or advanced setting, or end the "
 	  "task or solution that disabled snapshot creation." },
@@ -109,11 +112,11 @@ static const struct vmsc_rule rule_table[] = {
 	  vmsc_check_quiesce_ide_disk,
 	  "Move the disk to a SCSI controller (e.g. VMware Paravirtual) so VSS can quiesce "
 	  "applications." },
-	{ "independent-disk", VMSC_SEV_ERROR, "Independent disk", 0, device_paths,
+	{ "independent-disk", VMSC_SEV_ERROR, "Independent disk", VMSC_RULE_BLOCKS_PROBE, device_paths,
 	  vmsc_check_independent_disk,
 	  "With the VM powered off, change the disk mode to Dependent, or waive the rule if the "
 	  "disk is deliberately left out of backups." },
-	{ "rdm-physical", VMSC_SEV_ERROR, "Physical raw disk", 0, device_paths,
+	{ "rdm-physical", VMSC_SEV_ERROR, "Physical raw disk", VMSC_RULE_BLOCKS_PROBE, device_paths,
 	  vmsc_check_rdm_physical,
 	  "Convert the disk to a virtual-mode RDM or a VMDK, or back it up in-guest and add a "
 	  "waiver." },
@@ -187,14 +190,7 @@ const struct vmsc_rule *vmsc_rule_find(const char *id)
 
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx)
 {
-	static const struct vmsc_thresholds defaults = {
-		.max_snapshots = 3,
-		.max_snapshot_age_hours = 72,
-		.min_guest_free_percent = 10,
-		.history_days = 7,
-	};
-
-	return ctx->config ? &ctx->config->thresholds : &defaults;
+	return ctx->config ? &ctx->config->thresholds : &vmsc_thresholds_default;
 }
 
 int vmsc_str_is(const char *s, const char *value)
@@ -237,10 +233,10 @@ int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const ch
 	return rc;
 }
 
-int vmsc_rules_report_external(struct vmsc_config *cfg, const char *id, enum vmsc_severity sev,
-			       time_t now, const char *vcenter, struct vmsc_vm_result *vm,
-			       const char *fmt, ...)
+int vmsc_rules_report_external(const struct vmsc_eval *ev, const char *id, enum vmsc_severity sev,
+			       const char *vcenter, struct vmsc_vm_result *vm, const char *fmt, ...)
 {
+	const struct vmsc_config *cfg = ev->config;
 	const struct vmsc_rule *rule = vmsc_rule_find(id);
 	char *msg = NULL;
 	va_list ap;
@@ -257,46 +253,154 @@ int vmsc_rules_report_external(struct vmsc_config *cfg, const char *id, enum vms
 		return -1;
 	if (add_finding(vm, rule, vmsc_config_rule_severity(cfg, id, sev), msg) < 0)
 		goto out;
-	if (cfg && vmsc_config_apply_waivers(cfg, vcenter, vm, now) < 0)
+	if (vmsc_rules_apply_waivers(ev, vcenter, vm) < 0)
 		goto out;
-	vmsc_vm_result_update_status(vm);
 	rc = 0;
 out:
 	free(msg);
 	return rc;
 }
 
+const char *vmsc_rules_probe_blocker(const struct vmsc_vm_result *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->n_findings; i++) {
+		const struct vmsc_rule *rule = vmsc_rule_find(vm->findings[i].rule);
+
+		if (!vm->findings[i].waived && rule && (rule->flags & VMSC_RULE_BLOCKS_PROBE))
+			return rule->id;
+	}
+	return NULL;
+}
+
+/* --- config ↔ rule table ------------------------------------------------- */
+
+int vmsc_rules_check_config(const struct vmsc_config *cfg, struct vmsc_error *err)
+{
+	const char *file = cfg->path ? cfg->path : "config";
+	size_t i;
+
+	for (i = 0; i < cfg->n_rules; i++)
+		if (!vmsc_rule_find(cfg->rules[i].rule))
+			return vmsc_error_set(err, VMSC_E_CONFIG,
+					      "%s:%d: unknown rule '%s' (vmsnapcheck --list-rules "
+					      "lists them)", file, cfg->rules[i].line,
+					      cfg->rules[i].rule);
+	for (i = 0; i < cfg->n_waivers; i++) {
+		const struct vmsc_waiver *w = &cfg->waivers[i];
+
+		if (w->rule && strcmp(w->rule, "*") != 0 && !vmsc_rule_find(w->rule))
+			return vmsc_error_set(err, VMSC_E_CONFIG,
+					      "%s:%d: unknown rule '%s' for 'rule' (vmsnapcheck "
+					      "--list-rules lists them, or use * for all)", file,
+					      w->rule_line, w->rule);
+	}
+	return 0;
+}
+
+/* --- waivers -------------------------------------------------------------- */
+
+static bool waiver_matches(const struct vmsc_waiver *w, const char *vcenter, const char *vm,
+			   const char *rule)
+{
+	if (strcmp(w->rule, "*") != 0 && strcmp(w->rule, rule) != 0)
+		return false;
+	/* Host names are case-insensitive; a vCenter-specific waiver never
+	 * matches a VM whose vCenter is not known. */
+	if (w->vcenter && (!vcenter || strcasecmp(w->vcenter, vcenter) != 0))
+		return false;
+	return fnmatch(w->vm_glob, vm ? vm : "", 0) == 0;
+}
+
+int vmsc_rules_apply_waivers(const struct vmsc_eval *ev, const char *vcenter,
+			     struct vmsc_vm_result *vm)
+{
+	const struct vmsc_config *cfg = ev->config;
+	size_t i, j;
+
+	if (!cfg || !vm)
+		return 0;
+	for (i = 0; i < vm->n_findings; i++) {
+		struct vmsc_finding *f = &vm->findings[i];
+		const struct vmsc_waiver *w;
+		size_t active = SIZE_MAX, expired = SIZE_MAX, pick;
+
+		/* Already decided by an earlier call: applying twice changes nothing. */
+		if (f->waiver || f->waived)
+			continue;
+		for (j = 0; j < cfg->n_waivers && active == SIZE_MAX; j++) {
+			w = &cfg->waivers[j];
+			if (!waiver_matches(w, vcenter, vm->name, f->rule))
+				continue;
+			if (ev->now < w->expires_end)
+				active = j;
+			else if (expired == SIZE_MAX)
+				expired = j;
+		}
+		pick = active != SIZE_MAX ? active : expired;
+		if (pick == SIZE_MAX)
+			continue;
+		w = &cfg->waivers[pick];
+		f->waiver = vmsc_waiver_ref_new(w->name, w->reason, w->expires, active == SIZE_MAX);
+		if (!f->waiver)
+			return -1;
+		f->waived = active != SIZE_MAX;
+		if (ev->waiver_matches)
+			ev->waiver_matches[pick]++;
+	}
+	vmsc_vm_result_update_status(vm);
+	return 0;
+}
+
 /* --- property paths ------------------------------------------------------ */
 
-static void add_paths(const char *const *src, const char **all, size_t *n, size_t cap)
+/* Appends the paths not yet in the list; the list grows as needed, so no
+ * table size can overrun it.  0 or -1 on allocation failure. */
+static int add_paths(const char *const *src, const char ***all, size_t *n, size_t *cap)
 {
 	size_t i;
 
 	for (; src && *src; src++) {
 		for (i = 0; i < *n; i++)
-			if (strcmp(all[i], *src) == 0)
+			if (strcmp((*all)[i], *src) == 0)
 				break;
-		if (i == *n && *n < cap)
-			all[(*n)++] = *src;
+		if (i < *n)
+			continue;
+		if (*n + 1 >= *cap) {
+			size_t ncap = *cap ? *cap * 2 : 32;
+			const char **grown = realloc(*all, ncap * sizeof(*grown));
+
+			if (!grown)
+				return -1;
+			*all = grown;
+			*cap = ncap;
+		}
+		(*all)[(*n)++] = *src;
+		(*all)[*n] = NULL;
 	}
+	return 0;
 }
 
-size_t vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, const char **paths,
-				 size_t max)
+const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, size_t *n)
 {
-	/* Far more than the table can name; paths beyond it would be dropped. */
-	const char *uniq[128];
-	size_t n = 0, i;
+	const char **paths = NULL;
+	size_t cap = 0, i;
+	int rc;
 
-	add_paths(base_paths, uniq, &n, 128);
-	for (i = 0; i < N_RULES; i++)
+	*n = 0;
+	rc = add_paths(base_paths, &paths, n, &cap);
+	for (i = 0; i < N_RULES && rc == 0; i++)
 		if (all || vmsc_config_rule_enabled(cfg, rule_table[i].id))
-			add_paths(rule_table[i].paths, uniq, &n, 128);
-	if (all)
-		add_paths(info_paths, uniq, &n, 128);
-	for (i = 0; i < n && i < max; i++)
-		paths[i] = uniq[i];
-	return n;
+			rc = add_paths(rule_table[i].paths, &paths, n, &cap);
+	if (all && rc == 0)
+		rc = add_paths(info_paths, &paths, n, &cap);
+	if (rc < 0) {
+		free(paths);
+		*n = 0;
+		return NULL;
+	}
+	return paths;
 }
 
 /* --- evaluation ---------------------------------------------------------- */
@@ -433,10 +537,11 @@ static int set_unknown(const struct vmsc_vm_facts *f, const unsigned char *marke
  *     still run, so their findings are shown too.  Unreadable paths that no
  *     running rule needs are ignored.
  */
-int vmsc_rules_evaluate(const struct vmsc_vm_facts *f, struct vmsc_config *cfg, time_t now,
-			bool include_powered_off, struct vmsc_vm_result *out)
+int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *f,
+			struct vmsc_vm_result *out)
 {
-	struct vmsc_rule_ctx ctx = { .config = cfg, .now = now, .out = out };
+	const struct vmsc_config *cfg = ev->config;
+	struct vmsc_rule_ctx ctx = { .config = cfg, .now = ev->now, .out = out };
 	unsigned char *marked = NULL;
 	bool guest_running = true, blocked = false;
 	size_t i;
@@ -465,7 +570,7 @@ int vmsc_rules_evaluate(const struct vmsc_vm_facts *f, struct vmsc_config *cfg, 
 		guest_running = false;
 	} else if (vmsc_str_is(f->power_state, "poweredOff") ||
 		   vmsc_str_is(f->power_state, "suspended")) {
-		if (!include_powered_off) {
+		if (!ev->include_powered_off) {
 			out->status = VMSC_STATUS_SKIPPED;
 			rc = vmsc_vm_result_set_reason(out, vmsc_str_is(f->power_state, "suspended")
 								    ? "suspended" : "powered off");
@@ -491,7 +596,7 @@ int vmsc_rules_evaluate(const struct vmsc_vm_facts *f, struct vmsc_config *cfg, 
 	}
 	if (blocked && set_unknown(f, marked, out) < 0)
 		goto out;
-	if (cfg && vmsc_config_apply_waivers(cfg, f->vcenter, out, now) < 0)
+	if (vmsc_rules_apply_waivers(ev, f->vcenter, out) < 0)
 		goto out;
 	vmsc_vm_result_update_status(out);
 	rc = 0;

@@ -32,7 +32,15 @@ static void apply(struct vmsc_config *cfg, const char *vcenter, const char *vm_n
 		FUZZ_CHECK(sev == VMSC_SEV_WARNING || sev == VMSC_SEV_ERROR);
 		FUZZ_CHECK(vmsc_vm_result_add_finding(&vm, rules[i].id, sev, "message", "remedy"));
 	}
-	FUZZ_CHECK(vmsc_config_apply_waivers(cfg, vcenter, &vm, now) == 0);
+	{
+		size_t *matches = calloc(cfg->n_waivers + 1, sizeof(*matches));
+		struct vmsc_eval ev = { .config = cfg, .now = now, .waiver_matches = matches };
+
+		if (!matches)
+			abort();
+		FUZZ_CHECK(vmsc_rules_apply_waivers(&ev, vcenter, &vm) == 0);
+		free(matches);
+	}
 	for (size_t i = 0; i < vm.n_findings; i++)
 		if (vm.findings[i].waived)
 			FUZZ_CHECK(vm.findings[i].waiver && !vm.findings[i].waiver->expired);
@@ -48,6 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	vmsc_config_init(&cfg);
 	rc = vmsc_config_load_string(&cfg, text, "fuzz.ini", &err);
+	if (rc == 0)
+		rc = vmsc_rules_check_config(&cfg, &err);
 	if (rc < 0) {
 		FUZZ_CHECK(err.code != VMSC_OK && err.message[0]);
 	} else {

@@ -42,8 +42,10 @@ void fuzz_evaluate_and_report(struct vmsc_vm_facts *const *vms, size_t n)
 					f->moid ? f->moid : "?");
 		FUZZ_CHECK(vm != NULL);
 		/* both ways a powered-off VM can go: skipped, or the offline rules */
-		FUZZ_CHECK(vmsc_rules_evaluate(f, NULL, f->read_at ? f->read_at : FUZZ_NOW, i % 2,
-					       vm) == 0);
+		struct vmsc_eval ev = { .now = f->read_at ? f->read_at : FUZZ_NOW,
+					.include_powered_off = i % 2 };
+
+		FUZZ_CHECK(vmsc_rules_evaluate(&ev, f, vm) == 0);
 	}
 	vmsc_result_finish(r);
 	fmts = vmsc_report_formats(&n_fmts);

@@ -19,4 +19,8 @@ function(vmsc_fuzz_add target harness)
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/src ${VMSC_FUZZ_DIR})
   target_compile_options(${target} PRIVATE ${VMSC_WARNINGS})
   target_link_libraries(${target} PRIVATE vmsc)
+  if(harness STREQUAL "fuzz_soap_response")
+    # reads the vSphere layer's internals
+    target_link_libraries(${target} PRIVATE vmsc_gsoap PkgConfig::LIBXML2 PkgConfig::CURL)
+  endif()
 endfunction()

@@ -23,7 +23,15 @@ struct t {
 	struct vmsc_vm_result *vm;
 	time_t now;
 	bool include_powered_off;
+	size_t matches[8];            /* waiver match counters */
 };
+
+static struct vmsc_eval eval_of(struct t *t)
+{
+	return (struct vmsc_eval){ .config = &t->cfg, .now = t->now,
+				   .include_powered_off = t->include_powered_off,
+				   .waiver_matches = t->matches };
+}
 
 /* --- building facts ------------------------------------------------------- */
 
@@ -226,8 +234,10 @@ static struct vmsc_vm_result *run(struct t *t)
 	assert_true(vc != (size_t)-1);
 	t->vm = vmsc_result_add_vm(t->r, vc, t->f->name, t->f->moid);
 	assert_non_null(t->vm);
-	assert_int_equal(vmsc_rules_evaluate(t->f, &t->cfg, t->now, t->include_powered_off, t->vm),
-			 0);
+	struct vmsc_eval ev = eval_of(t);
+
+	assert_true(t->cfg.n_waivers <= 8);
+	assert_int_equal(vmsc_rules_evaluate(&ev, t->f, t->vm), 0);
 	return t->vm;
 }
 
@@ -1237,7 +1247,7 @@ static void test_rules_null_config(void **state)
 
 	set_snapshots(t->f, 4, 4, NOW - 73 * HOUR, "s");
 	vm = vmsc_result_add_vm(t->r, vc, t->f->name, t->f->moid);
-	assert_int_equal(vmsc_rules_evaluate(t->f, NULL, NOW, false, vm), 0);
+	assert_int_equal(vmsc_rules_evaluate(&(struct vmsc_eval){ .now = NOW }, t->f, vm), 0);
 	assert_int_equal(count(vm, "snapshot-count"), 1);
 	assert_int_equal(count(vm, "snapshot-age"), 1);
 }
@@ -1259,7 +1269,7 @@ static void test_rules_waivers(void **state)
 	assert_string_equal(fi->waiver->name, "legacy");
 	assert_false(fi->waiver->expired);
 	assert_int_equal(vm->status, VMSC_STATUS_OK);
-	assert_int_equal(t->cfg.waivers[0].matches, 1);
+	assert_int_equal(t->matches[0], 1);
 
 	t->f->volumes[0].free_space = 0;
 	vm = run(t);
@@ -1277,17 +1287,19 @@ static void test_rules_report_external(void **state)
 	struct vmsc_vm_result *vm;
 	const struct vmsc_finding *fi;
 
+	struct vmsc_eval ev = eval_of(t);
+
 	vm = run(t);
-	assert_int_equal(vmsc_rules_report_external(&t->cfg, "recent-snapshot-failure",
-						    VMSC_SEV_ERROR, NOW, "vc01.example.com", vm,
+	assert_int_equal(vmsc_rules_report_external(&ev, "recent-snapshot-failure",
+						    VMSC_SEV_ERROR, "vc01.example.com", vm,
 						    "snapshot '%s' failed", "nightly"), 0);
 	fi = only(vm, "recent-snapshot-failure");
 	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
 	assert_string_equal(fi->message, "snapshot 'nightly' failed");
 	assert_string_equal(fi->remedy, vmsc_rule_find("recent-snapshot-failure")->remedy);
 	assert_int_equal(vm->status, VMSC_STATUS_ERROR);
-	assert_int_equal(vmsc_rules_report_external(&t->cfg, "no-such-rule", VMSC_SEV_ERROR, NOW,
-						    NULL, vm, "x"), -1);
+	assert_int_equal(vmsc_rules_report_external(&ev, "no-such-rule", VMSC_SEV_ERROR, NULL, vm,
+						    "x"), -1);
 }
 
 static void test_rules_report_external_config(void **state)
@@ -1299,13 +1311,17 @@ static void test_rules_report_external_config(void **state)
 		       "[rule \"recent-snapshot-failure\"]\nseverity = warning\n"
 		       "[waiver \"w\"]\nvm = app-01\nrule = *\nreason = known\n"
 		       "expires = 2099-01-01\nvcenter = VC01.example.com\n");
+	struct vmsc_eval ev;
+
 	vm = run(t);
-	assert_int_equal(vmsc_rules_report_external(&t->cfg, "probe-failed", VMSC_SEV_ERROR, NOW,
+	ev = eval_of(t);
+	assert_int_equal(vmsc_rules_report_external(&ev, "probe-failed", VMSC_SEV_ERROR,
 						    "vc01.example.com", vm, "fault"), 0);
 	assert_int_equal(vm->n_findings, 0);
-	assert_int_equal(vmsc_rules_report_external(&t->cfg, "recent-snapshot-failure",
-						    VMSC_SEV_ERROR, NOW, "vc01.example.com", vm,
+	assert_int_equal(vmsc_rules_report_external(&ev, "recent-snapshot-failure",
+						    VMSC_SEV_ERROR, "vc01.example.com", vm,
 						    "failed"), 0);
+	assert_int_equal(t->matches[0], 1);
 	assert_int_equal(only(vm, "recent-snapshot-failure")->severity, VMSC_SEV_WARNING);
 	assert_true(vm->findings[0].waived);
 	assert_int_equal(vm->status, VMSC_STATUS_OK);
@@ -1337,11 +1353,14 @@ static void test_rules_property_paths(void **state)
 		"guest.disk",
 	};
 	struct t *t = *state;
-	const char *paths[64];
-	size_t n, i, j;
+	const char **paths;
+	const struct vmsc_rule *rules;
+	size_t n, i, j, nrules, distinct = 0;
 
-	n = vmsc_rules_property_paths(&t->cfg, false, paths, 64);
+	paths = vmsc_rules_property_paths(&t->cfg, false, &n);
+	assert_non_null(paths);
 	assert_int_equal(n, sizeof(expected) / sizeof(expected[0]));
+	assert_null(paths[n]);
 	for (i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
 		if (!has_path(paths, n, expected[i]))
 			fail_msg("missing path %s", expected[i]);
@@ -1349,23 +1368,32 @@ static void test_rules_property_paths(void **state)
 		for (j = i + 1; j < n; j++)
 			assert_string_not_equal(paths[i], paths[j]);
 	assert_false(has_path(paths, n, "config.guestFullName"));
+	free(paths);
 
-	n = vmsc_rules_property_paths(&t->cfg, true, paths, 64);
+	/* Every path of every rule, however many the table grows to. */
+	paths = vmsc_rules_property_paths(&t->cfg, true, &n);
 	assert_true(has_path(paths, n, "config.guestFullName"));
+	rules = vmsc_rules(&nrules);
+	for (i = 0; i < nrules; i++)
+		for (const char *const *p = rules[i].paths; p && *p; p++)
+			if (!has_path(paths, n, *p))
+				fail_msg("rule %s: path %s not asked for", rules[i].id, *p);
+	for (i = 0; i < n; i++)
+		distinct += !has_path(paths, i, paths[i]);
+	assert_int_equal(distinct, n);
+	free(paths);
 
 	/* Only what the enabled rules need. */
 	load_config(t, "[rule \"guest-disk-space\"]\nenabled = false\n"
 		       "[rule \"snapshot-count\"]\nenabled = false\n");
-	n = vmsc_rules_property_paths(&t->cfg, false, paths, 64);
+	paths = vmsc_rules_property_paths(&t->cfg, false, &n);
 	assert_false(has_path(paths, n, "guest.disk"));
 	assert_true(has_path(paths, n, "snapshot")); /* snapshot-age still needs it */
-	n = vmsc_rules_property_paths(&t->cfg, true, paths, 64);
+	free(paths);
+	paths = vmsc_rules_property_paths(&t->cfg, true, &n);
 	assert_true(has_path(paths, n, "guest.disk"));
-
-	/* Like snprintf: the full count, even when it does not fit. */
-	assert_int_equal(vmsc_rules_property_paths(&t->cfg, true, paths, 2),
-			 vmsc_rules_property_paths(&t->cfg, true, paths, 64));
 	assert_string_equal(paths[0], "name");
+	free(paths);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
