@@ -9,7 +9,7 @@
 #include "vmsnapcheck/error.h"
 #include "vmsnapcheck/result.h"
 
-/* Config file (INI), see design.md "Config file". */
+/* Config file (INI), see README.md and docs/vmsnapcheck.1. */
 
 /* Plain data: the config layer knows no rule.  Rule ids are checked against
  * the rule table after loading (vmsc_rules_check_config), waivers are
@@ -22,7 +22,7 @@ struct vmsc_thresholds {
 	int history_days;
 };
 
-/* The defaults, in one place (design.md "Config file"). */
+/* The defaults, in one place (README.md and docs/vmsnapcheck.1). */
 extern const struct vmsc_thresholds vmsc_thresholds_default;
 
 struct vmsc_rule_setting {
@@ -64,7 +64,7 @@ struct vmsc_config {
 	char *path;                   /* file it was read from, NULL for defaults */
 };
 
-/* Defaults: thresholds as in design.md, nothing else set. */
+/* Defaults: thresholds as README.md documents them, nothing else set. */
 void vmsc_config_init(struct vmsc_config *cfg);
 void vmsc_config_release(struct vmsc_config *cfg);
 

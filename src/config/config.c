@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 
 /*
- * Config file (design.md "Config file"), parsed with inih.
+ * Config file (README.md and docs/vmsnapcheck.1), parsed with inih.
  *
  * Debian's libinih is built with INI_HANDLER_LINENO 0 (the handler gets no
  * line number), INI_MAX_LINE 200 and INI_ALLOW_MULTILINE 1.  So we feed it

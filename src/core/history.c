@@ -5,6 +5,7 @@
 
 #include "vmsnapcheck/hash.h"
 #include "vmsnapcheck/history.h"
+#include "vmsnapcheck/str.h"
 
 /* Open addressing on the moid; VMs with snapshot tasks are few. */
 struct vmsc_history {
@@ -61,17 +62,6 @@ static int grow(struct vmsc_history *h)
 	return 0;
 }
 
-static int replace(char **dst, const char *s)
-{
-	char *c = s ? strdup(s) : NULL;
-
-	if (s && !c)
-		return -1;
-	free(*dst);
-	*dst = c;
-	return 0;
-}
-
 int vmsc_history_add(struct vmsc_history *h, const char *vm, const char *description_id,
 		     const char *state, time_t when, const char *user, const char *fault,
 		     const char *message)
@@ -101,8 +91,9 @@ int vmsc_history_add(struct vmsc_history *h, const char *vm, const char *descrip
 		v->failures++;
 		if (when >= v->fail_time) {
 			v->fail_time = when;
-			if (replace(&v->fail_user, user) < 0 || replace(&v->fail_fault, fault) < 0 ||
-			    replace(&v->fail_message, message) < 0)
+			if (vmsc_str_set(&v->fail_user, user) < 0 ||
+			    vmsc_str_set(&v->fail_fault, fault) < 0 ||
+			    vmsc_str_set(&v->fail_message, message) < 0)
 				return -1;
 		}
 	}

@@ -35,6 +35,7 @@
 #include <strings.h>
 
 #include "rules/checks.h"
+#include "vmsnapcheck/str.h"
 
 /* --- property paths ------------------------------------------------------ */
 
@@ -426,17 +427,6 @@ static int paths_overlap(const char *const *paths, const char *path)
 	return 0;
 }
 
-static int set_str(char **dst, const char *src)
-{
-	char *copy = NULL;
-
-	if (src && !(copy = strdup(src)))
-		return -1;
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
 static void append_fault(FILE *m, const struct vmsc_unreadable *u)
 {
 	fputs(u->fault && *u->fault ? u->fault : "unknown fault", m);
@@ -547,8 +537,8 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 	size_t i;
 	int rc = -1;
 
-	if (set_str(&out->power_state, f->power_state) < 0 ||
-	    set_str(&out->guest_id, f->guest_id) < 0)
+	if (vmsc_str_set(&out->power_state, f->power_state) < 0 ||
+	    vmsc_str_set(&out->guest_id, f->guest_id) < 0)
 		goto out;
 	if (f->n_unreadable && !(marked = calloc(f->n_unreadable, 1)))
 		goto out;
