@@ -44,6 +44,14 @@ struct vmsc_waiver {
 	int rule_line;                /* of its `rule =` key */
 };
 
+/* [require "GLOB"]: the consistency level the matching VMs need. */
+struct vmsc_require {
+	char **globs;                 /* the section's name, then each `vm =` */
+	size_t n_globs;
+	int level;                    /* enum vmsc_level */
+	int line;
+};
+
 struct vmsc_config {
 	/* [connection]; NULL when not set */
 	char *server;
@@ -60,6 +68,10 @@ struct vmsc_config {
 
 	struct vmsc_waiver *waivers;
 	size_t n_waivers;
+
+	struct vmsc_require *requires; /* first match wins */
+	size_t n_requires;
+	int require_all;              /* --require LEVEL (enum vmsc_level), beats [require] */
 
 	char *path;                   /* file it was read from, NULL for defaults */
 };

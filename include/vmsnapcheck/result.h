@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "vmsnapcheck/consistency.h"
+
 /*
  * The one result model every report format reads: vCenters, VMs, findings.
  * Containers own what is appended to them; every string is a private copy.
@@ -39,6 +41,7 @@ struct vmsc_finding {
 	char *remedy;
 	bool waived;
 	struct vmsc_waiver_ref *waiver; /* set when a waiver matched (waived or expired) */
+	enum vmsc_level cap;        /* the consistency it limits the VM to; UNSET = none */
 };
 
 struct vmsc_vm_result {
@@ -51,6 +54,7 @@ struct vmsc_vm_result {
 	char *guest_id;
 	struct vmsc_finding *findings;
 	size_t n_findings;
+	struct vmsc_consistency consistency;
 };
 
 struct vmsc_vcenter_result {
@@ -112,6 +116,8 @@ int vmsc_vm_result_set_reason(struct vmsc_vm_result *vm, const char *reason);
 /* Copies runtime.powerState / config.guestId (NULL clears); 0 or -1. */
 int vmsc_vm_result_set_power_state(struct vmsc_vm_result *vm, const char *power_state);
 int vmsc_vm_result_set_guest_id(struct vmsc_vm_result *vm, const char *guest_id);
+/* Removes every finding of `rule` (a static id). */
+void vmsc_vm_result_remove_findings(struct vmsc_vm_result *vm, const char *rule);
 /* Number of findings that are not waived. */
 size_t vmsc_vm_result_active_findings(const struct vmsc_vm_result *vm);
 /* Recomputes vm->status from unwaived findings unless it is SKIPPED or UNKNOWN. */

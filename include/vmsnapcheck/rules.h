@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "vmsnapcheck/config.h"
+#include "vmsnapcheck/consistency.h"
 #include "vmsnapcheck/error.h"
 #include "vmsnapcheck/facts.h"
 #include "vmsnapcheck/result.h"
@@ -48,6 +49,9 @@ struct vmsc_rule_ctx {
 struct vmsc_rule {
 	const char *id;
 	enum vmsc_severity severity;
+	/* The consistency a finding limits the VM to (UNSET: none); a check
+	 * may give one finding a lower cap (vmsc_rule_report_capped). */
+	enum vmsc_level cap;
 	const char *title;
 	unsigned flags;
 	const char *const *paths;     /* NULL-terminated vim25 property paths */
@@ -64,6 +68,12 @@ const struct vmsc_rule *vmsc_rule_find(const char *id);
 int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same with this finding's own cap (UNSET: the rule's) and remedy (NULL:
+ * the rule's), for rules whose causes differ in what they cost and how they
+ * are fixed (quiesce-disabled). */
+int vmsc_rule_report_as(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, enum vmsc_level cap,
+			const char *remedy, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* For rules evaluated elsewhere (VMSC_RULE_EXTERNAL): adds a finding of
  * rule `id` to `vm` unless the rule is disabled, with the configured
  * severity (or `sev`), the rule's remedy, then re-applies waivers (idempotent)
@@ -72,6 +82,20 @@ int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const ch
 int vmsc_rules_report_external(const struct vmsc_eval *ev, const char *id, enum vmsc_severity sev,
 			       const char *vcenter, struct vmsc_vm_result *vm, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* The guest's consistency ceiling (docs/rules.md, "Expected consistency"). */
+enum vmsc_level vmsc_rules_guest_ceiling(const struct vmsc_vm_facts *f);
+
+/* Recomputes the VM's expected consistency from its findings (waived ones
+ * too) and, where a [require] section or --require asks for more, adds the
+ * consistency-below-required finding (replacing an earlier one).  Called
+ * after every change to a VM's findings; idempotent.  0 or -1. */
+int vmsc_rules_settle(const struct vmsc_eval *ev, const char *vcenter, struct vmsc_vm_result *vm);
+
+/* The level required of a VM (UNSET: none) and, when a [require] section
+ * set it, that section's index in *from (else SIZE_MAX). */
+enum vmsc_level vmsc_rules_required_level(const struct vmsc_config *cfg, const char *vm,
+					  size_t *from);
 
 /* recent-snapshot-failure from the VM's folded task history (NULL: no
  * attempts); skipped and unknown VMs get nothing.  0 or -1. */

@@ -34,6 +34,7 @@
 #include <ini.h>
 
 #include "vmsnapcheck/config.h"
+#include "vmsnapcheck/consistency.h"
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
@@ -80,6 +81,12 @@ void vmsc_config_release(struct vmsc_config *cfg)
 	for (i = 0; i < cfg->n_waivers; i++)
 		waiver_release(&cfg->waivers[i]);
 	free(cfg->waivers);
+	for (i = 0; i < cfg->n_requires; i++) {
+		for (size_t g = 0; g < cfg->requires[i].n_globs; g++)
+			free(cfg->requires[i].globs[g]);
+		free(cfg->requires[i].globs);
+	}
+	free(cfg->requires);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -94,6 +101,8 @@ enum value_type {
 	VT_SEVERITY,    /* int: error | warning */
 	VT_RULE_OR_ALL, /* char *: a rule id or "*" */
 	VT_DATE,        /* char * YYYY-MM-DD, plus waiver expires_end */
+	VT_LEVEL,       /* int: a consistency level name */
+	VT_GLOB_MORE,   /* struct vmsc_require globs: appends, may repeat */
 };
 
 struct key_def {
@@ -145,21 +154,31 @@ static const struct key_def waiver_keys[] = {
 /* Keys of waiver_keys a waiver must have (everything but vcenter). */
 #define WAIVER_REQUIRED 4
 
-enum section_kind { SEC_NONE, SEC_CONNECTION, SEC_THRESHOLDS, SEC_RULE, SEC_WAIVER };
+static const struct key_def require_keys[] = {
+	{ "consistency", VT_LEVEL, offsetof(struct vmsc_require, level), 0, 0 },
+	{ "vm", VT_GLOB_MORE, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+enum section_kind { SEC_NONE, SEC_CONNECTION, SEC_THRESHOLDS, SEC_RULE, SEC_WAIVER, SEC_REQUIRE };
 
 struct section_def {
 	const char *name;
 	enum section_kind kind;
 	const struct key_def *keys;
-	int named;         /* [rule "ID"], [waiver "NAME"] */
+	const char *arg;   /* what the quoted name is: NULL for unnamed sections */
+	const char *form;  /* the header's form, for messages */
 	const char *example;
 };
 
 static const struct section_def sections[] = {
-	{ "connection", SEC_CONNECTION, connection_keys, 0, NULL },
-	{ "thresholds", SEC_THRESHOLDS, threshold_keys, 0, NULL },
-	{ "rule", SEC_RULE, rule_keys, 1, "[rule \"guest-disk-space\"]" },
-	{ "waiver", SEC_WAIVER, waiver_keys, 1, "[waiver \"sql-legacy-rdm\"]" },
+	{ "connection", SEC_CONNECTION, connection_keys, NULL, NULL, NULL },
+	{ "thresholds", SEC_THRESHOLDS, threshold_keys, NULL, NULL, NULL },
+	{ "rule", SEC_RULE, rule_keys, "rule id", "[rule \"ID\"]", "[rule \"guest-disk-space\"]" },
+	{ "waiver", SEC_WAIVER, waiver_keys, "name", "[waiver \"NAME\"]",
+	  "[waiver \"sql-legacy-rdm\"]" },
+	{ "require", SEC_REQUIRE, require_keys, "VM-name glob", "[require \"GLOB\"]",
+	  "[require \"sql-*\"]" },
 };
 
 /* --- parser state -------------------------------------------------------- */
@@ -181,6 +200,19 @@ struct parser {
 	int seen[MAX_KEYS];           /* line each key was set on, 0 = not yet */
 	int connection_line, thresholds_line;
 };
+
+static int add_glob(struct vmsc_require *r, const char *glob)
+{
+	char **grown = realloc(r->globs, (r->n_globs + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -1;
+	r->globs = grown;
+	if (!(r->globs[r->n_globs] = strdup(glob)))
+		return -1;
+	r->n_globs++;
+	return 0;
+}
 
 static int fail(struct parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -229,6 +261,9 @@ static int section_end(struct parser *p)
 	const struct vmsc_waiver *w;
 	int i;
 
+	if (p->sec && p->sec->kind == SEC_REQUIRE && !p->seen[0])
+		return fail(p, p->sec_line, "section '%s' has no 'consistency' (application, "
+			    "filesystem, crash or none)", p->sec_title);
 	if (!p->sec || p->sec->kind != SEC_WAIVER)
 		return 0;
 	w = &p->cfg->waivers[p->target];
@@ -283,13 +318,28 @@ static int begin_waiver(struct parser *p, const char *name)
 	return 0;
 }
 
+static int begin_require(struct parser *p, const char *glob)
+{
+	struct vmsc_require *arr;
+
+	arr = realloc(p->cfg->requires, (p->cfg->n_requires + 1) * sizeof(*arr));
+	if (!arr)
+		return fail_nomem(p);
+	p->cfg->requires = arr;
+	p->target = p->cfg->n_requires;
+	memset(&arr[p->target], 0, sizeof(arr[p->target]));
+	arr[p->target].line = p->lineno;
+	p->cfg->n_requires++;
+	return add_glob(&arr[p->target], glob) < 0 ? fail_nomem(p) : 0;
+}
+
 /* `inner` is the text between '[' and ']'. */
 static int begin_section(struct parser *p, char *inner)
 {
 	const struct section_def *def = NULL;
 	char *word, *arg, *q;
 	size_t i, wlen;
-	int *first;
+	int *first, rc;
 
 	if (section_end(p) < 0)
 		return -1;
@@ -312,7 +362,7 @@ static int begin_section(struct parser *p, char *inner)
 	if (!def)
 		return fail(p, p->lineno, "unknown section '%s'", p->sec_title);
 
-	if (!def->named) {
+	if (!def->arg) {
 		if (*arg)
 			return fail(p, p->lineno, "section '[%s]' takes no name", def->name);
 		first = def->kind == SEC_CONNECTION ? &p->connection_line : &p->thresholds_line;
@@ -325,18 +375,23 @@ static int begin_section(struct parser *p, char *inner)
 	}
 
 	if (!*arg)
-		return fail(p, p->lineno, "section '[%s]' needs a %s, e.g. %s", def->name,
-			    def->kind == SEC_RULE ? "rule id" : "name", def->example);
+		return fail(p, p->lineno, "section '[%s]' needs a %s, e.g. %s", def->name, def->arg,
+			    def->example);
 	q = arg + strlen(arg) - 1;
 	if (arg[0] != '"' || q == arg || *q != '"' || memchr(arg + 1, '"', q - arg - 1))
 		return fail(p, p->lineno, "invalid section header '%s': expected %s", p->sec_title,
-			    def->kind == SEC_RULE ? "[rule \"ID\"]" : "[waiver \"NAME\"]");
+			    def->form);
 	*q = '\0';
 	arg = trim(arg + 1);
 	if (!*arg)
-		return fail(p, p->lineno, "section '[%s]' needs a %s, e.g. %s", def->name,
-			    def->kind == SEC_RULE ? "rule id" : "name", def->example);
-	if (def->kind == SEC_RULE ? begin_rule(p, arg) < 0 : begin_waiver(p, arg) < 0)
+		return fail(p, p->lineno, "section '[%s]' needs a %s, e.g. %s", def->name, def->arg,
+			    def->example);
+	switch (def->kind) {
+	case SEC_RULE: rc = begin_rule(p, arg); break;
+	case SEC_WAIVER: rc = begin_waiver(p, arg); break;
+	default: rc = begin_require(p, arg); break;
+	}
+	if (rc < 0)
 		return -1;
 	p->sec = def;
 	return 0;
@@ -395,6 +450,7 @@ static void *section_target(struct parser *p)
 	switch (p->sec->kind) {
 	case SEC_RULE: return &p->cfg->rules[p->target];
 	case SEC_WAIVER: return &p->cfg->waivers[p->target];
+	case SEC_REQUIRE: return &p->cfg->requires[p->target];
 	default: return p->cfg;
 	}
 }
@@ -442,6 +498,14 @@ static int set_value(struct parser *p, const struct key_def *k, const char *v)
 				    "invalid value '%s' for '%s': expected error or warning", v,
 				    k->name);
 		return 0;
+	case VT_LEVEL:
+		if ((b = vmsc_level_from_name(v)) < 0)
+			return fail(p, p->lineno, "invalid value '%s' for '%s': expected application, "
+				    "filesystem, crash or none", v, k->name);
+		*(int *)field = b;
+		return 0;
+	case VT_GLOB_MORE:
+		return add_glob((struct vmsc_require *)base, v) < 0 ? fail_nomem(p) : 0;
 	case VT_INT:
 		errno = 0;
 		n = strtol(v, &end, 10);
@@ -483,7 +547,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		fail(p, p->lineno, "unknown key '%s' in '%s'", name, p->sec_title);
 		return 0;
 	}
-	if (p->seen[i]) {
+	if (p->seen[i] && k->type != VT_GLOB_MORE) {
 		fail(p, p->lineno, "'%s' repeated (first on line %d)", name, p->seen[i]);
 		return 0;
 	}

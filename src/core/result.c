@@ -223,6 +223,24 @@ void vmsc_vm_result_update_status(struct vmsc_vm_result *vm)
 	vm->status = st;
 }
 
+void vmsc_vm_result_remove_findings(struct vmsc_vm_result *vm, const char *rule)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < vm->n_findings; i++) {
+		struct vmsc_finding *f = &vm->findings[i];
+
+		if (strcmp(f->rule, rule) != 0) {
+			vm->findings[kept++] = *f;
+			continue;
+		}
+		free(f->message);
+		free(f->remedy);
+		vmsc_waiver_ref_free(f->waiver);
+	}
+	vm->n_findings = kept;
+}
+
 void vmsc_vm_result_release(struct vmsc_vm_result *vm)
 {
 	size_t i;
@@ -235,6 +253,7 @@ void vmsc_vm_result_release(struct vmsc_vm_result *vm)
 		vmsc_waiver_ref_free(vm->findings[i].waiver);
 	}
 	free(vm->findings);
+	vmsc_consistency_release(&vm->consistency);
 	free(vm->name);
 	free(vm->moid);
 	free(vm->reason);

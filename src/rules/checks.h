@@ -38,6 +38,7 @@ vmsc_check_fn vmsc_check_fault_tolerance;
 vmsc_check_fn vmsc_check_snapshot_count;
 vmsc_check_fn vmsc_check_snapshot_age;
 vmsc_check_fn vmsc_check_consolidation_needed;
+vmsc_check_fn vmsc_check_snapshot_limit;
 
 /* guest.c */
 vmsc_check_fn vmsc_check_guest_disk_space;

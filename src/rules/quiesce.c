@@ -3,7 +3,6 @@
 /* Whether the VM may take a (quiesced) snapshot at all, and whether Windows
  * can quiesce applications through VSS. */
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,24 +29,19 @@ static int report_disabled_methods(const struct vmsc_vm_facts *f, struct vmsc_ru
 	}
 	if (!*list)
 		return 0;
-	return vmsc_rule_report(ctx, ctx->rule->severity,
-				"vCenter has disabled snapshot creation on this VM (disabledMethod: "
-				"%s), usually while a backup or another solution works on it", list);
+	return vmsc_rule_report_as(ctx, ctx->rule->severity, VMSC_LEVEL_NONE,
+				   "Wait for the backup or solution that holds the VM to finish; if "
+				   "none does, restart the vCenter services or ask VMware support to "
+				   "clear the disabled methods.",
+				   "vCenter has disabled snapshot creation on this VM (disabledMethod: "
+				   "%s), usually while a backup or another solution works on it", list);
 }
 
-/* snapshot.maxSnapshots = 0 is the VMX way to forbid snapshots of a VM. */
-static int max_snapshots_zero(const char *value)
-{
-	char *end;
-	long v;
-
-	if (!value || !*value)
-		return 0;
-	errno = 0;
-	v = strtol(value, &end, 10);
-	return !errno && *end == '\0' && v == 0;
-}
-
+/*
+ * Each cause costs a different level and has its own fix: snapshots that
+ * cannot be taken at all leave no backup ("none"); a VM that only cannot
+ * be quiesced still gets crash-consistent ones.
+ */
 int vmsc_check_quiesce_disabled(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
 {
 	enum vmsc_severity sev = ctx->rule->severity;
@@ -55,19 +49,32 @@ int vmsc_check_quiesce_disabled(const struct vmsc_vm_facts *f, struct vmsc_rule_
 
 	/* capability.* UNSET = unknown (no finding); flags UNSET = false. */
 	if (f->quiesced_snapshots_supported == VMSC_TRI_FALSE &&
-	    vmsc_rule_report(ctx, sev, "quiesced snapshots not supported "
-			     "(capability.quiescedSnapshotsSupported = false)") < 0)
+	    vmsc_rule_report_as(ctx, sev, VMSC_LEVEL_CRASH,
+				"Make sure VMware Tools runs in the guest and the VM's host and "
+				"hardware version support quiescing; the capability is re-read "
+				"once Tools report in.",
+				"quiesced snapshots not supported "
+				"(capability.quiescedSnapshotsSupported = false)") < 0)
 		return -1;
 	if (f->snapshot_operations_supported == VMSC_TRI_FALSE &&
-	    vmsc_rule_report(ctx, sev, "snapshot operations not supported "
-			     "(capability.snapshotOperationsSupported = false)") < 0)
+	    vmsc_rule_report_as(ctx, sev, VMSC_LEVEL_NONE,
+				"Find what prevents snapshots on this VM (its host, its disks or a "
+				"solution managing it) in vCenter's VM summary and fix it.",
+				"snapshot operations not supported "
+				"(capability.snapshotOperationsSupported = false)") < 0)
 		return -1;
 	if (f->snapshot_disabled == VMSC_TRI_TRUE &&
-	    vmsc_rule_report(ctx, sev, "snapshots disabled "
-			     "(config.flags.snapshotDisabled = true)") < 0)
+	    vmsc_rule_report_as(ctx, sev, VMSC_LEVEL_NONE,
+				"Re-enable snapshots: remove the setting that sets "
+				"config.flags.snapshotDisabled (with the VM powered off), or ask "
+				"the solution that set it.",
+				"snapshots disabled (config.flags.snapshotDisabled = true)") < 0)
 		return -1;
 	if (f->snapshot_locked == VMSC_TRI_TRUE &&
-	    vmsc_rule_report(ctx, sev, "snapshots locked (config.flags.snapshotLocked = true)") < 0)
+	    vmsc_rule_report_as(ctx, sev, VMSC_LEVEL_NONE,
+				"Unlock snapshots: clear config.flags.snapshotLocked (with the VM "
+				"powered off), or ask the solution that locked them.",
+				"snapshots locked (config.flags.snapshotLocked = true)") < 0)
 		return -1;
 	if (report_disabled_methods(f, ctx) < 0)
 		return -1;
@@ -75,13 +82,10 @@ int vmsc_check_quiesce_disabled(const struct vmsc_vm_facts *f, struct vmsc_rule_
 	 * but the seed script marks VMs with it: honour the marker. */
 	v = vmsc_vm_facts_extra_config(f, "snapshot.quiesce");
 	if (v && strcasecmp(v, "false") == 0 &&
-	    vmsc_rule_report(ctx, sev, "quiescing turned off (extraConfig snapshot.quiesce = %s)",
-			     v) < 0)
-		return -1;
-	v = vmsc_vm_facts_extra_config(f, "snapshot.maxSnapshots");
-	if (max_snapshots_zero(v) &&
-	    vmsc_rule_report(ctx, sev, "snapshots forbidden (extraConfig snapshot.maxSnapshots = "
-			     "%s)", v) < 0)
+	    vmsc_rule_report_as(ctx, sev, VMSC_LEVEL_CRASH,
+				"Remove the advanced setting snapshot.quiesce (or set it to TRUE) "
+				"with the VM powered off.",
+				"quiescing turned off (extraConfig snapshot.quiesce = %s)", v) < 0)
 		return -1;
 	return 0;
 }

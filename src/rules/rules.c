@@ -40,14 +40,14 @@
 /* --- property paths ------------------------------------------------------ */
 
 /* Every evaluation needs these: the VM's identity, whether it is skipped,
- * and the guest id shown in reports. */
+ * and the guest (reports show its id; the consistency ceiling depends on it). */
 static const char *const base_paths[] = {
 	"name", "runtime.powerState", "runtime.connectionState", "config.template",
-	"config.guestId", NULL,
+	"config.guestId", "guest.guestFamily", "config.guestFullName", NULL,
 };
 
-/* Read only for --save-facts: shown to people, no rule needs them. */
-static const char *const info_paths[] = { "config.guestFullName", NULL };
+/* Read only for --save-facts: shown to people, no rule needs them (none yet). */
+static const char *const info_paths[] = { NULL };
 
 /* An unreadable one of these leaves nothing to decide with: the VM is unknown. */
 static const char *const decisive_paths[] = {
@@ -76,6 +76,7 @@ static const char *const ide_paths[] = {
 static const char *const device_paths[] = { "config.hardware.device", NULL };
 static const char *const ft_paths[] = { "config.ftInfo", "runtime.faultToleranceState", NULL };
 static const char *const snapshot_paths[] = { "snapshot", NULL };
+static const char *const snapshot_limit_paths[] = { "config.extraConfig", "snapshot", NULL };
 static const char *const consolidation_paths[] = { "runtime.consolidationNeeded", NULL };
 static const char *const guest_disk_paths[] = { "guest.disk", NULL };
 static const char *const connection_paths[] = { "runtime.connectionState", NULL };
@@ -83,84 +84,106 @@ static const char *const connection_paths[] = { "runtime.connectionState", NULL 
 /* --- the table ----------------------------------------------------------- */
 
 static const struct vmsc_rule rule_table[] = {
-	{ "tools-not-installed", VMSC_SEV_ERROR, "VMware Tools not installed",
-	  VMSC_RULE_NEEDS_RUNNING_GUEST | VMSC_RULE_BLOCKS_PROBE, tools_status_paths, vmsc_check_tools_not_installed,
+	{ "tools-not-installed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH, "VMware Tools not installed",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST | VMSC_RULE_BLOCKS_PROBE, tools_status_paths,
+	  vmsc_check_tools_not_installed,
 	  "Install VMware Tools, or the distribution's open-vm-tools package, in the guest." },
-	{ "tools-not-running", VMSC_SEV_ERROR, "VMware Tools not running",
-	  VMSC_RULE_NEEDS_RUNNING_GUEST | VMSC_RULE_BLOCKS_PROBE, tools_running_paths, vmsc_check_tools_not_running,
+	{ "tools-not-running", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH, "VMware Tools not running",
+	  VMSC_RULE_NEEDS_RUNNING_GUEST | VMSC_RULE_BLOCKS_PROBE, tools_running_paths,
+	  vmsc_check_tools_not_running,
 	  "Start the VMware Tools service in the guest (vmtoolsd, or \"VMware Tools\" on "
 	  "Windows) and set it to start automatically." },
-	{ "tools-outdated", VMSC_SEV_WARNING, "VMware Tools outdated",
+	{ "tools-outdated", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "VMware Tools outdated",
 	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_status_paths, vmsc_check_tools_outdated,
 	  "Upgrade VMware Tools (or open-vm-tools) to the version bundled with the host." },
-	{ "tools-unsupported", VMSC_SEV_ERROR, "VMware Tools version not supported",
+	{ "tools-unsupported", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH,
+	  "VMware Tools version not supported",
 	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_status_paths, vmsc_check_tools_unsupported,
 	  "Install a VMware Tools version this ESXi host supports (see the VMware Product "
 	  "Interoperability Matrix)." },
-	{ "tools-upgrade-in-progress", VMSC_SEV_ERROR, "VMware Tools installer mounted",
+	{ "tools-upgrade-in-progress", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH,
+	  "VMware Tools installer mounted",
 	  VMSC_RULE_NEEDS_RUNNING_GUEST, tools_installer_paths,
 	  vmsc_check_tools_upgrade_in_progress,
 	  "Let the Tools upgrade finish, or unmount the installer (Guest OS > Unmount VMware "
 	  "Tools Installer)." },
-	{ "quiesce-disabled", VMSC_SEV_ERROR, "Quiesced snapshots disabled", VMSC_RULE_BLOCKS_PROBE,
+	{ "quiesce-disabled", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH,
+	  "Quiesced snapshots disabled", VMSC_RULE_BLOCKS_PROBE,
 	  quiesce_disabled_paths, vmsc_check_quiesce_disabled,
-	  "Re-enable snapshots on the VM: clear the named flag or advanced setting, or end the "
-	  "task or solution that disabled snapshot creation." },
-	{ "quiesce-enableuuid", VMSC_SEV_WARNING, "Disk UUIDs off: no VSS application quiescing",
+	  "See the finding's own remedy: each cause is fixed differently." },
+	{ "quiesce-enableuuid", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM,
+	  "Disk UUIDs off: no VSS application quiescing",
 	  0, enableuuid_paths, vmsc_check_quiesce_enableuuid,
 	  "Power the VM off, set the advanced setting disk.EnableUUID = TRUE, and power it on." },
-	{ "quiesce-ide-disk", VMSC_SEV_WARNING, "Disk on an IDE controller", 0, ide_paths,
+	{ "quiesce-ide-disk", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM,
+	  "Disk on an IDE controller", 0, ide_paths,
 	  vmsc_check_quiesce_ide_disk,
 	  "Move the disk to a SCSI controller (e.g. VMware Paravirtual) so VSS can quiesce "
 	  "applications." },
-	{ "independent-disk", VMSC_SEV_ERROR, "Independent disk", VMSC_RULE_BLOCKS_PROBE, device_paths,
+	{ "independent-disk", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
+	  "Independent disk", VMSC_RULE_BLOCKS_PROBE, device_paths,
 	  vmsc_check_independent_disk,
 	  "With the VM powered off, change the disk mode to Dependent, or waive the rule if the "
 	  "disk is deliberately left out of backups." },
-	{ "rdm-physical", VMSC_SEV_ERROR, "Physical raw disk", VMSC_RULE_BLOCKS_PROBE, device_paths,
+	{ "rdm-physical", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
+	  "Physical raw disk", VMSC_RULE_BLOCKS_PROBE, device_paths,
 	  vmsc_check_rdm_physical,
 	  "Convert the disk to a virtual-mode RDM or a VMDK, or back it up in-guest and add a "
 	  "waiver." },
-	{ "multi-writer-disk", VMSC_SEV_ERROR, "Multi-writer disk", 0, device_paths,
+	{ "multi-writer-disk", VMSC_SEV_ERROR, VMSC_LEVEL_NONE,
+	  "Multi-writer disk", 0, device_paths,
 	  vmsc_check_multi_writer_disk,
 	  "Turn multi-writer sharing off, or back the shared data up in-guest and add a "
 	  "waiver." },
-	{ "scsi-bus-sharing", VMSC_SEV_ERROR, "SCSI bus sharing", 0, device_paths,
+	{ "scsi-bus-sharing", VMSC_SEV_ERROR, VMSC_LEVEL_NONE, "SCSI bus sharing", 0, device_paths,
 	  vmsc_check_scsi_bus_sharing,
 	  "Set the controller's SCSI bus sharing to None, or back the clustered disks up "
 	  "in-guest and add a waiver." },
-	{ "passthrough-device", VMSC_SEV_ERROR, "Passthrough or SR-IOV device", 0, device_paths,
+	{ "passthrough-device", VMSC_SEV_ERROR, VMSC_LEVEL_NONE,
+	  "Passthrough or SR-IOV device", 0, device_paths,
 	  vmsc_check_passthrough_device,
 	  "Remove the passthrough or SR-IOV device, or back the VM up in-guest and add a "
 	  "waiver." },
-	{ "fault-tolerance", VMSC_SEV_ERROR, "Fault Tolerance configured", 0, ft_paths,
+	{ "fault-tolerance", VMSC_SEV_ERROR, VMSC_LEVEL_NONE,
+	  "Fault Tolerance configured", 0, ft_paths,
 	  vmsc_check_fault_tolerance,
 	  "Turn Fault Tolerance off, or use a backup method your backup product supports for FT "
 	  "VMs and add a waiver." },
-	{ "snapshot-count", VMSC_SEV_WARNING, "Too many snapshots", 0, snapshot_paths,
+	{ "snapshot-count", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET,
+	  "Too many snapshots", 0, snapshot_paths,
 	  vmsc_check_snapshot_count,
 	  "Delete the snapshots nobody needs (Snapshots > Manage Snapshots > Delete)." },
-	{ "snapshot-age", VMSC_SEV_WARNING, "Old snapshot", 0, snapshot_paths,
+	{ "snapshot-age", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Old snapshot", 0, snapshot_paths,
 	  vmsc_check_snapshot_age,
 	  "Delete the snapshot once nobody needs it: snapshots are not backups and grow every "
 	  "day." },
-	{ "consolidation-needed", VMSC_SEV_ERROR, "Disk consolidation needed", 0,
+	{ "snapshot-limit", VMSC_SEV_ERROR, VMSC_LEVEL_NONE, "Snapshot limit reached", 0,
+	  snapshot_limit_paths, vmsc_check_snapshot_limit,
+	  "With the VM powered off, remove the advanced setting snapshot.maxSnapshots or raise "
+	  "it above the number of snapshots the VM keeps, or delete snapshots." },
+	{ "consolidation-needed", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET, "Disk consolidation needed", 0,
 	  consolidation_paths, vmsc_check_consolidation_needed,
 	  "Run Snapshots > Consolidate; if it fails, release the disks a backup proxy still "
 	  "holds and retry." },
-	{ "guest-disk-space", VMSC_SEV_WARNING, "Guest volume low on space",
+	{ "guest-disk-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Guest volume low on space",
 	  VMSC_RULE_NEEDS_RUNNING_GUEST, guest_disk_paths, vmsc_check_guest_disk_space,
 	  "Free space on the volume or grow it: VSS shadow copies and freeze scripts need "
 	  "room." },
-	{ "vm-inaccessible", VMSC_SEV_ERROR, "VM not accessible", 0, connection_paths,
+	{ "vm-inaccessible", VMSC_SEV_ERROR, VMSC_LEVEL_NONE,
+	  "VM not accessible", 0, connection_paths,
 	  vmsc_check_vm_inaccessible,
 	  "Reconnect its host or restore access to its datastore, or remove the orphaned VM "
 	  "from the inventory." },
-	{ "recent-snapshot-failure", VMSC_SEV_WARNING, "Recent snapshot failure",
+	{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
+	  "Consistency below the required level", VMSC_RULE_EXTERNAL, NULL, NULL,
+	  "Fix the rules that limit the level (listed in the message and under "
+	  "consistency.limitedBy), or lower the [require] level for this VM if that is "
+	  "acceptable." },
+	{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Recent snapshot failure",
 	  VMSC_RULE_EXTERNAL, NULL, NULL,
 	  "Read the failed task's error in vCenter (Monitor > Tasks and Events) and fix its "
 	  "cause; other findings often name it." },
-	{ "probe-failed", VMSC_SEV_ERROR, "Quiesced test snapshot failed",
+	{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH, "Quiesced test snapshot failed",
 	  VMSC_RULE_EXTERNAL | VMSC_RULE_NEEDS_RUNNING_GUEST, NULL, NULL,
 	  "Fix the cause named in the fault (often also a tools-*, quiesce-*, independent-disk or "
 	  "rdm-physical finding on this VM; see docs/rules.md), then run the probe again." },
@@ -211,26 +234,53 @@ int vmsc_connection_state_bad(const char *state)
 }
 
 static int add_finding(struct vmsc_vm_result *vm, const struct vmsc_rule *rule,
-		       enum vmsc_severity sev, const char *message)
+		       enum vmsc_severity sev, enum vmsc_level cap, const char *remedy,
+		       const char *message)
 {
-	return vmsc_vm_result_add_finding(vm, rule->id, sev, message, rule->remedy) ? 0 : -1;
+	struct vmsc_finding *f = vmsc_vm_result_add_finding(vm, rule->id, sev, message,
+							    remedy ? remedy : rule->remedy);
+
+	if (!f)
+		return -1;
+	f->cap = cap ? cap : rule->cap;
+	return 0;
+}
+
+static int report_va(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, enum vmsc_level cap,
+		     const char *remedy, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	int rc;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -1;
+	/* A configured severity pins every finding of the rule, escalations too. */
+	sev = vmsc_config_rule_severity(ctx->config, ctx->rule->id, sev);
+	rc = add_finding(ctx->out, ctx->rule, sev, cap, remedy, msg);
+	free(msg);
+	return rc;
 }
 
 int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const char *fmt, ...)
 {
-	char *msg = NULL;
 	va_list ap;
-	int n, rc;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
+	rc = report_va(ctx, sev, VMSC_LEVEL_UNSET, NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -1;
-	/* A configured severity pins every finding of the rule, escalations too. */
-	sev = vmsc_config_rule_severity(ctx->config, ctx->rule->id, sev);
-	rc = add_finding(ctx->out, ctx->rule, sev, msg);
-	free(msg);
+	return rc;
+}
+
+int vmsc_rule_report_as(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, enum vmsc_level cap,
+			const char *remedy, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = report_va(ctx, sev, cap, remedy, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -252,9 +302,10 @@ int vmsc_rules_report_external(const struct vmsc_eval *ev, const char *id, enum 
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	if (add_finding(vm, rule, vmsc_config_rule_severity(cfg, id, sev), msg) < 0)
+	if (add_finding(vm, rule, vmsc_config_rule_severity(cfg, id, sev), VMSC_LEVEL_UNSET, NULL,
+			msg) < 0)
 		goto out;
-	if (vmsc_rules_apply_waivers(ev, vcenter, vm) < 0)
+	if (vmsc_rules_apply_waivers(ev, vcenter, vm) < 0 || vmsc_rules_settle(ev, vcenter, vm) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -569,6 +620,7 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 		guest_running = false;
 	}
 
+	out->consistency.ceiling = vmsc_rules_guest_ceiling(f);
 	for (i = 0; i < N_RULES; i++) {
 		const struct vmsc_rule *rule = &rule_table[i];
 
@@ -586,9 +638,9 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 	}
 	if (blocked && set_unknown(f, marked, out) < 0)
 		goto out;
-	if (vmsc_rules_apply_waivers(ev, f->vcenter, out) < 0)
+	if (vmsc_rules_apply_waivers(ev, f->vcenter, out) < 0 ||
+	    vmsc_rules_settle(ev, f->vcenter, out) < 0)
 		goto out;
-	vmsc_vm_result_update_status(out);
 	rc = 0;
 out:
 	free(marked);

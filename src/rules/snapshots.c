@@ -2,7 +2,9 @@
 
 /* Snapshot state rules: existing snapshots, leftover deltas, Fault Tolerance. */
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,10 +44,10 @@ int vmsc_check_snapshot_count(const struct vmsc_vm_facts *f, struct vmsc_rule_ct
 
 	quoted_or(s->oldest_name, "unnamed", oldest, sizeof(oldest));
 	if (s->max_depth >= SNAPSHOT_CHAIN_ERROR_DEPTH)
-		return vmsc_rule_report(ctx, VMSC_SEV_ERROR,
-					"snapshot chain %d deep (%d snapshots, oldest %s): vSphere "
-					"allows at most 32, the next snapshot may fail",
-					s->max_depth, s->count, oldest);
+		return vmsc_rule_report_as(ctx, VMSC_SEV_ERROR, VMSC_LEVEL_NONE, NULL,
+					   "snapshot chain %d deep (%d snapshots, oldest %s): vSphere "
+					   "allows at most 32, the next snapshot may fail",
+					   s->max_depth, s->count, oldest);
 	if (s->count > max)
 		return vmsc_rule_report(ctx, ctx->rule->severity,
 					"%d snapshots, more than max_snapshots = %d (oldest %s)",
@@ -98,4 +100,28 @@ int vmsc_check_consolidation_needed(const struct vmsc_vm_facts *f, struct vmsc_r
 	return vmsc_rule_report(ctx, ctx->rule->severity,
 				"disk consolidation needed (runtime.consolidationNeeded = true): "
 				"delta disks left over from a failed snapshot removal");
+}
+
+/* snapshot.maxSnapshots is the VMX limit on a VM's snapshots: at or below
+ * the current count the backup's snapshot is refused (0 forbids them all). */
+int vmsc_check_snapshot_limit(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx *ctx)
+{
+	const char *v = vmsc_vm_facts_extra_config(f, "snapshot.maxSnapshots");
+	char *end;
+	long max;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	max = strtol(v, &end, 10);
+	if (errno || *end || max < 0 || max > f->snapshots.count)
+		return 0;
+	if (max == 0)
+		return vmsc_rule_report(ctx, ctx->rule->severity,
+					"snapshots forbidden (extraConfig snapshot.maxSnapshots = %s)",
+					v);
+	return vmsc_rule_report(ctx, ctx->rule->severity,
+				"%d snapshots already, at the limit extraConfig "
+				"snapshot.maxSnapshots = %s: the next snapshot is refused",
+				f->snapshots.count, v);
 }

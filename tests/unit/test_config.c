@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "vmsnapcheck/config.h"
+#include "vmsnapcheck/consistency.h"
 
 /* --- helpers ------------------------------------------------------------------- */
 
@@ -478,6 +479,39 @@ static void test_config_rule_settings(void **state)
 	vmsc_config_release(&cfg);
 }
 
+static void test_config_require(void **state)
+{
+	struct vmsc_config cfg;
+
+	(void)state;
+	expect_ok("[require \"sql-*\"]          ; first match wins\n"
+		  "consistency = application\nvm = exch-*\nvm = dc-0[12]\n"
+		  "[require \"web-*\"]\nconsistency = crash\n", &cfg);
+	assert_int_equal(cfg.n_requires, 2);
+	assert_int_equal(cfg.requires[0].n_globs, 3);
+	assert_string_equal(cfg.requires[0].globs[0], "sql-*");
+	assert_string_equal(cfg.requires[0].globs[2], "dc-0[12]");
+	assert_int_equal(cfg.requires[0].level, VMSC_LEVEL_APPLICATION);
+	assert_int_equal(cfg.requires[0].line, 1);
+	assert_int_equal(cfg.requires[1].level, VMSC_LEVEL_CRASH);
+	assert_int_equal(cfg.require_all, 0);
+	vmsc_config_release(&cfg);
+
+	expect_error("[require \"sql-*\"]\nconsistency = app\n",
+		     "test.ini:2: invalid value 'app' for 'consistency': expected application, "
+		     "filesystem, crash or none");
+	expect_error("[require \"sql-*\"]\nvm = x\n[thresholds]\n",
+		     "test.ini:1: section '[require \"sql-*\"]' has no 'consistency' "
+		     "(application, filesystem, crash or none)");
+	expect_error("[require \"sql-*\"]\nconsistency = crash\nconsistency = none\n",
+		     "test.ini:3: 'consistency' repeated (first on line 2)");
+	expect_error("[require]\nconsistency = crash\n",
+		     "test.ini:1: section '[require]' needs a VM-name glob, e.g. [require \"sql-*\"]");
+	expect_error("[require sql]\n",
+		     "test.ini:1: invalid section header '[require sql]': expected "
+		     "[require \"GLOB\"]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_config_load_file),
 		cmocka_unit_test(test_config_default_path),
 		cmocka_unit_test(test_config_rule_settings),
+		cmocka_unit_test(test_config_require),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

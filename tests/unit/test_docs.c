@@ -94,11 +94,44 @@ static void test_docs_no_unknown_rule_headings(void **state)
 	assert_int_equal(unknown, 0);
 }
 
+/* The section's "**Consistency cap:** `LEVEL`" agrees with the table. */
+static void test_docs_caps(void **state)
+{
+	const struct vmsc_rule *rules;
+	char *text = read_all(RULES_MD);
+	size_t n, i;
+	int wrong = 0;
+
+	(void)state;
+	rules = vmsc_rules(&n);
+	for (i = 0; i < n; i++) {
+		const char *want = rules[i].cap ? vmsc_level_name(rules[i].cap) : "-";
+		char heading[128], *sec, *end, *cap;
+
+		snprintf(heading, sizeof(heading), "\n## %s\n", rules[i].id);
+		sec = strstr(text, heading);
+		if (!sec)
+			continue; /* test_docs_every_rule_documented says so */
+		end = strstr(sec + 1, "\n## ");
+		cap = strstr(sec, "**Consistency cap:** `");
+		if (!cap || (end && cap > end) ||
+		    strncmp(cap + strlen("**Consistency cap:** `"), want, strlen(want)) != 0 ||
+		    cap[strlen("**Consistency cap:** `") + strlen(want)] != '`') {
+			print_error("docs/rules.md: '%s' needs \"**Consistency cap:** `%s`\"\n",
+				    rules[i].id, want);
+			wrong++;
+		}
+	}
+	free(text);
+	assert_int_equal(wrong, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_docs_every_rule_documented),
 		cmocka_unit_test(test_docs_no_unknown_rule_headings),
+		cmocka_unit_test(test_docs_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

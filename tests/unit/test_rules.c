@@ -245,7 +245,10 @@ static void load_config(struct t *t, const char *ini)
 {
 	struct vmsc_error err = { 0 };
 
-	if (vmsc_config_load_string(&t->cfg, ini, "test.ini", &err) < 0)
+	vmsc_config_release(&t->cfg);
+	vmsc_config_init(&t->cfg);
+	if (vmsc_config_load_string(&t->cfg, ini, "test.ini", &err) < 0 ||
+	    vmsc_rules_check_config(&t->cfg, &err) < 0)
 		fail_msg("config: %s", err.message);
 }
 
@@ -298,31 +301,35 @@ static void assert_clean(const struct vmsc_vm_result *vm)
 
 static void test_rules_table(void **state)
 {
+	/* ids, severities and caps are the contract (docs/rules.md) */
 	static const struct {
 		const char *id;
 		enum vmsc_severity sev;
+		enum vmsc_level cap;
 	} want[] = {
-		{ "tools-not-installed", VMSC_SEV_ERROR },
-		{ "tools-not-running", VMSC_SEV_ERROR },
-		{ "tools-outdated", VMSC_SEV_WARNING },
-		{ "tools-unsupported", VMSC_SEV_ERROR },
-		{ "tools-upgrade-in-progress", VMSC_SEV_ERROR },
-		{ "quiesce-disabled", VMSC_SEV_ERROR },
-		{ "quiesce-enableuuid", VMSC_SEV_WARNING },
-		{ "quiesce-ide-disk", VMSC_SEV_WARNING },
-		{ "independent-disk", VMSC_SEV_ERROR },
-		{ "rdm-physical", VMSC_SEV_ERROR },
-		{ "multi-writer-disk", VMSC_SEV_ERROR },
-		{ "scsi-bus-sharing", VMSC_SEV_ERROR },
-		{ "passthrough-device", VMSC_SEV_ERROR },
-		{ "fault-tolerance", VMSC_SEV_ERROR },
-		{ "snapshot-count", VMSC_SEV_WARNING },
-		{ "snapshot-age", VMSC_SEV_WARNING },
-		{ "consolidation-needed", VMSC_SEV_ERROR },
-		{ "guest-disk-space", VMSC_SEV_WARNING },
-		{ "vm-inaccessible", VMSC_SEV_ERROR },
-		{ "recent-snapshot-failure", VMSC_SEV_WARNING },
-		{ "probe-failed", VMSC_SEV_ERROR },
+		{ "tools-not-installed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "tools-not-running", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "tools-outdated", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "tools-unsupported", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "tools-upgrade-in-progress", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "quiesce-disabled", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "quiesce-enableuuid", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM },
+		{ "quiesce-ide-disk", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM },
+		{ "independent-disk", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
+		{ "rdm-physical", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
+		{ "multi-writer-disk", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "scsi-bus-sharing", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "passthrough-device", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "fault-tolerance", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "snapshot-count", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "snapshot-age", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "snapshot-limit", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "consolidation-needed", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
+		{ "guest-disk-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "vm-inaccessible", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
+		{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
 	};
 	const struct vmsc_rule *rules;
 	size_t n, i, j;
@@ -335,6 +342,7 @@ static void test_rules_table(void **state)
 
 		assert_string_equal(r->id, want[i].id);
 		assert_int_equal(r->severity, want[i].sev);
+		assert_int_equal(r->cap, want[i].cap);
 		assert_ptr_equal(vmsc_rule_find(r->id), r);
 		assert_non_null(r->title);
 		assert_non_null(r->remedy);
@@ -580,11 +588,232 @@ static void test_rules_quiesce_disabled_extra_config(void **state)
 	set(&t->f->extra_config[0].value, "FALSE");
 	assert_string_equal(only(run(t), "quiesce-disabled")->message,
 			    "quiescing turned off (extraConfig snapshot.quiesce = FALSE)");
+	assert_int_equal(only(t->vm, "quiesce-disabled")->cap, VMSC_LEVEL_CRASH);
+	assert_string_equal(t->vm->consistency.limited_by[0], "quiesce-disabled");
+	/* snapshot.maxSnapshots is snapshot-limit's now */
 	set(&t->f->extra_config[0].value, "true");
 	set(&t->f->extra_config[1].value, "0");
-	assert_string_equal(only(run(t), "quiesce-disabled")->message,
+	assert_int_equal(count(run(t), "quiesce-disabled"), 0);
+	assert_string_equal(only(t->vm, "snapshot-limit")->message,
 			    "snapshots forbidden (extraConfig snapshot.maxSnapshots = 0)");
 	set(&t->f->extra_config[1].value, "zero");
+	assert_clean(run(t));
+}
+
+static void test_rules_quiesce_disabled_causes(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+	struct vmsc_vm_result *vm;
+
+	/* quiescing only: crash-consistent snapshots still work */
+	t->f->quiesced_snapshots_supported = VMSC_TRI_FALSE;
+	vm = run(t);
+	fi = only(vm, "quiesce-disabled");
+	assert_int_equal(fi->cap, VMSC_LEVEL_CRASH);
+	assert_non_null(strstr(fi->remedy, "VMware Tools"));
+	assert_null(strstr(fi->remedy, "Re-enable snapshots"));
+	assert_int_equal(vm->consistency.expected, VMSC_LEVEL_CRASH);
+
+	/* no snapshot at all: each cause with its own remedy */
+	t->f->quiesced_snapshots_supported = VMSC_TRI_TRUE;
+	t->f->snapshot_locked = VMSC_TRI_TRUE;
+	vm = run(t);
+	fi = only(vm, "quiesce-disabled");
+	assert_int_equal(fi->cap, VMSC_LEVEL_NONE);
+	assert_non_null(strstr(fi->remedy, "snapshotLocked"));
+	assert_int_equal(vm->consistency.expected, VMSC_LEVEL_NONE);
+}
+
+static void test_rules_snapshot_limit(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_extra(t->f, "snapshot.maxSnapshots", "2");
+	set_snapshots(t->f, 1, 1, NOW - HOUR, "s");
+	assert_clean(run(t));
+	set_snapshots(t->f, 2, 2, NOW - HOUR, "s");
+	vm = run(t);
+	assert_string_equal(only(vm, "snapshot-limit")->message,
+			    "2 snapshots already, at the limit extraConfig snapshot.maxSnapshots = 2: "
+			    "the next snapshot is refused");
+	assert_int_equal(vm->status, VMSC_STATUS_ERROR);
+	assert_int_equal(vm->consistency.expected, VMSC_LEVEL_NONE);
+	set(&t->f->extra_config[0].value, "-1");
+	assert_clean(run(t));
+	set(&t->f->extra_config[0].value, "");
+	assert_clean(run(t));
+}
+
+/* --- expected consistency ------------------------------------------------------ */
+
+static void expect_level(struct vmsc_vm_result *vm, enum vmsc_level level, const char *limits)
+{
+	char got[256] = "";
+
+	for (size_t i = 0; i < vm->consistency.n_limited_by; i++) {
+		strcat(got, i ? "," : "");
+		strcat(got, vm->consistency.limited_by[i]);
+	}
+	if (vm->consistency.expected != level || strcmp(got, limits) != 0)
+		fail_msg("expected %s [%s], got %s [%s]", vmsc_level_name(level), limits,
+			 vmsc_level_name(vm->consistency.expected), got);
+}
+
+static void test_rules_consistency_ceiling(void **state)
+{
+	static const struct {
+		const char *guest_id, *full_name, *family;
+		enum vmsc_level level;
+	} cases[] = {
+		{ "otherLinux64Guest", NULL, "linuxGuest", VMSC_LEVEL_FILESYSTEM },
+		{ "rhel9_64Guest", "Red Hat Enterprise Linux 9 Server", NULL, VMSC_LEVEL_FILESYSTEM },
+		{ "windows2019srv_64Guest", NULL, NULL, VMSC_LEVEL_APPLICATION },
+		{ "windows2019srvNext_64Guest", NULL, NULL, VMSC_LEVEL_APPLICATION },
+		{ "windows9Server64Guest", NULL, NULL, VMSC_LEVEL_APPLICATION },
+		{ "winNetStandard64Guest", NULL, NULL, VMSC_LEVEL_APPLICATION },
+		{ "winLonghorn64Guest", NULL, NULL, VMSC_LEVEL_APPLICATION },
+		{ "windows9_64Guest", NULL, NULL, VMSC_LEVEL_FILESYSTEM },
+		{ "windows11_64Guest", NULL, NULL, VMSC_LEVEL_FILESYSTEM },
+		{ "windows7_64Guest", NULL, NULL, VMSC_LEVEL_FILESYSTEM },
+		{ "winXPProGuest", NULL, NULL, VMSC_LEVEL_FILESYSTEM },
+		/* generic ids: the full name decides */
+		{ "windowsGuest", "Microsoft Windows Server 2025", NULL, VMSC_LEVEL_APPLICATION },
+		{ "windowsGuest", "Microsoft Windows 10", NULL, VMSC_LEVEL_FILESYSTEM },
+		{ "otherGuest64", "Microsoft Windows Server 2022 (64-bit)", "windowsGuest",
+		  VMSC_LEVEL_APPLICATION },
+	};
+	struct t *t = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vmsc_vm_result *vm;
+
+		set(&t->f->guest_id, cases[i].guest_id);
+		set(&t->f->guest_full_name, cases[i].full_name);
+		set(&t->f->guest_family, cases[i].family);
+		t->f->disk_uuid_enabled = VMSC_TRI_TRUE;
+		vm = run(t);
+		if (vm->consistency.expected != cases[i].level)
+			fail_msg("%s / %s: expected %s, got %s", cases[i].guest_id,
+				 cases[i].full_name ? cases[i].full_name : "-",
+				 vmsc_level_name(cases[i].level),
+				 vmsc_level_name(vm->consistency.expected));
+		expect_level(vm, cases[i].level, "guest-os");
+	}
+}
+
+static void test_rules_consistency_caps(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	make_windows(t->f);
+	set(&t->f->guest_id, "windows2019srv_64Guest");
+	t->f->disk_uuid_enabled = VMSC_TRI_TRUE;
+	expect_level(run(t), VMSC_LEVEL_APPLICATION, "guest-os");
+
+	t->f->disk_uuid_enabled = VMSC_TRI_FALSE;
+	expect_level(run(t), VMSC_LEVEL_FILESYSTEM, "quiesce-enableuuid");
+
+	/* the lowest cap wins, and only the rules at that level are named */
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	expect_level(run(t), VMSC_LEVEL_CRASH, "tools-not-running");
+	t->f->snapshot_disabled = VMSC_TRI_TRUE;
+	expect_level(run(t), VMSC_LEVEL_NONE, "quiesce-disabled");
+
+	/* rules without a cap leave the level alone */
+	t->f->snapshot_disabled = VMSC_TRI_FALSE;
+	set(&t->f->tools_running_status, "guestToolsRunning");
+	t->f->disk_uuid_enabled = VMSC_TRI_TRUE;
+	set(&t->f->disks[0].disk_mode, "independent_persistent");
+	vm = run(t);
+	assert_int_equal(count(vm, "independent-disk"), 1);
+	expect_level(vm, VMSC_LEVEL_APPLICATION, "guest-os");
+}
+
+static void test_rules_consistency_waived_still_counts(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	load_config(t, "[waiver \"w\"]\nvm = *\nrule = tools-not-running\nreason = r\n"
+		       "expires = 2099-12-31\n");
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	vm = run(t);
+	assert_true(only(vm, "tools-not-running")->waived);
+	assert_int_equal(vm->status, VMSC_STATUS_OK);
+	expect_level(vm, VMSC_LEVEL_CRASH, "tools-not-running");
+}
+
+static void test_rules_consistency_not_evaluated(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	set(&t->f->power_state, "poweredOff");
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_SKIPPED);
+	assert_int_equal(vm->consistency.expected, VMSC_LEVEL_UNSET);
+	assert_int_equal(vm->consistency.n_limited_by, 0);
+
+	set(&t->f->power_state, "poweredOn");
+	add_unreadable(t->f, "snapshot", "NoPermission", NULL);
+	vm = run(t);
+	assert_int_equal(vm->status, VMSC_STATUS_UNKNOWN);
+	assert_int_equal(vm->consistency.expected, VMSC_LEVEL_UNSET);
+}
+
+static void test_rules_consistency_required(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[require \"app-*\"]\nconsistency = application\n"
+		       "[require \"web-*\"]\nvm = app-01\nconsistency = crash\n");
+	/* Linux reaches filesystem at best: below the first section's level */
+	vm = run(t);
+	fi = only(vm, "consistency-below-required");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message,
+			    "requires application-consistent backups ([require \"app-*\"] at "
+			    "test.ini:1), expected filesystem: limited by guest-os");
+	assert_int_equal(vm->status, VMSC_STATUS_ERROR);
+
+	/* evaluating again replaces the finding, never adds a second */
+	assert_int_equal(vmsc_rules_settle(&(struct vmsc_eval){ .config = &t->cfg, .now = NOW },
+					   "vc01.example.com", vm), 0);
+	assert_int_equal(count(vm, "consistency-below-required"), 1);
+
+	/* --require beats the sections */
+	t->cfg.require_all = VMSC_LEVEL_CRASH;
+	assert_clean(run(t));
+	t->cfg.require_all = VMSC_LEVEL_FILESYSTEM;
+	set(&t->f->tools_running_status, "guestToolsNotRunning");
+	fi = nth(run(t), "consistency-below-required", 0);
+	assert_int_equal(t->vm->n_findings, 2);
+	assert_string_equal(fi->message, "requires filesystem-consistent backups (--require), "
+			    "expected crash: limited by tools-not-running");
+
+	/* a waiver covers it like any finding */
+	t->cfg.require_all = 0;
+	load_config(t, "[require \"*\"]\nconsistency = application\n"
+		       "[waiver \"w\"]\nvm = *\nrule = consistency-below-required\nreason = r\n"
+		       "expires = 2099-12-31\n");
+	set(&t->f->tools_running_status, "guestToolsRunning");
+	vm = run(t);
+	assert_true(only(vm, "consistency-below-required")->waived);
+	assert_int_equal(vm->status, VMSC_STATUS_OK);
+}
+
+static void test_rules_consistency_required_unmatched(void **state)
+{
+	struct t *t = *state;
+
+	/* sections that match nothing, or ask for no more than expected */
+	load_config(t, "[require \"db-*\"]\nconsistency = application\n"
+		       "[require \"app-*\"]\nconsistency = filesystem\n");
 	assert_clean(run(t));
 }
 
@@ -1343,7 +1572,7 @@ static void test_rules_property_paths(void **state)
 {
 	static const char *const expected[] = {
 		"name", "runtime.powerState", "runtime.connectionState", "config.template",
-		"config.guestId", "guest.toolsVersionStatus2", "guest.toolsRunningStatus",
+		"config.guestId", "config.guestFullName", "guest.toolsVersionStatus2", "guest.toolsRunningStatus",
 		"guest.toolsVersion", "runtime.toolsInstallerMounted",
 		"capability.quiescedSnapshotsSupported", "capability.snapshotOperationsSupported",
 		"config.flags.snapshotDisabled", "config.flags.snapshotLocked",
@@ -1367,12 +1596,10 @@ static void test_rules_property_paths(void **state)
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++)
 			assert_string_not_equal(paths[i], paths[j]);
-	assert_false(has_path(paths, n, "config.guestFullName"));
 	free(paths);
 
 	/* Every path of every rule, however many the table grows to. */
 	paths = vmsc_rules_property_paths(&t->cfg, true, &n);
-	assert_true(has_path(paths, n, "config.guestFullName"));
 	rules = vmsc_rules(&nrules);
 	for (i = 0; i < nrules; i++)
 		for (const char *const *p = rules[i].paths; p && *p; p++)
@@ -1416,6 +1643,14 @@ int main(void)
 		T(test_rules_quiesce_disabled_flags),
 		T(test_rules_quiesce_disabled_methods),
 		T(test_rules_quiesce_disabled_extra_config),
+		T(test_rules_quiesce_disabled_causes),
+		T(test_rules_snapshot_limit),
+		T(test_rules_consistency_ceiling),
+		T(test_rules_consistency_caps),
+		T(test_rules_consistency_waived_still_counts),
+		T(test_rules_consistency_not_evaluated),
+		T(test_rules_consistency_required),
+		T(test_rules_consistency_required_unmatched),
 		T(test_rules_quiesce_enableuuid),
 		T(test_rules_quiesce_enableuuid_not_windows),
 		T(test_rules_quiesce_ide_disk),
