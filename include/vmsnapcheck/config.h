@@ -20,6 +20,28 @@ struct vmsc_thresholds {
 	int max_snapshot_age_hours;
 	int min_guest_free_percent;
 	int history_days;
+	char **snapshot_ignore;       /* snapshot-name globs (backup software's own) */
+	size_t n_snapshot_ignore;
+	int snapshot_ignore_max_age_hours; /* older ignored snapshots count again */
+	int datastore_min_free_percent;
+	int snapshot_reserve_percent; /* of the VM's provisioned size on a datastore */
+};
+
+/* [backup]: where the backup software records its last run (backup-age). */
+struct vmsc_backup {
+	char *attribute;              /* a custom attribute's name, or */
+	char *notes_regex;            /* a POSIX ERE on the notes with one capture group */
+	char *time_format;            /* strptime(3); NULL = RFC 3339 / ISO 8601 */
+	int max_age_hours;
+	int line;                     /* of the section; 0 = no [backup]: rule off */
+};
+
+/* [guest "GLOB"]: guest credentials for --guest (first match wins). */
+struct vmsc_guest_login {
+	char *glob;
+	char *username;
+	char *password_file;
+	int line;
 };
 
 /* The defaults, in one place (README.md and docs/vmsnapcheck.1). */
@@ -72,6 +94,11 @@ struct vmsc_config {
 	struct vmsc_require *requires; /* first match wins */
 	size_t n_requires;
 	int require_all;              /* --require LEVEL (enum vmsc_level), beats [require] */
+
+	struct vmsc_backup backup;
+
+	struct vmsc_guest_login *guest_logins;
+	size_t n_guest_logins;
 
 	char *path;                   /* file it was read from, NULL for defaults */
 };

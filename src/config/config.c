@@ -21,6 +21,7 @@
 
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <regex.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,9 @@ const struct vmsc_thresholds vmsc_thresholds_default = {
 	.max_snapshot_age_hours = 72,
 	.min_guest_free_percent = 10,
 	.history_days = 7,
+	.snapshot_ignore_max_age_hours = 24,
+	.datastore_min_free_percent = 10,
+	.snapshot_reserve_percent = 20,
 };
 
 void vmsc_config_init(struct vmsc_config *cfg)
@@ -52,6 +56,7 @@ void vmsc_config_init(struct vmsc_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->insecure = -1;
 	cfg->thresholds = vmsc_thresholds_default;
+	cfg->backup.max_age_hours = 26;
 }
 
 static void waiver_release(struct vmsc_waiver *w)
@@ -87,6 +92,18 @@ void vmsc_config_release(struct vmsc_config *cfg)
 		free(cfg->requires[i].globs);
 	}
 	free(cfg->requires);
+	for (i = 0; i < cfg->thresholds.n_snapshot_ignore; i++)
+		free(cfg->thresholds.snapshot_ignore[i]);
+	free(cfg->thresholds.snapshot_ignore);
+	free(cfg->backup.attribute);
+	free(cfg->backup.notes_regex);
+	free(cfg->backup.time_format);
+	for (i = 0; i < cfg->n_guest_logins; i++) {
+		free(cfg->guest_logins[i].glob);
+		free(cfg->guest_logins[i].username);
+		free(cfg->guest_logins[i].password_file);
+	}
+	free(cfg->guest_logins);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -103,6 +120,8 @@ enum value_type {
 	VT_DATE,        /* char * YYYY-MM-DD, plus waiver expires_end */
 	VT_LEVEL,       /* int: a consistency level name */
 	VT_GLOB_MORE,   /* struct vmsc_require globs: appends, may repeat */
+	VT_GLOB_LIST,   /* char ** + size_t after it: "GLOB[, GLOB...]" */
+	VT_REGEX,       /* char *: a POSIX ERE with exactly one capture group */
 };
 
 struct key_def {
@@ -132,6 +151,32 @@ static const struct key_def threshold_keys[] = {
 	{ "max_snapshot_age_hours", VT_INT, THRESHOLD(max_snapshot_age_hours), 0, 87600 },
 	{ "min_guest_free_percent", VT_INT, THRESHOLD(min_guest_free_percent), 0, 100 },
 	{ "history_days", VT_INT, THRESHOLD(history_days), 1, 3650 },
+	{ "snapshot_ignore", VT_GLOB_LIST, THRESHOLD(snapshot_ignore), 0, 0 },
+	{ "snapshot_ignore_max_age_hours", VT_INT, THRESHOLD(snapshot_ignore_max_age_hours), 0,
+	  87600 },
+	{ "datastore_min_free_percent", VT_INT, THRESHOLD(datastore_min_free_percent), 0, 100 },
+	{ "snapshot_reserve_percent", VT_INT, THRESHOLD(snapshot_reserve_percent), 0, 1000 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+/* VT_GLOB_LIST finds the count right after the list. */
+_Static_assert(offsetof(struct vmsc_thresholds, n_snapshot_ignore) ==
+		       offsetof(struct vmsc_thresholds, snapshot_ignore) + sizeof(char **),
+	       "snapshot_ignore's count must follow it");
+
+#define BACKUP(field) (offsetof(struct vmsc_config, backup) + offsetof(struct vmsc_backup, field))
+
+static const struct key_def backup_keys[] = {
+	{ "attribute", VT_STRING, BACKUP(attribute), 0, 0 },
+	{ "notes_regex", VT_REGEX, BACKUP(notes_regex), 0, 0 },
+	{ "time_format", VT_STRING, BACKUP(time_format), 0, 0 },
+	{ "max_age_hours", VT_INT, BACKUP(max_age_hours), 1, 87600 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+static const struct key_def guest_keys[] = {
+	{ "username", VT_STRING, offsetof(struct vmsc_guest_login, username), 0, 0 },
+	{ "password_file", VT_STRING, offsetof(struct vmsc_guest_login, password_file), 0, 0 },
 	{ NULL, 0, 0, 0, 0 },
 };
 
@@ -160,7 +205,10 @@ static const struct key_def require_keys[] = {
 	{ NULL, 0, 0, 0, 0 },
 };
 
-enum section_kind { SEC_NONE, SEC_CONNECTION, SEC_THRESHOLDS, SEC_RULE, SEC_WAIVER, SEC_REQUIRE };
+enum section_kind {
+	SEC_NONE, SEC_CONNECTION, SEC_THRESHOLDS, SEC_BACKUP, SEC_RULE, SEC_WAIVER, SEC_REQUIRE,
+	SEC_GUEST, SEC_KINDS
+};
 
 struct section_def {
 	const char *name;
@@ -179,6 +227,8 @@ static const struct section_def sections[] = {
 	  "[waiver \"sql-legacy-rdm\"]" },
 	{ "require", SEC_REQUIRE, require_keys, "VM-name glob", "[require \"GLOB\"]",
 	  "[require \"sql-*\"]" },
+	{ "backup", SEC_BACKUP, backup_keys, NULL, NULL, NULL },
+	{ "guest", SEC_GUEST, guest_keys, "VM-name glob", "[guest \"GLOB\"]", "[guest \"win-*\"]" },
 };
 
 /* --- parser state -------------------------------------------------------- */
@@ -198,7 +248,7 @@ struct parser {
 	int sec_line;
 	size_t target;                /* index into cfg->rules / cfg->waivers */
 	int seen[MAX_KEYS];           /* line each key was set on, 0 = not yet */
-	int connection_line, thresholds_line;
+	int unnamed_line[SEC_KINDS];  /* where each unnamed section was, 0 = not yet */
 };
 
 static int add_glob(struct vmsc_require *r, const char *glob)
@@ -264,6 +314,12 @@ static int section_end(struct parser *p)
 	if (p->sec && p->sec->kind == SEC_REQUIRE && !p->seen[0])
 		return fail(p, p->sec_line, "section '%s' has no 'consistency' (application, "
 			    "filesystem, crash or none)", p->sec_title);
+	if (p->sec && p->sec->kind == SEC_GUEST && !p->seen[0])
+		return fail(p, p->sec_line, "section '%s' has no 'username'", p->sec_title);
+	if (p->sec && p->sec->kind == SEC_BACKUP && !p->seen[0] == !p->seen[1])
+		return fail(p, p->sec_line, "section '[backup]' needs one of 'attribute' (a custom "
+			    "attribute's name) or 'notes_regex' (a pattern on the notes), not %s",
+			    p->seen[0] ? "both" : "neither");
 	if (!p->sec || p->sec->kind != SEC_WAIVER)
 		return 0;
 	w = &p->cfg->waivers[p->target];
@@ -333,6 +389,21 @@ static int begin_require(struct parser *p, const char *glob)
 	return add_glob(&arr[p->target], glob) < 0 ? fail_nomem(p) : 0;
 }
 
+static int begin_guest(struct parser *p, const char *glob)
+{
+	struct vmsc_guest_login *arr;
+
+	arr = realloc(p->cfg->guest_logins, (p->cfg->n_guest_logins + 1) * sizeof(*arr));
+	if (!arr)
+		return fail_nomem(p);
+	p->cfg->guest_logins = arr;
+	p->target = p->cfg->n_guest_logins;
+	memset(&arr[p->target], 0, sizeof(arr[p->target]));
+	arr[p->target].line = p->lineno;
+	p->cfg->n_guest_logins++;
+	return (arr[p->target].glob = strdup(glob)) ? 0 : fail_nomem(p);
+}
+
 /* `inner` is the text between '[' and ']'. */
 static int begin_section(struct parser *p, char *inner)
 {
@@ -365,11 +436,13 @@ static int begin_section(struct parser *p, char *inner)
 	if (!def->arg) {
 		if (*arg)
 			return fail(p, p->lineno, "section '[%s]' takes no name", def->name);
-		first = def->kind == SEC_CONNECTION ? &p->connection_line : &p->thresholds_line;
+		first = &p->unnamed_line[def->kind];
 		if (*first)
 			return fail(p, p->lineno, "section '[%s]' repeated (first on line %d)",
 				    def->name, *first);
 		*first = p->lineno;
+		if (def->kind == SEC_BACKUP)
+			p->cfg->backup.line = p->lineno;
 		p->sec = def;
 		return 0;
 	}
@@ -389,6 +462,7 @@ static int begin_section(struct parser *p, char *inner)
 	switch (def->kind) {
 	case SEC_RULE: rc = begin_rule(p, arg); break;
 	case SEC_WAIVER: rc = begin_waiver(p, arg); break;
+	case SEC_GUEST: rc = begin_guest(p, arg); break;
 	default: rc = begin_require(p, arg); break;
 	}
 	if (rc < 0)
@@ -445,12 +519,43 @@ static int parse_date(const char *v, time_t *end)
 	return *end == (time_t)-1 ? -1 : 0;
 }
 
+/* "a, b ,c" -> {"a", "b", "c"}; empty items are an error. */
+static int set_list(struct parser *p, char ***list, size_t *n, const char *v)
+{
+	const char *s = v;
+
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		char **grown, *item;
+
+		while (len && (*s == ' ' || *s == '\t'))
+			s++, len--;
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		if (!len)
+			return fail(p, p->lineno, "empty item in the list '%s'", v);
+		if (!(item = strndup(s, len)))
+			return fail_nomem(p);
+		if (!(grown = realloc(*list, (*n + 1) * sizeof(*grown)))) {
+			free(item);
+			return fail_nomem(p);
+		}
+		*list = grown;
+		(*list)[(*n)++] = item;
+		s += strcspn(s, ",");
+		if (*s == ',')
+			s++;
+	}
+	return 0;
+}
+
 static void *section_target(struct parser *p)
 {
 	switch (p->sec->kind) {
 	case SEC_RULE: return &p->cfg->rules[p->target];
 	case SEC_WAIVER: return &p->cfg->waivers[p->target];
 	case SEC_REQUIRE: return &p->cfg->requires[p->target];
+	case SEC_GUEST: return &p->cfg->guest_logins[p->target];
 	default: return p->cfg;
 	}
 }
@@ -506,6 +611,27 @@ static int set_value(struct parser *p, const struct key_def *k, const char *v)
 		return 0;
 	case VT_GLOB_MORE:
 		return add_glob((struct vmsc_require *)base, v) < 0 ? fail_nomem(p) : 0;
+	case VT_GLOB_LIST:
+		return set_list(p, (char ***)field, (size_t *)((char *)field + sizeof(char **)), v);
+	case VT_REGEX: {
+		regex_t re;
+		int bad = regcomp(&re, v, REG_EXTENDED);
+		size_t groups = bad ? 0 : re.re_nsub;
+
+		if (!bad)
+			regfree(&re);
+		if (bad)
+			return fail(p, p->lineno, "invalid value for '%s': not a POSIX extended "
+				    "regular expression", k->name);
+		if (groups != 1)
+			return fail(p, p->lineno, "invalid value for '%s': needs exactly one "
+				    "capture group (the time), has %zu", k->name, groups);
+		if (!(copy = strdup(v)))
+			return fail_nomem(p);
+		free(*(char **)field);
+		*(char **)field = copy;
+		return 0;
+	}
 	case VT_INT:
 		errno = 0;
 		n = strtol(v, &end, 10);

@@ -512,6 +512,62 @@ static void test_config_require(void **state)
 		     "[require \"GLOB\"]");
 }
 
+static void test_config_turn2_keys(void **state)
+{
+	struct vmsc_config cfg;
+
+	(void)state;
+	expect_ok("", &cfg);
+	assert_int_equal(cfg.thresholds.snapshot_ignore_max_age_hours, 24);
+	assert_int_equal(cfg.thresholds.datastore_min_free_percent, 10);
+	assert_int_equal(cfg.thresholds.snapshot_reserve_percent, 20);
+	assert_int_equal(cfg.backup.max_age_hours, 26);
+	assert_int_equal(cfg.backup.line, 0);
+	vmsc_config_release(&cfg);
+
+	expect_ok("[thresholds]\nsnapshot_ignore = VEEAM BACKUP TEMPORARY SNAPSHOT, TSM-VM*\n"
+		  "snapshot_ignore_max_age_hours = 12\ndatastore_min_free_percent = 5\n"
+		  "snapshot_reserve_percent = 30\n"
+		  "[backup]\nnotes_regex = Last backup: ([0-9-]+)\ntime_format = %Y-%m-%d\n"
+		  "max_age_hours = 50\n"
+		  "[guest \"win-*\"]\nusername = CORP\\backupcheck\n"
+		  "password_file = /etc/vmsnapcheck/guest.pw\n", &cfg);
+	assert_int_equal(cfg.thresholds.n_snapshot_ignore, 2);
+	assert_string_equal(cfg.thresholds.snapshot_ignore[0], "VEEAM BACKUP TEMPORARY SNAPSHOT");
+	assert_string_equal(cfg.thresholds.snapshot_ignore[1], "TSM-VM*");
+	assert_int_equal(cfg.thresholds.snapshot_ignore_max_age_hours, 12);
+	assert_int_equal(cfg.thresholds.datastore_min_free_percent, 5);
+	assert_int_equal(cfg.thresholds.snapshot_reserve_percent, 30);
+	assert_string_equal(cfg.backup.notes_regex, "Last backup: ([0-9-]+)");
+	assert_string_equal(cfg.backup.time_format, "%Y-%m-%d");
+	assert_int_equal(cfg.backup.max_age_hours, 50);
+	assert_int_equal(cfg.backup.line, 6);
+	assert_int_equal(cfg.n_guest_logins, 1);
+	assert_string_equal(cfg.guest_logins[0].glob, "win-*");
+	assert_string_equal(cfg.guest_logins[0].username, "CORP\\backupcheck");
+	assert_string_equal(cfg.guest_logins[0].password_file, "/etc/vmsnapcheck/guest.pw");
+	vmsc_config_release(&cfg);
+
+	expect_error("[thresholds]\nsnapshot_ignore = a,,b\n",
+		     "test.ini:2: empty item in the list 'a,,b'");
+	expect_error("[backup]\nmax_age_hours = 3\n",
+		     "test.ini:1: section '[backup]' needs one of 'attribute' (a custom attribute's "
+		     "name) or 'notes_regex' (a pattern on the notes), not neither");
+	expect_error("[backup]\nattribute = Last Backup\nnotes_regex = (x)\n",
+		     "test.ini:1: section '[backup]' needs one of 'attribute' (a custom attribute's "
+		     "name) or 'notes_regex' (a pattern on the notes), not both");
+	expect_error("[backup]\nnotes_regex = Last backup: .*\n",
+		     "test.ini:2: invalid value for 'notes_regex': needs exactly one capture group "
+		     "(the time), has 0");
+	expect_error("[backup]\nnotes_regex = ([\n",
+		     "test.ini:2: invalid value for 'notes_regex': not a POSIX extended regular "
+		     "expression");
+	expect_error("[guest \"*\"]\npassword_file = /x\n",
+		     "test.ini:1: section '[guest \"*\"]' has no 'username'");
+	expect_error("[backup]\nattribute = a\n[backup]\n",
+		     "test.ini:3: section '[backup]' repeated (first on line 1)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_config_default_path),
 		cmocka_unit_test(test_config_rule_settings),
 		cmocka_unit_test(test_config_require),
+		cmocka_unit_test(test_config_turn2_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
