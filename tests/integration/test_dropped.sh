@@ -72,16 +72,21 @@ conns=$(grep -c '^\* Connected to' "$ERR" || true)
 [ "$RC" -le 2 ] && [ "$conns" -ge 3 ] && ok "cut: a new connection ($conns in all)" ||
 	fail "cut: exit $RC, $conns connections"
 
-# cut every time: one restart, then exit 3 with one clear line
+# cut every time: one restart (its notice), then exit 3 with one clear line
 for k in 1 2; do
 	start_faulty "cut-always-c$k" truncate:ContinueRetrievePropertiesEx
 	vmsc $conn -f json --page-size 50 --connections "$k"
 	expect_rc 3 "cut-always-c$k: a second drop"
-	expect_err_lines 1 "cut-always-c$k: one line on stderr"
+	expect_err_lines 2 "cut-always-c$k: the notice and the error on stderr"
 	expect_err "dropped again during ContinueRetrievePropertiesEx" "cut-always-c$k: explained"
 	[ "$(count RetrievePropertiesEx)" -eq 2 ] && ok "cut-always-c$k: started over only once" ||
 		fail "cut-always-c$k: $(count RetrievePropertiesEx) RetrievePropertiesEx"
 	jq -e '.status == "unknown"' "$OUT" >/dev/null && ok "cut-always-c$k: report says unknown" ||
 		fail "cut-always-c$k: report not marked unknown"
 done
+start_faulty cut-always-quiet truncate:RetrievePropertiesEx
+vmsc $conn -f json -q
+expect_rc 3 "cut-always -q: a second drop"
+expect_err_lines 1 "cut-always -q: only the error"
+expect_err "dropped again during RetrievePropertiesEx" "cut-always -q: explained"
 finish

@@ -110,17 +110,24 @@ expect_err "503" "503 quoted"
 [ "$(count RetrievePropertiesEx)" -eq 3 ] && ok "503: bounded retries (3 attempts)" ||
 	fail "503: $(count RetrievePropertiesEx) attempts"
 
+# (truncate: the connection drops every time; one restart, see test_dropped.sh)
 for kind in truncate garbage wrongns; do
 	start_faulty "$kind" "$kind:RetrievePropertiesEx"
 	vmsc $conn -f json
 	expect_rc 3 "$kind reply"
-	expect_err "unreadable reply to RetrievePropertiesEx" "$kind: unreadable reply"
+	if [ "$kind" = truncate ]; then
+		expect_err "dropped again during RetrievePropertiesEx" "$kind: dropped connection"
+	else
+		expect_err "unreadable reply to RetrievePropertiesEx" "$kind: unreadable reply"
+	fi
 	[ -s "$OUT" ] && jq -e '.status == "unknown"' "$OUT" >/dev/null && ok "$kind: report says unknown" ||
 		fail "$kind: report not marked unknown"
 done
 
-# the same on a page asked ahead (the second Continue is asked while the first is read)
+# the same on a page asked ahead (the second Continue is asked while the first is read);
+# a page cut once is read again: test_dropped.sh
 for kind in truncate garbage wrongns; do
+	[ "$kind" = truncate ] && continue
 	start_faulty "ahead-$kind" "$kind:ContinueRetrievePropertiesEx:2"
 	vmsc $conn -f json --page-size 50
 	expect_rc 3 "$kind reply to a page asked ahead"
