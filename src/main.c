@@ -252,6 +252,7 @@ static void *check_server(void *arg)
 	vo.name = vc->name;
 	vo.password = job->password;
 	vo.interrupted = &interrupted;
+	vo.quiet = o->quiet > 0;
 	c = vmsc_vsphere_new(&vo, &err);
 	if (!c || vmsc_vsphere_connect(c, &err) < 0)
 		goto out;

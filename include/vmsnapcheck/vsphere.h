@@ -32,6 +32,7 @@ struct vmsc_vsphere_options {
 	int timeout;                  /* seconds for one request; 0 = 60 */
 	size_t max_response_bytes;    /* 0 = 256 MiB */
 	bool debug;                   /* SOAP trace on stderr, secrets masked */
+	bool quiet;                   /* no notices on stderr (-q); errors still returned */
 	int connections;              /* 1: no page asked ahead; else the next page
 	                               * goes out on a second connection */
 	volatile sig_atomic_t *interrupted; /* set by a signal handler: abort transfers */

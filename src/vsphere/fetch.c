@@ -369,24 +369,24 @@ static int send_next(struct vmsc_vsphere *c, const char *token, struct page_call
 }
 
 /*
- * Runs one paged retrieval to its end.  Returns 0, or -1; on a session
- * expiry after which we logged in again, *restart is set.
+ * Runs one paged retrieval to its end.  Returns 0, or -1; *restart says
+ * whether the caller should start over (see vmsc_call).
  */
 static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, const struct sink *sink,
-			bool *restart, struct vmsc_error *err)
+			enum vmsc_restart *restart, struct vmsc_error *err)
 {
 	struct page_call pc = { .c = c, .sink = sink };
 	char *token = NULL;
 	int rc = -1;
 	bool first = true;
 
-	*restart = false;
+	*restart = VMSC_RESTART_NONE;
 	for (;;) {
 		int call = first ? send_first(c, rq, &pc, err) : send_next(c, token, &pc, err);
 
 		first = false;
 		if (call < 0) {
-			*restart = err->code == VMSC_E_NOT_AUTHENTICATED && c->logged_in;
+			*restart = c->restart;
 			goto out;
 		}
 		free(token);
@@ -404,7 +404,8 @@ out:
 	vmsc_stream_drop(c);
 	free(pc.next_token);
 	if (token) {
-		if (rc < 0 && err->code != VMSC_E_NOT_AUTHENTICATED)
+		/* a restart's token is gone with its session, or spent by the cut reply */
+		if (rc < 0 && err->code != VMSC_E_NOT_AUTHENTICATED && *restart == VMSC_RESTART_NONE)
 			cancel_retrieve(c, token);
 		free(token);
 	}
@@ -416,6 +417,7 @@ out:
 
 struct name_pass {
 	const struct vmsc_fetch_spec *spec;
+	const struct moid_set *done;  /* delivered before a restart: not asked again */
 	char **matches;
 	size_t n, cap;
 	struct vmsc_error *err;
@@ -427,7 +429,8 @@ static int name_object(void *ud, struct vmsc_vm_facts *f)
 	int rc = 0;
 
 	/* a VM without a readable name is known by its moid, in reports too */
-	if (f->moid && np->spec->want(np->spec->want_ud, f->name ? f->name : f->moid)) {
+	if (f->moid && !moid_set_has(np->done, f->moid) &&
+	    np->spec->want(np->spec->want_ud, f->name ? f->name : f->moid)) {
 		if (np->n == np->cap) {
 			size_t cap = np->cap ? np->cap * 2 : 64;
 			char **m = realloc(np->matches, cap * sizeof(*m));
@@ -521,19 +524,47 @@ static int full_object(void *ud, struct vmsc_vm_facts *f)
 	return fp->n == BATCH ? full_flush(fp) : 0;
 }
 
+/* One go at the whole fetch over `view`: the name pass first with globs. */
+static int fetch_once(struct vmsc_vsphere *c, const char *view, const struct vmsc_fetch_spec *spec,
+		      const char **paths, size_t n_paths, int page, struct name_pass *np,
+		      struct full_pass *fp, enum vmsc_restart *restart, struct vmsc_error *err)
+{
+	const struct sink full_sink = { .object = full_object, .flush = full_flush, .ud = fp };
+	const struct sink name_sink = { .object = name_object, .ud = np };
+	struct retrieval rq = { .paths = paths, .n_paths = n_paths, .page_size = page };
+	static const char *const name_only[] = { "name" };
+	struct retrieval nq = { .view = view, .paths = name_only, .n_paths = 1, .page_size = page };
+
+	if (!spec->want) {
+		rq.view = view;
+		return retrieve_all(c, &rq, &full_sink, restart, err);
+	}
+	name_pass_release(np);
+	if (retrieve_all(c, &nq, &name_sink, restart, err) < 0)
+		return -1;
+	/* full properties for the matches only, a page of morefs at a time */
+	for (size_t off = 0; off < np->n; off += (size_t)page) {
+		rq.vms = np->matches + off;
+		rq.n_vms = np->n - off < (size_t)page ? np->n - off : (size_t)page;
+		if (retrieve_all(c, &rq, &full_sink, restart, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Re-login once and new connections once: at most two restarts. */
+#define MAX_ATTEMPTS 3
+
 long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
 			    vmsc_page_fn fn, void *ud, struct vmsc_error *err)
 {
 	struct full_pass *fp = calloc(1, sizeof(*fp));
 	struct name_pass np = { .spec = spec, .err = err };
-	const struct sink full_sink = { .object = full_object, .flush = full_flush, .ud = fp };
-	const struct sink name_sink = { .object = name_object, .ud = &np };
 	const char **paths = NULL;
 	char *root = NULL, *view = NULL;
 	int page = spec->page_size > 0 ? spec->page_size : DEFAULT_PAGE;
 	long ret = -1;
-	bool restart;
-	int attempts = 0;
+	size_t k = 1;
 
 	vmsc_error_clear(err);
 	/* "name" is always asked, first */
@@ -545,72 +576,41 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 		return -1;
 	}
 	paths[0] = "name";
-	{
-		size_t k = 1;
+	for (size_t i = 0; i < spec->n_paths; i++)
+		if (strcmp(spec->paths[i], "name"))
+			paths[k++] = spec->paths[i];
+	fp->spec = spec;
+	fp->fn = fn;
+	fp->ud = ud;
+	fp->vcenter = c->opts.name ? c->opts.name : c->opts.host;
+	fp->err = err;
+	np.done = &fp->done;
+	for (int attempt = 1;; attempt++) {
+		enum vmsc_restart restart = VMSC_RESTART_NONE;
 
-		for (size_t i = 0; i < spec->n_paths; i++)
-			if (strcmp(spec->paths[i], "name"))
-				paths[k++] = spec->paths[i];
-		fp->spec = spec;
-		fp->fn = fn;
-		fp->ud = ud;
-		fp->vcenter = c->opts.name ? c->opts.name : c->opts.host;
-		fp->err = err;
-		for (;;) {
-			struct retrieval rq = { .paths = paths, .n_paths = k, .page_size = page };
-
-			if (attempts++ > 1)
-				break;
-			free(root);
-			destroy_view(c, view);
-			free(view);
-			view = NULL;
-			if (!(root = vmsc_resolve_scope(c, spec, err)) || !(view = create_view(c, root, err)))
-				goto out;
-			if (spec->want) {
-				static const char *const name_only[] = { "name" };
-				struct retrieval nq = { .view = view, .paths = name_only, .n_paths = 1,
-							.page_size = page };
-
-				name_pass_release(&np);
-				if (retrieve_all(c, &nq, &name_sink, &restart, err) < 0) {
-					if (restart)
-						continue;
-					goto out;
-				}
-				/* full properties for the matches only, a page of morefs at a time */
-				for (size_t off = 0; off < np.n; off += (size_t)page) {
-					rq.vms = np.matches + off;
-					rq.n_vms = np.n - off < (size_t)page ? np.n - off : (size_t)page;
-					if (retrieve_all(c, &rq, &full_sink, &restart, err) < 0)
-						break;
-				}
-				if (err->code != VMSC_OK && err->code != VMSC_E_NOT_AUTHENTICATED)
-					goto out;
-				if (err->code == VMSC_E_NOT_AUTHENTICATED) {
-					if (restart) {
-						vmsc_error_clear(err);
-						continue;
-					}
-					goto out;
-				}
-			} else {
-				rq.view = view;
-				if (retrieve_all(c, &rq, &full_sink, &restart, err) < 0) {
-					if (restart) {
-						vmsc_error_clear(err);
-						continue;
-					}
-					goto out;
-				}
-			}
+		/* after a dropped connection the session, and so the view, live on */
+		if (!view && (!(root = vmsc_resolve_scope(c, spec, err)) ||
+			      !(view = create_view(c, root, err))))
+			goto out;
+		if (fetch_once(c, view, spec, paths, k, page, &np, fp, &restart, err) == 0) {
 			ret = fp->delivered;
 			break;
 		}
+		if (restart == VMSC_RESTART_NONE || attempt == MAX_ATTEMPTS)
+			goto out;
+		/* the run will be complete: say what happened, but it is no error */
+		if (!c->opts.quiet)
+			fprintf(stderr, "vmsnapcheck: %s\n", err->message);
+		vmsc_error_clear(err);
+		/* VMs read but not handed over yet are read again */
+		full_drop(fp);
+		if (restart == VMSC_RESTART_RELOGIN) {
+			/* the view died with the old session: nothing to destroy */
+			free(view);
+			free(root);
+			view = root = NULL;
+		}
 	}
-	if (ret < 0 && err->code == VMSC_OK)
-		vmsc_error_set(err, VMSC_E_NOT_AUTHENTICATED,
-			       "session at '%s' expired again after logging in again", c->opts.host);
 out:
 	destroy_view(c, view);
 	free(view);

@@ -31,12 +31,13 @@ struct vmsc_transport {
 	bool pin_mismatch;
 	int verify_error;             /* X509_V_ERR_* of the leaf, 0 = none */
 	char status_line[256];        /* last HTTP status line */
+	bool fresh;                   /* next request on a new connection, not a pooled one */
 };
 
 int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_options *o,
 			struct vmsc_error *err);
 void vmsc_transport_release(struct vmsc_transport *t);
-/* Before each request. */
+/* Before each request (applies and clears `fresh`). */
 void vmsc_transport_begin(struct vmsc_transport *t);
 /* Forgets the session cookie (re-login must not reuse it). */
 void vmsc_transport_drop_cookies(struct vmsc_transport *t);
@@ -52,6 +53,14 @@ void vmsc_wipe_pending(struct soap *soap);
 /* Clears dead stack below the caller, after a Login. */
 void vmsc_wipe_stack(void);
 
+/* Why a session-bound call failed in a way its caller recovers from by
+ * starting its retrieval over (set by vmsc_call). */
+enum vmsc_restart {
+	VMSC_RESTART_NONE = 0,
+	VMSC_RESTART_RELOGIN,         /* session expired, logged in again: view and tokens are gone */
+	VMSC_RESTART_RECONNECT,       /* connection dropped mid-reply: same session, new connection */
+};
+
 struct vmsc_vsphere {
 	struct vmsc_vsphere_options opts;
 	struct soap *soap;
@@ -59,6 +68,8 @@ struct vmsc_vsphere {
 	char *action;                 /* SOAPAction: "urn:vim25/<apiVersion>" */
 	bool logged_in;
 	bool relogged;                /* re-login is allowed once per run */
+	bool reconnected;             /* so is starting over after a dropped connection */
+	enum vmsc_restart restart;    /* of the last vmsc_call */
 
 	/* service content, copied out of the soap arena */
 	char *property_collector;
@@ -107,8 +118,11 @@ void vmsc_count_request(struct vmsc_vsphere *c, const char *op);
 /*
  * The one execute path: counts the request, runs it, maps transport errors
  * and SOAP faults to struct vmsc_error, retries once on 503 (reads only)
- * and re-logs in once on NotAuthenticated.  On VMSC_E_NOT_AUTHENTICATED
- * after a successful re-login, *relogged is set so paging can restart.
+ * and re-logs in once on NotAuthenticated.  A VMSC_CALL_SESSION_BOUND call
+ * is not repeated: after a re-login, or the first connection dropped in
+ * the middle of a reply (the next requests go out on new connections),
+ * it fails with c->restart set and a notice in *err, so the caller starts
+ * its retrieval over.
  */
 int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *req, void *resp,
 	      unsigned flags, struct vmsc_error *err);
@@ -170,6 +184,9 @@ int vmsc_stream_take(struct vmsc_vsphere *c, const char *token, const char *resp
 
 /* Abandons pages asked ahead (paging ended or failed). */
 void vmsc_stream_drop(struct vmsc_vsphere *c);
+
+/* The lanes' next requests go out on new connections (one was dropped). */
+void vmsc_stream_fresh(struct vmsc_vsphere *c);
 
 /* ---- values (libxml2) ------------------------------------------------ */
 

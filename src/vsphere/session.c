@@ -4,6 +4,7 @@
  * path with fault mapping, login / re-login / logout and CurrentTime.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -312,13 +313,38 @@ static enum vmsc_errcode map_failure(struct vmsc_vsphere *c, struct soap *soap,
 	return VMSC_E_PROTOCOL;
 }
 
+/*
+ * The connection went away in the middle of the exchange (a load balancer or
+ * an idle timeout cut it): *detail gets curl's words for it.  A server that
+ * answered badly is not this.
+ */
+static bool connection_dropped(struct soap *soap, char *detail, size_t size)
+{
+	const char *d;
+
+	switch (curl_code_of(soap->fault ? soap->fault->faultstring : NULL)) {
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		d = curl_detail(soap);
+		snprintf(detail, size, "%s", d ? d : soap->fault->faultstring);
+		return true;
+	default:
+		return false;
+	}
+}
+
 int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *req, void *resp,
 	      unsigned flags, struct vmsc_error *err)
 {
 	int retries_503 = (flags & VMSC_CALL_READ) ? RETRIES_503 : 0;
 
+	c->restart = VMSC_RESTART_NONE;
 	for (;;) {
 		enum vmsc_errcode code;
+		char detail[256];
+		bool dropped;
 		int rc;
 
 		if (c->opts.interrupted && *c->opts.interrupted)
@@ -330,13 +356,17 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 		c->call_tr = &c->tr;
 		rc = fn(c, req, resp);
 		c->tr.total_received += (unsigned long long)c->tr.received;
-		if (rc == SOAP_OK)
+		if (rc == SOAP_OK) {
+			/* a 503 or expiry met on the way is no error of this call */
+			vmsc_error_clear(err);
 			return 0;
+		}
 		if (rc == VMSC_SOAP_STOPPED) {
 			soap_curl_reset(c->call_soap);
 			return -1;
 		}
 		code = map_failure(c, c->call_soap, c->call_tr, op, err);
+		dropped = connection_dropped(c->call_soap, detail, sizeof(detail));
 		vmsc_wipe_pending(c->call_soap);
 		soap_curl_reset(c->call_soap);
 		if (code == VMSC_E_HTTP && retries_503 > 0 && strstr(c->call_tr->status_line, " 503")) {
@@ -352,12 +382,31 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 				*err = lerr;
 				return -1;
 			}
-			if (flags & VMSC_CALL_SESSION_BOUND)
+			if (flags & VMSC_CALL_SESSION_BOUND) {
+				c->restart = VMSC_RESTART_RELOGIN;
 				return vmsc_error_set(err, VMSC_E_NOT_AUTHENTICATED,
-						      "session at '%s' expired during %s; logged in again",
-						      c->opts.host, op);
+						      "session at '%s' expired during %s; logged in "
+						      "again, starting the retrieval over", c->opts.host, op);
+			}
 			continue;
 		}
+		/* part of the reply may have been read already, and the token it
+		 * continued is spent: the caller starts over, on new connections */
+		if (dropped && (flags & VMSC_CALL_SESSION_BOUND) && !c->reconnected) {
+			c->reconnected = true;
+			c->restart = VMSC_RESTART_RECONNECT;
+			c->tr.fresh = true;
+			vmsc_stream_fresh(c);
+			return vmsc_error_set(err, code,
+					      "connection to '%s' dropped during %s (%s); starting the "
+					      "retrieval over on a new connection", c->opts.host, op, detail);
+		}
+		if (dropped && (flags & VMSC_CALL_SESSION_BOUND))
+			return vmsc_error_set(err, code,
+					      "connection to '%s' dropped again during %s (%s) after "
+					      "starting over on a new connection; check proxies, load "
+					      "balancers and their idle timeouts between here and the vCenter",
+					      c->opts.host, op, detail);
 		if (code == VMSC_E_NOT_AUTHENTICATED && c->relogged)
 			vmsc_error_set(err, VMSC_E_NOT_AUTHENTICATED,
 				       "session at '%s' expired again during %s after logging in again; "

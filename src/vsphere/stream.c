@@ -472,6 +472,13 @@ int vmsc_stream_take(struct vmsc_vsphere *c, const char *token, const char *resp
 	return rc;
 }
 
+void vmsc_stream_fresh(struct vmsc_vsphere *c)
+{
+	for (int i = 1; i < VMSC_LANES; i++)
+		if (c->lanes[i] && c->lanes[i]->soap)
+			c->lanes[i]->own_tr.fresh = true;
+}
+
 void vmsc_stream_drop(struct vmsc_vsphere *c)
 {
 	for (int i = 1; i < VMSC_LANES; i++) {

@@ -353,6 +353,10 @@ void vmsc_transport_begin(struct vmsc_transport *t)
 	t->received = 0;
 	t->over_cap = false;
 	t->status_line[0] = '\0';
+	/* after a drop the pool may hold connections a middlebox already killed */
+	if (t->curl)
+		curl_easy_setopt(t->curl, CURLOPT_FRESH_CONNECT, t->fresh ? 1L : 0L);
+	t->fresh = false;
 }
 
 void vmsc_transport_drop_cookies(struct vmsc_transport *t)

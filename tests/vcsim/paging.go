@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
@@ -34,11 +35,17 @@ var (
 	noPermission    []string
 )
 
+// tokenSeq numbers tokens across all sessions. Each session has its own
+// collector (and pages), so a token dies with its session, as on vCenter; a
+// per-collector count would hand a new session the numbers of the old one,
+// and a client still holding an old token would silently get another
+// retrieval's page instead of InvalidArgument.
+var tokenSeq int64
+
 type pagingPC struct {
 	simulator.PropertyCollector // must stay the first field (the simulator digs out the mo type via Field(0))
 
 	mu    sync.Mutex
-	seq   int
 	pages map[string]*pendingResult
 }
 
@@ -118,8 +125,7 @@ func (pc *pagingPC) page(objects []types.ObjectContent, size int) *types.Retriev
 	if pc.pages == nil {
 		pc.pages = map[string]*pendingResult{}
 	}
-	pc.seq++
-	token := strconv.Itoa(pc.seq)
+	token := strconv.FormatInt(atomic.AddInt64(&tokenSeq, 1), 10)
 	pc.pages[token] = &pendingResult{objects: objects[size:], size: size}
 	return &types.RetrieveResult{Token: token, Objects: objects[:size]}
 }
