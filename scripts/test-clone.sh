@@ -31,12 +31,13 @@ if [ -d "$build/vcsim/gocache" ]; then
 fi
 
 echo "test-clone: other-user tests from $src (under a 0700 directory)"
-cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} >/dev/null
+quiet() { "$@" >"$top/build.log" 2>&1 || { cat "$top/build.log" >&2; exit 1; }; }
+quiet cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 targets="vmsnapcheck password_memory"
 # no such target when the simulator cannot be built: the tests then skip
 grep -q '^vcsim_fixture:' "$src/build/Makefile" 2>/dev/null && targets="$targets vcsim_fixture"
 # shellcheck disable=SC2086
-cmake --build "$src/build" -j "$(nproc 2>/dev/null || echo 2)" --target $targets >/dev/null
+quiet cmake --build "$src/build" -j "$(nproc 2>/dev/null || echo 2)" --target $targets
 
 log=$src/build/ctest.log
 set +e
