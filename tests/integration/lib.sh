@@ -1,20 +1,62 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shared helpers for the integration tests (sourced; POSIX sh + jq).
-# Environment from CTest: VMSC_BIN, VCSIM_BIN, SRC_DIR, WORK_DIR.
+# Environment from CTest: VMSC_BIN, VCSIM_BIN, SRC_DIR, WORK_DIR, and
+# VMSC_NO_SIM (why the simulator could not be built, when it could not).
+#
+# A test that cannot run exits 77 with one "skip - REASON" line (CTest's
+# SKIP_RETURN_CODE: "Not Run / Skipped"), never 0: skip_test, require_cmd.
+# A test that can run all but some checks calls skip_part; finish then exits
+# 77 unless something failed.
 set -eu
 
 : "${VMSC_BIN:?}" "${VCSIM_BIN:?}" "${SRC_DIR:?}" "${WORK_DIR:?}"
-mkdir -p "$WORK_DIR"
 SIMS=""
+SCRATCH=""
 FAILS=0
 PASSES=0
+SKIPS=""
+
+# skip_test REASON: this whole test cannot run here.
+skip_test() {
+	echo "skip - $*"
+	exit 77
+}
+
+# require_cmd COMMAND DEBIAN_PACKAGE: skips the test when COMMAND is missing.
+require_cmd() {
+	command -v "$1" >/dev/null 2>&1 ||
+		skip_test "$1 is not installed (Debian package $2; scripts/deps.sh --test installs it)"
+}
+
+# skip_part REASON: one check of this test cannot run here; the others go on.
+skip_part() {
+	echo "skip - $*"
+	SKIPS="${SKIPS:+$SKIPS; }$*"
+}
+
+[ -z "${VMSC_NO_SIM:-}" ] || skip_test "$VMSC_NO_SIM"
+require_cmd jq jq
+mkdir -p "$WORK_DIR"
 
 cleanup() {
 	for e in $SIMS; do
 		"$SRC_DIR/tests/integration/vcsim.sh" stop "$e" || true
 	done
+	for d in $SCRATCH; do
+		chmod -R u+w "$d" 2>/dev/null || true
+		rm -rf "$d"
+	done
 }
 trap cleanup EXIT INT TERM
+
+# scratch_dir: sets SCRATCH_DIR to a new directory under /tmp that every user
+# may enter (0711: not list), whatever the mode of the checkout, the build
+# tree or $TMPDIR (issue 16); removed on exit. For checks run as another user.
+scratch_dir() {
+	SCRATCH_DIR=$(mktemp -d /tmp/vmsc-test.XXXXXX)
+	SCRATCH="$SCRATCH $SCRATCH_DIR"
+	chmod 711 "$SCRATCH_DIR"
+}
 
 # start_sim NAME [fixture args...]: starts a private simulator, sources its env
 # into SIM_URL, SIM_CERT, SIM_SHA256, SIM_SHA1.
@@ -95,5 +137,6 @@ expect_err_lines() { # expect_err_lines N what: exactly N lines on stderr
 
 finish() {
 	echo "$PASSES passed, $FAILS failed"
-	[ "$FAILS" -eq 0 ]
+	[ "$FAILS" -eq 0 ] || exit 1
+	[ -z "$SKIPS" ] || skip_test "$SKIPS"
 }

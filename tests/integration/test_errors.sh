@@ -54,24 +54,46 @@ vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --cacert "$SIM_CER
 	-o "$WORK_DIR/no/such/dir/report.json" -f json
 expect_rc 3 "-o into a missing directory"
 
-# a read-only directory: needs an unprivileged user (root may write anywhere)
-ro=$WORK_DIR/readonly
-mkdir -p "$ro"
-chmod 555 "$ro"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
-	as_nobody "$VMSC_BIN" --version >/dev/null 2>&1; then
+# a read-only directory: needs an unprivileged user (root may write anywhere).
+# As root the check drops to nobody, in a scratch directory under /tmp with a
+# copy of the binary: nobody may not reach the checkout or the build tree
+# (a clone under root's 0700 home or a mktemp -d, issue 16).
+as_nobody() { (cd "$SCRATCH_DIR" && exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"); }
+readonly_check() { # readonly_check BIN [RUNNER...]: -o into the 0555 $ro
+	bin=$1
+	shift
 	set +e
-	VMSNAPCHECK_PASSWORD=x as_nobody "$VMSC_BIN" --no-config -s https://127.0.0.1:1/sdk -u ops \
+	VMSNAPCHECK_PASSWORD=x "$@" "$bin" --no-config -s https://127.0.0.1:1/sdk -u ops \
 		-o "$ro/report.json" >"$WORK_DIR/out.txt" 2>"$WORK_DIR/err.txt" </dev/null
 	RC=$?
 	set -e
+	OUT=$WORK_DIR/out.txt ERR=$WORK_DIR/err.txt
 	expect_rc 3 "-o into a read-only directory"
 	expect_err "cannot create files in" "read-only directory named"
 	grep -q "cannot connect" "$ERR" && fail "connected before checking -o" ||
 		ok "-o checked before connecting"
+}
+scratch_dir
+ro=$SCRATCH_DIR/readonly
+mkdir "$ro"
+chmod 555 "$ro"
+if [ "$(id -u)" -ne 0 ]; then
+	if [ -w "$ro" ]; then
+		skip_part "read-only directory check: uid $(id -u) may write into a 0555 directory"
+	else
+		readonly_check "$VMSC_BIN"
+	fi
+elif ! command -v setpriv >/dev/null 2>&1; then
+	skip_part "read-only directory check: setpriv is not installed (Debian package util-linux)"
 else
-	ok "read-only directory check skipped (needs root to drop to an unprivileged user)"
+	cp "$VMSC_BIN" "$SCRATCH_DIR/vmsnapcheck"
+	chmod 755 "$SCRATCH_DIR/vmsnapcheck"
+	if as_nobody "$SCRATCH_DIR/vmsnapcheck" --version >"$WORK_DIR/out.txt" 2>"$WORK_DIR/err.txt"; then
+		readonly_check "$SCRATCH_DIR/vmsnapcheck" as_nobody
+	else
+		OUT=$WORK_DIR/out.txt ERR=$WORK_DIR/err.txt
+		fail "nobody cannot run $SCRATCH_DIR/vmsnapcheck"
+	fi
 fi
 
 vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --cacert "$SIM_CERT" -f yaml

@@ -3,6 +3,9 @@
 # Every report format on the demo inventory, each checked by a real reader:
 # jq, xmllint, promtool, Python's csv module; exit codes per status; -o.
 . "$(dirname "$0")/lib.sh"
+require_cmd xmllint libxml2-utils
+require_cmd promtool prometheus
+require_cmd python3 python3
 
 pw=$(password_file fmt.pw 'fmt-pw')
 start_sim formats -scenario "$SRC_DIR/tests/vcsim/scenarios/demo.json" -username ops -password-file "$pw"

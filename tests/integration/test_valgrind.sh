@@ -2,17 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The real binary under valgrind against the demo inventory: no invalid
 # memory use and no definite leaks, for a JSON report, a -v run with globs
-# (name-only pass, request counts) and an offline --facts run.  Skipped when
-# valgrind is missing or the binary is built with ASan (they do not mix).
+# (name-only pass, request counts) and an offline --facts run.  Skipped (exit
+# 77) when valgrind is missing or the binary is built with ASan (they do not mix).
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v valgrind >/dev/null 2>&1; then
-	echo "skip - valgrind is not installed"
-	exit 0
-fi
+require_cmd valgrind valgrind
 if grep -qa __asan_init "$VMSC_BIN"; then
-	echo "skip - $VMSC_BIN is built with AddressSanitizer; valgrind cannot run it"
-	exit 0
+	skip_test "$VMSC_BIN is built with AddressSanitizer; valgrind cannot run it"
 fi
 
 pw=$(password_file valgrind.pw 'demo&<pw>')

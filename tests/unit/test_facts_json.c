@@ -696,8 +696,10 @@ static void test_facts_json_write_error(void **state)
 	FILE *full = fopen("/dev/full", "w");
 
 	(void)state;
-	if (!full)
+	if (!full) {
+		print_message("skip: cannot open /dev/full\n");
 		skip();
+	}
 	setvbuf(full, NULL, _IONBF, 0);
 	w = vmsc_facts_writer_new(full);
 	assert_non_null(w);

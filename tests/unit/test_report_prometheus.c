@@ -69,8 +69,10 @@ static void test_report_prometheus_promtool(void **state)
 	free(b);
 	vmsc_result_free(basic);
 	vmsc_result_free(nasty);
-	if (rc < 0)
+	if (rc < 0) {
+		print_message("skip: promtool is not installed (Debian package prometheus)\n");
 		skip();
+	}
 }
 
 /* Two findings of one rule on one VM, and two VMs with one name: every
