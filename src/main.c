@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <jansson.h>
-#include <libxml/parser.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,8 +89,7 @@ struct run {
 	struct vmsc_options *o;
 	struct vmsc_result *result;
 	struct vmsc_facts_writer *facts_out;
-	FILE *facts_file;
-	char *facts_tmp;
+	struct vmsc_atomic_file *facts_file;
 	pthread_mutex_t lock;
 	long vms_seen;
 	double started;
@@ -438,35 +436,17 @@ static bool want_color(const struct vmsc_options *o)
 	return isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
 }
 
+/* --save-facts goes through the same atomic writer as -o. */
 static int open_facts_out(struct run *run)
 {
-	const char *path = run->o->save_facts;
-	struct stat st;
-
-	/* a device or FIFO is written in place: renaming would replace the node */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		run->facts_file = fopen(path, "w");
-		if (!run->facts_file)
-			return vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s': %s",
-					      path, strerror(errno));
-		run->facts_out = vmsc_facts_writer_new(run->facts_file);
-		return run->facts_out ? 0 : vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	}
-
-	if (asprintf(&run->facts_tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-		run->facts_tmp = NULL;
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	}
-	run->facts_file = fopen(run->facts_tmp, "w");
+	run->facts_file = vmsc_atomic_file_open(run->o->save_facts, &run->err);
 	if (!run->facts_file)
-		return vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s': %s", path,
-				      strerror(errno));
-	run->facts_out = vmsc_facts_writer_new(run->facts_file);
-	if (!run->facts_out)
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	return 0;
+		return -1;
+	run->facts_out = vmsc_facts_writer_new(vmsc_atomic_file_stream(run->facts_file));
+	return run->facts_out ? 0 : vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
 }
 
+/* keep: finish the document and put it in place; else the old file stays. */
 static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvcs, size_t n,
 			   bool keep)
 {
@@ -474,32 +454,15 @@ static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvc
 
 	if (!run->facts_file)
 		return 0;
-	if (!run->facts_tmp) {
-		if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
-			rc = -1;
-		vmsc_facts_writer_free(run->facts_out);
-		run->facts_out = NULL;
-		if (fclose(run->facts_file) != 0)
-			rc = -1;
-		run->facts_file = NULL;
-		return rc;
-	}
 	if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
 		rc = -1;
 	vmsc_facts_writer_free(run->facts_out);
 	run->facts_out = NULL;
-	if (fflush(run->facts_file) != 0 || fsync(fileno(run->facts_file)) != 0)
-		rc = -1;
-	fclose(run->facts_file);
+	if (keep && rc == 0)
+		rc = vmsc_atomic_file_commit(run->facts_file, &run->err);
+	else
+		vmsc_atomic_file_abort(run->facts_file);
 	run->facts_file = NULL;
-	if (keep && rc == 0 && rename(run->facts_tmp, run->o->save_facts) != 0)
-		rc = -1;
-	if (!keep || rc < 0)
-		unlink(run->facts_tmp);
-	if (keep && rc < 0 && run->err.code == VMSC_OK)
-		vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s'", run->o->save_facts);
-	free(run->facts_tmp);
-	run->facts_tmp = NULL;
 	return rc;
 }
 
@@ -619,8 +582,9 @@ static int run_check(struct vmsc_options *o)
 		fprintf(stderr, "vmsnapcheck: unknown format '%s'\n", o->format);
 		return EXIT_UNKNOWN;
 	}
-	/* a bad -o path fails before anything is asked of a server */
-	if (o->output && vmsc_output_check(o->output, &err) < 0) {
+	/* a bad -o or --save-facts path fails before anything is asked of a server */
+	if ((o->output && vmsc_output_check(o->output, &err) < 0) ||
+	    (o->save_facts && vmsc_output_check(o->save_facts, &err) < 0)) {
 		say_error(&err);
 		return EXIT_UNKNOWN;
 	}
