@@ -639,20 +639,27 @@ static int run_check(struct vmsc_options *o)
 		failed = true;
 	}
 
-	if (o->n_globs) {
-		size_t missing = 0;
+	/* Every name or glob given must match a VM on some vCenter: a typo
+	 * beside a right name would otherwise pass as a clean check.  When a
+	 * vCenter could not be read, a miss proves nothing. */
+	if (!failed) {
+		char list[512] = "";
+		size_t len = 0;
 
-		for (size_t i = 0; i < o->n_globs; i++)
-			if (!glob_hits[i]) {
-				missing++;
-				if (!o->quiet && !failed && o->n_globs > 1)
-					fprintf(stderr, "vmsnapcheck: no VM matches '%s'\n", o->globs[i]);
+		for (size_t i = 0; i < o->n_globs; i++) {
+			if (glob_hits[i])
+				continue;
+			if (vmsc_result_add_unmatched(run.result, o->globs[i]) < 0) {
+				fprintf(stderr, "vmsnapcheck: out of memory\n");
+				goto out;
 			}
-		if (missing == o->n_globs && !failed) {
-			fprintf(stderr, "vmsnapcheck: no VM matches the given names; check the "
-				"spelling (globs are case-sensitive) or the scope\n");
-			vmsc_result_mark_incomplete(run.result, "no VM matches the given names");
+			if (len < sizeof(list))
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%s'",
+							len ? ", " : "", o->globs[i]);
 		}
+		if (run.result->n_unmatched)
+			fprintf(stderr, "vmsnapcheck: no VM matches %s: check the spelling (globs are "
+				"case-sensitive) or the scope\n", list);
 	}
 	if (failed)
 		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");

@@ -79,6 +79,8 @@ struct vmsc_result {
 	double duration;            /* seconds; 0 when SOURCE_DATE_EPOCH is set */
 	bool incomplete;            /* the run could not finish: never OK */
 	char *incomplete_reason;
+	char **unmatched;           /* VM names/globs given that matched no VM: never OK */
+	size_t n_unmatched;
 
 	/* filled by vmsc_result_finish() */
 	struct vmsc_summary summary;
@@ -131,6 +133,10 @@ void vmsc_waiver_ref_free(struct vmsc_waiver_ref *w);
 void vmsc_result_finish(struct vmsc_result *r);
 /* Marks the run incomplete (status unknown, exit 3); the first reason stays. */
 void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why);
+
+/* Records a VM name or glob the user gave that matched no VM on any vCenter
+ * (a copy); the run's status becomes unknown (exit 3).  0 or -1. */
+int vmsc_result_add_unmatched(struct vmsc_result *r, const char *glob);
 
 /* Moves src's vCenters and VMs to the end of dst (before finish); src keeps
  * only empty shells and must still be freed.  0, or -1 on allocation failure. */

@@ -36,6 +36,33 @@ jq -e '(.vcenters | map(select(.error != null)) | length) == 1 and (.vms | lengt
        and .status == "unknown"' "$OUT" >/dev/null &&
 	ok "the reachable vCenter is still reported" || fail "partial report: $(jq -c .vcenters "$OUT")"
 
+# a mistyped name beside a right one: exit 3 and every format names it
+vmsc $conn web-01 wbe-01
+expect_rc 3 "a mistyped VM name makes the run unknown"
+expect_err "no VM matches 'wbe-01': check the spelling" "stderr names the unmatched name"
+grep -q "no VM matches 'wbe-01'" "$OUT" && ok "text report names the unmatched name" || fail "text lacks the unmatched name"
+vmsc $conn -q web-01 wbe-01
+expect_err "no VM matches 'wbe-01'" "-q still says which name matched nothing"
+vmsc $conn -f json web-01 wbe-01 'nope-*'
+jq -e '.unmatched == ["wbe-01", "nope-*"] and .status == "unknown" and .exitCode == 3
+       and ([.vms[].name] == ["web-01"])' "$OUT" >/dev/null &&
+	ok "json: unmatched names, status unknown" || fail "json unmatched: $(jq -c '{unmatched, status}' "$OUT")"
+vmsc $conn -f nagios web-01 wbe-01
+expect_rc 3 "nagios exits 3 for a mistyped name"
+head -1 "$OUT" | grep -q "^VMSNAPCHECK UNKNOWN - no VM matches 'wbe-01'" && ok "nagios names it" ||
+	fail "nagios: $(head -1 "$OUT")"
+vmsc $conn -f csv web-01 wbe-01
+grep -q "^,wbe-01,,unknown,,,,no VM matches 'wbe-01'," "$OUT" && ok "csv names it" || fail "csv lacks the unmatched row"
+vmsc $conn -f junit web-01 wbe-01
+grep -q '<error type="unmatched" message="no VM matches '"'wbe-01'"'"' "$OUT" && ok "junit names it" ||
+	fail "junit lacks the unmatched error"
+vmsc $conn -f prometheus web-01 wbe-01
+grep -q '^vmsnapcheck_unmatched{name="wbe-01"} 1$' "$OUT" && ok "prometheus names it" || fail "prometheus lacks it"
+# matched on one vCenter is enough
+vmsc -s "$SIM_URL" -s "$second" -u ops --password-file "$pw" -k -f json web-01
+jq -e '.unmatched == null' "$OUT" >/dev/null && ok "a name matched on one of two vCenters is matched" ||
+	fail "matched name reported unmatched: $(jq -c .unmatched "$OUT")"
+
 # config: thresholds, rule overrides, waivers
 cfg=$WORK_DIR/config.ini
 cat >"$cfg" <<INI
