@@ -93,6 +93,7 @@ struct run {
 	pthread_mutex_t lock;
 	long vms_seen;
 	double started;
+	bool local_error;             /* refused before any server was asked: no report */
 	bool progress;
 	bool progress_shown;
 	struct vmsc_error err;
@@ -520,15 +521,16 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 		if (job->vcenter == (size_t)-1)
 			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
 		job->fvc.name = job->result->vcenters[job->vcenter].name;
-		if (!interrupted)
-			job->password = vmsc_password_read(o, srv, &job->err);
+		if (interrupted)
+			return vmsc_error_set(&run->err, VMSC_E_INTERRUPTED, "interrupted");
+		/* A password that cannot be read (no source, a file others can
+		 * read) is a local problem: refused before any server is asked,
+		 * not reported as that vCenter's failure. */
+		job->password = vmsc_password_read(o, srv, &job->err);
 		if (!job->password) {
-			if (interrupted)
-				vmsc_error_set(&job->err, VMSC_E_INTERRUPTED, "interrupted");
-			vmsc_vcenter_result_set_error(&job->result->vcenters[job->vcenter],
-						      job->err.message);
-			say_error(&job->err);
-			job->rc = -1;
+			run->err = job->err;
+			run->local_error = true;
+			return -1;
 		}
 	}
 	vmsc_password_forget_env();
@@ -593,6 +595,12 @@ static int run_check(struct vmsc_options *o)
 			"(VM-GLOB arguments) and a server\n");
 		return EXIT_UNKNOWN;
 	}
+	/* nobody can answer the confirmation: say so before connecting */
+	if (o->probe && !o->yes && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "vmsnapcheck: --probe changes VMs and stdin is not a terminal: "
+			"pass --yes to confirm\n");
+		return EXIT_UNKNOWN;
+	}
 	if (o->history_days > 0)
 		o->config.thresholds.history_days = o->history_days;
 	if (!o->facts && o->n_servers == 0) {
@@ -624,6 +632,10 @@ static int run_check(struct vmsc_options *o)
 			goto out;
 		}
 	} else if (run_servers(&run, jobs, glob_hits) < 0) {
+		if (run.local_error || run.err.code != VMSC_OK) {
+			say_error(&run.err);
+			goto out;
+		}
 		failed = true;
 	}
 	for (size_t i = 0; i < o->n_servers; i++)
@@ -668,6 +680,13 @@ static int run_check(struct vmsc_options *o)
 	run.result->duration = now_seconds() - run.started;
 	vmsc_result_finish(run.result);
 
+	/* Nothing read at all: the one line per vCenter already on stderr says
+	 * it; a text table of zeros would only repeat it.  Machine formats
+	 * still get their (unknown) report. */
+	if (failed && run.result->n_vms == 0 && !o->output && !strcmp(fmt->name, "text")) {
+		exit_code = EXIT_UNKNOWN;
+		goto out;
+	}
 	ro.color = want_color(o);
 	ro.verbose = o->verbose > 0;
 	ro.tool_version = VMSC_VERSION;

@@ -63,6 +63,31 @@ vmsc -s "$SIM_URL" -s "$second" -u ops --password-file "$pw" -k -f json web-01
 jq -e '.unmatched == null' "$OUT" >/dev/null && ok "a name matched on one of two vCenters is matched" ||
 	fail "matched name reported unmatched: $(jq -c .unmatched "$OUT")"
 
+# nothing read: one line on stderr, no table of zeros (also with -q)
+for q in "" -q; do
+	vmsc -s https://127.0.0.1:1/sdk -u ops --password-file "$pw" -t 5 $q
+	expect_rc 3 "unreachable vCenter $q"
+	expect_err_lines 1 "unreachable vCenter $q: one line on stderr"
+	[ ! -s "$OUT" ] && ok "unreachable vCenter $q: no text report" || fail "unreachable vCenter $q: stdout not empty"
+done
+vmsc -s https://127.0.0.1:1/sdk -u ops --password-file "$pw" -t 5 -f json
+jq -e '.status == "unknown" and (.vcenters[0].error | length > 0)' "$OUT" >/dev/null &&
+	ok "unreachable vCenter: json still reports it" || fail "unreachable vCenter: no json report"
+
+# local problems are refused before connecting, as usage errors
+vmsc $conn --probe web-01
+expect_rc 3 "--probe without --yes off a terminal"
+expect_err "vmsnapcheck: --probe changes VMs and stdin is not a terminal: pass --yes to confirm" "--probe asks for --yes"
+expect_err_lines 1 "--probe without --yes: one line"
+[ ! -s "$OUT" ] && ok "--probe without --yes: no report" || fail "--probe without --yes printed a report"
+open_pw=$WORK_DIR/open.pw
+printf 'scope-pw\n' >"$open_pw" && chmod 644 "$open_pw"
+vmsc -s "$SIM_URL" -u ops --password-file "$open_pw" --cacert "$SIM_CERT"
+expect_rc 3 "password file readable by others"
+expect_err "vmsnapcheck: password file '$open_pw' is readable by others (mode 0644): chmod 600" "open password file named"
+expect_err_lines 1 "open password file: one line"
+[ ! -s "$OUT" ] && ok "open password file: no report" || fail "open password file printed a report"
+
 # config: thresholds, rule overrides, waivers
 cfg=$WORK_DIR/config.ini
 cat >"$cfg" <<INI
