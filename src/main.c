@@ -330,6 +330,14 @@ out:
 	if (rc < 0) {
 		if (interrupted && err.code != VMSC_E_INTERRUPTED)
 			vmsc_error_set(&err, VMSC_E_INTERRUPTED, "interrupted");
+		/* a web server that is not the SDK endpoint: most often a wrong path */
+		if (err.code == VMSC_E_HTTP && strstr(err.message, " 404 ")) {
+			char msg[sizeof(err.message)];
+
+			memcpy(msg, err.message, sizeof(msg));
+			vmsc_error_set(&err, VMSC_E_HTTP, "%s: check the URL path: vSphere answers at "
+				       "'/sdk' (https://%s/sdk)", msg, vc->name);
+		}
 		vmsc_vcenter_result_set_error(vc, err.message);
 		job->err = err;
 		say_error(&err);
