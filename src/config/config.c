@@ -764,3 +764,14 @@ int vmsc_config_apply_waivers(struct vmsc_config *cfg, const char *vcenter,
 	vmsc_vm_result_update_status(vm);
 	return 0;
 }
+
+const char *vmsc_config_key(size_t i, const char **section)
+{
+	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++)
+		for (const struct key_def *d = sections[k].keys; d->name; d++)
+			if (i-- == 0) {
+				*section = sections[k].name;
+				return d->name;
+			}
+	return NULL;
+}
