@@ -181,6 +181,9 @@ static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 	vm = vmsc_result_add_vm(job->result, job->vcenter, f->name ? f->name : f->moid, f->moid);
 	if (!vm)
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory");
+	/* a VM the user named (not matched by a glob) is always shown, with its reason */
+	for (size_t i = 0; i < job->run->o->n_globs && !vm->named; i++)
+		vm->named = !strpbrk(job->run->o->globs[i], "*?[") && !strcmp(job->run->o->globs[i], vm->name);
 	if (vmsc_rules_evaluate(f, &job->run->o->config, now, job->run->o->include_powered_off, vm) < 0 ||
 	    (job->history && history_finding(job, vm, now) < 0))
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
@@ -475,15 +478,35 @@ static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvc
 	return rc;
 }
 
-/* -v: waivers that did nothing this run, and those about to lapse. */
-static void report_waivers(const struct vmsc_config *cfg, time_t now)
+/* Whether the waiver's VM glob (and vCenter) fits a VM that was checked:
+ * a waiver for VMs outside this run's scope has nothing to say. */
+static bool waiver_in_scope(const struct vmsc_waiver *w, const struct vmsc_result *r)
 {
+	for (size_t i = 0; i < r->n_vms; i++) {
+		const struct vmsc_vm_result *vm = &r->vms[i];
+		const char *vc = vm->vcenter < r->n_vcenters ? r->vcenters[vm->vcenter].name : "";
+
+		if (fnmatch(w->vm_glob, vm->name, 0) == 0 && (!w->vcenter || !strcmp(w->vcenter, vc)))
+			return true;
+	}
+	return false;
+}
+
+/* -v: waivers that did nothing this run, and those about to lapse. */
+static void report_waivers(const struct vmsc_options *o, const struct vmsc_result *r, time_t now)
+{
+	const struct vmsc_config *cfg = &o->config;
+	/* with a narrowed scope, a waiver for VMs left out is not stale */
+	bool scoped = o->n_globs || o->n_excludes || o->datacenter || o->cluster || o->folder;
+
 	for (size_t i = 0; i < cfg->n_waivers; i++) {
 		const struct vmsc_waiver *w = &cfg->waivers[i];
+		bool in_scope = w->matches == 0 && waiver_in_scope(w, r);
 
-		if (w->matches == 0)
-			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) matched no finding\n", w->name,
-				cfg->path ? cfg->path : "config", w->line);
+		if (w->matches == 0 && (in_scope || !scoped))
+			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) matched %s\n", w->name,
+				cfg->path ? cfg->path : "config", w->line,
+				in_scope ? "no finding" : "no VM: check its 'vm' glob");
 		if (w->expires_end > now && w->expires_end - now <= 14 * 24 * 3600)
 			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) expires after %s\n", w->name,
 				cfg->path ? cfg->path : "config", w->line, w->expires);
@@ -684,7 +707,7 @@ static int run_check(struct vmsc_options *o)
 	if (failed)
 		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");
 	if (o->verbose && !o->quiet)
-		report_waivers(&o->config, vmsc_report_time());
+		report_waivers(o, run.result, vmsc_report_time());
 	run.result->duration = now_seconds() - run.started;
 	vmsc_result_finish(run.result);
 

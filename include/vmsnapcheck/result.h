@@ -47,6 +47,8 @@ struct vmsc_vm_result {
 	char *moid;
 	enum vmsc_status status;
 	char *reason;               /* why skipped / unknown; NULL otherwise */
+	bool named;                 /* named exactly on the command line (no glob):
+				     * the text table always shows it */
 	char *power_state;
 	char *guest_id;
 	struct vmsc_finding *findings;

@@ -71,6 +71,8 @@ static bool vm_shown(const struct text_ctx *c, const struct vmsc_vm_result *vm)
 {
 	bool verbose = c->o && c->o->verbose;
 
+	if (vm->named)
+		return true;
 	switch (vm->status) {
 	case VMSC_STATUS_OK:
 	case VMSC_STATUS_SKIPPED:

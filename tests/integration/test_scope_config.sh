@@ -138,6 +138,10 @@ vmsc_cfg --config "$cfg" $conn -f json -v
 expect_err "waiver 'unused' (" "-v names a waiver that matched nothing"
 grep -q "waiver 'legacy rdm'.*matched no finding" "$ERR" && fail "-v flags a used waiver" ||
 	ok "-v is quiet about used waivers"
+vmsc_cfg --config "$cfg" $conn -f json -v web-01
+grep -q "waiver '\(legacy rdm\|unused\)'.*matched" "$ERR" &&
+	fail "-v flags a waiver whose VMs are out of scope: $(grep matched "$ERR")" ||
+	ok "-v is quiet about waivers for VMs out of scope"
 
 printf '[thresholds]\nmax_snapshots = many\n' >"$WORK_DIR/bad.ini"
 vmsc_cfg --config "$WORK_DIR/bad.ini" $conn
