@@ -5,8 +5,10 @@
  * Each source only fills what the ones before it left unset:
  *   command line > environment > --config FILE or the default config file.
  *
- * To add an option: an OPT_ id, a row in cli_options[] (kept sorted by long
- * name), a case in set_option() and a line in vmsc_cli_usage().
+ * To add an option: an OPT_ id, a row in cli_options[] (sorted by long name;
+ * test_cli checks it), a case in set_option(), a line in vmsc_cli_usage()
+ * and a description in docs/vmsnapcheck.1 (test_cli checks that too).
+ * Formats come from the report table (src/report/report.c), not from here.
  *
  * There is no password option on purpose: argv is world-readable through
  * /proc and ps.  `--password` and `-p` exist only to say where passwords
@@ -14,6 +16,7 @@
  */
 #define _GNU_SOURCE /* asprintf, getopt_long, explicit_bzero */
 #include "vmsnapcheck/cli.h"
+#include "vmsnapcheck/report.h"
 #include "vmsnapcheck/rules.h"
 
 #include <arpa/inet.h>
@@ -43,8 +46,6 @@
 #define PAGE_SIZE_MAX 10000
 /* Far beyond any real password; bounds the stack buffers that hold one. */
 #define PASSWORD_MAX 1024
-
-static const char *const formats[] = { "text", "json", "junit", "nagios", "prometheus", "csv" };
 
 enum opt_id {
 	OPT_CACERT = 256, /* above every short option letter */
@@ -97,6 +98,7 @@ static const struct cli_option cli_options[] = {
 	{ "cluster", 0, 0, required_argument, OPT_CLUSTER },
 	{ "color", 0, 0, required_argument, OPT_COLOR },
 	{ "config", 0, 0, required_argument, OPT_CONFIG },
+	{ "connections", 0, 0, required_argument, OPT_CONNECTIONS },
 	{ "datacenter", 0, 0, required_argument, OPT_DATACENTER },
 	{ "debug", 0, 0, no_argument, OPT_DEBUG },
 	{ "exclude", 0, 0, required_argument, OPT_EXCLUDE },
@@ -112,7 +114,6 @@ static const struct cli_option cli_options[] = {
 	{ "no-config", 0, 0, no_argument, OPT_NO_CONFIG },
 	{ "output", 'o', 0, required_argument, OPT_OUTPUT },
 	{ "page-size", 0, 0, required_argument, OPT_PAGE_SIZE },
-	{ "connections", 0, 0, required_argument, OPT_CONNECTIONS },
 	/* Refused.  An exact entry also stops getopt from taking `--password`
 	 * as an abbreviation of --password-file, and takes its value along so
 	 * it never becomes a VM glob. */
@@ -847,11 +848,22 @@ static int option_error(int c, const char *arg, struct vmsc_error *err)
 	return vmsc_error_set(err, VMSC_E_USAGE, "unknown option '--%.*s'; " TRY_HELP, (int)n, arg);
 }
 
+/* "text, json, ... or csv" from the report table. */
+static void format_names(char *buf, size_t size)
+{
+	size_t n, len = 0;
+	const struct vmsc_report_format *f = vmsc_report_formats(&n);
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " or " : ", ", f[i].name);
+}
+
 static int set_option(struct vmsc_options *o, struct parse_state *st, int id, const char *arg,
 		      struct vmsc_error *err)
 {
 	const struct cli_option *opt = option_by_id(id);
-	size_t i;
 
 	if (!opt)
 		return vmsc_error_set(err, VMSC_E_INTERNAL, "option %d is not in the table", id);
@@ -891,13 +903,14 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 		return set_string(&o->facts, arg, err);
 	case OPT_FOLDER:
 		return set_string(&o->folder, arg, err);
-	case OPT_FORMAT:
-		for (i = 0; i < sizeof formats / sizeof formats[0]; i++)
-			if (strcmp(arg, formats[i]) == 0)
-				return set_string(&o->format, arg, err);
-		return vmsc_error_set(err, VMSC_E_USAGE,
-				      "unknown format '%s': use text, json, junit, nagios, prometheus or csv",
-				      arg);
+	case OPT_FORMAT: {
+		char names[256];
+
+		if (vmsc_report_format_find(arg))
+			return set_string(&o->format, arg, err);
+		format_names(names, sizeof names);
+		return vmsc_error_set(err, VMSC_E_USAGE, "unknown format '%s': use %s", arg, names);
+	}
 	case OPT_HELP:
 		st->help = true;
 		return 0;
@@ -1532,10 +1545,17 @@ void vmsc_password_forget_env(void)
 		memset(colon + 1, '*', (size_t)(at - colon - 1));
 }
 
+const char *vmsc_cli_option_name(size_t i)
+{
+	return i < N_OPTIONS ? cli_options[i].name : NULL;
+}
+
 /* Help. */
 
 void vmsc_cli_usage(FILE *out)
 {
+	char names[256];
+
 	fputs("Usage: vmsnapcheck [options] [VM-GLOB...]\n"
 	      "       vmsnapcheck doctor [options]\n"
 	      "Check whether vSphere VMs can take quiesced (application-consistent) snapshots.\n"
@@ -1566,10 +1586,12 @@ void vmsc_cli_usage(FILE *out)
 	      "      --exclude GLOB        skip VMs whose name matches GLOB (repeatable)\n"
 	      "      --include-powered-off also check powered-off and suspended VMs\n"
 	      "\n"
-	      "Output:\n"
-	      "  -f, --format FORMAT       text, json, junit, nagios, prometheus or csv\n"
-	      "                            (default text)\n"
-	      "  -o, --output FILE         write the report to FILE, replaced atomically\n"
+	      "Output:\n",
+	      out);
+	format_names(names, sizeof names);
+	fprintf(out, "  -f, --format FORMAT       %s\n"
+		"                            (default %s)\n", names, vmsc_report_formats(NULL)->name);
+	fputs("  -o, --output FILE         write the report to FILE, replaced atomically\n"
 	      "                            ('-' = standard output)\n"
 	      "      --color WHEN          auto, always or never (NO_COLOR means never)\n"
 	      "  -q, --quiet               no notices or progress; errors still shown\n"

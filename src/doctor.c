@@ -234,7 +234,7 @@ static bool check_tls(struct doctor *d, const struct vmsc_options *o, const char
 		step(d, STEP_OK, "tls", NULL, "certificate trusted");
 		ok = true;
 	}
-	fprintf(d->out, "       %-11s %s %s (%s), SSL %s\n", "", "certificate", subject,
+	fprintf(d->out, "       %-11s %s %s (%s, %s)\n", "", "certificate", subject,
 		SSL_get_version(ssl), SSL_get_cipher(ssl));
 	fprintf(d->out, "       %-11s issuer %s\n", "", issuer);
 	fprintf(d->out, "       %-11s expires in %d days, SHA-256 %s\n", "", days, sha256);

@@ -88,12 +88,12 @@ struct run {
 	struct vmsc_options *o;
 	struct vmsc_result *result;
 	struct vmsc_facts_writer *facts_out;
-	FILE *facts_file;
-	char *facts_tmp;
+	struct vmsc_atomic_file *facts_file;
 	pthread_mutex_t lock;
 	long vms_seen;
 	size_t *waiver_matches;       /* every job's, added up after */
 	double started;
+	bool local_error;             /* refused before any server was asked: no report */
 	bool progress;
 	bool progress_shown;
 	struct vmsc_error err;
@@ -158,6 +158,10 @@ static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 	vm = vmsc_result_add_vm(job->result, job->vcenter, f->name ? f->name : f->moid, f->moid);
 	if (!vm)
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory");
+	/* a VM the user named (not matched by a glob) is always shown, with its reason */
+	for (size_t i = 0; i < job->run->o->n_globs && !vm->named; i++)
+		vm->named = !strpbrk(job->run->o->globs[i], "*?[") &&
+			    !strcmp(job->run->o->globs[i], vm->name);
 	job->ev.now = now;
 	if (vmsc_rules_evaluate(&job->ev, f, vm) < 0 ||
 	    (job->history &&
@@ -314,6 +318,14 @@ out:
 	if (rc < 0) {
 		if (interrupted && err.code != VMSC_E_INTERRUPTED)
 			vmsc_error_set(&err, VMSC_E_INTERRUPTED, "interrupted");
+		/* a web server that is not the SDK endpoint: most often a wrong path */
+		if (err.code == VMSC_E_HTTP && strstr(err.message, " 404 ")) {
+			char msg[sizeof(err.message)];
+
+			memcpy(msg, err.message, sizeof(msg));
+			vmsc_error_set(&err, VMSC_E_HTTP, "%s: check the URL path: vSphere answers at "
+				       "'/sdk' (https://%s/sdk)", msg, vc->name);
+		}
 		vmsc_vcenter_result_set_error(vc, err.message);
 		job->err = err;
 		say_error(&err);
@@ -422,35 +434,17 @@ static bool want_color(const struct vmsc_options *o)
 	return isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
 }
 
+/* --save-facts goes through the same atomic writer as -o. */
 static int open_facts_out(struct run *run)
 {
-	const char *path = run->o->save_facts;
-	struct stat st;
-
-	/* a device or FIFO is written in place: renaming would replace the node */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		run->facts_file = fopen(path, "w");
-		if (!run->facts_file)
-			return vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s': %s",
-					      path, strerror(errno));
-		run->facts_out = vmsc_facts_writer_new(run->facts_file);
-		return run->facts_out ? 0 : vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	}
-
-	if (asprintf(&run->facts_tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-		run->facts_tmp = NULL;
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	}
-	run->facts_file = fopen(run->facts_tmp, "w");
+	run->facts_file = vmsc_atomic_file_open(run->o->save_facts, &run->err);
 	if (!run->facts_file)
-		return vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s': %s", path,
-				      strerror(errno));
-	run->facts_out = vmsc_facts_writer_new(run->facts_file);
-	if (!run->facts_out)
-		return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-	return 0;
+		return -1;
+	run->facts_out = vmsc_facts_writer_new(vmsc_atomic_file_stream(run->facts_file));
+	return run->facts_out ? 0 : vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
 }
 
+/* keep: finish the document and put it in place; else the old file stays. */
 static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvcs, size_t n,
 			   bool keep)
 {
@@ -458,44 +452,49 @@ static int close_facts_out(struct run *run, const struct vmsc_facts_vcenter *fvc
 
 	if (!run->facts_file)
 		return 0;
-	if (!run->facts_tmp) {
-		if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
-			rc = -1;
-		vmsc_facts_writer_free(run->facts_out);
-		run->facts_out = NULL;
-		if (fclose(run->facts_file) != 0)
-			rc = -1;
-		run->facts_file = NULL;
-		return rc;
-	}
 	if (keep && vmsc_facts_writer_finish(run->facts_out, fvcs, n, &run->err) < 0)
 		rc = -1;
 	vmsc_facts_writer_free(run->facts_out);
 	run->facts_out = NULL;
-	if (fflush(run->facts_file) != 0 || fsync(fileno(run->facts_file)) != 0)
-		rc = -1;
-	fclose(run->facts_file);
+	if (keep && rc == 0)
+		rc = vmsc_atomic_file_commit(run->facts_file, &run->err);
+	else
+		vmsc_atomic_file_abort(run->facts_file);
 	run->facts_file = NULL;
-	if (keep && rc == 0 && rename(run->facts_tmp, run->o->save_facts) != 0)
-		rc = -1;
-	if (!keep || rc < 0)
-		unlink(run->facts_tmp);
-	if (keep && rc < 0 && run->err.code == VMSC_OK)
-		vmsc_error_set(&run->err, VMSC_E_IO, "cannot write facts file '%s'", run->o->save_facts);
-	free(run->facts_tmp);
-	run->facts_tmp = NULL;
 	return rc;
 }
 
-/* -v: waivers that did nothing this run, and those about to lapse. */
-static void report_waivers(const struct vmsc_config *cfg, const size_t *matches, time_t now)
+/* Whether the waiver's VM glob (and vCenter) fits a VM that was checked:
+ * a waiver for VMs outside this run's scope has nothing to say. */
+static bool waiver_in_scope(const struct vmsc_waiver *w, const struct vmsc_result *r)
 {
+	for (size_t i = 0; i < r->n_vms; i++) {
+		const struct vmsc_vm_result *vm = &r->vms[i];
+		const char *vc = vm->vcenter < r->n_vcenters ? r->vcenters[vm->vcenter].name : "";
+
+		if (fnmatch(w->vm_glob, vm->name, 0) == 0 &&
+		    (!w->vcenter || !strcasecmp(w->vcenter, vc)))
+			return true;
+	}
+	return false;
+}
+
+/* -v: waivers that did nothing this run, and those about to lapse. */
+static void report_waivers(const struct vmsc_options *o, const struct vmsc_result *r,
+			   const size_t *matches, time_t now)
+{
+	const struct vmsc_config *cfg = &o->config;
+	/* with a narrowed scope, a waiver for VMs left out is not stale */
+	bool scoped = o->n_globs || o->n_excludes || o->datacenter || o->cluster || o->folder;
+
 	for (size_t i = 0; i < cfg->n_waivers; i++) {
 		const struct vmsc_waiver *w = &cfg->waivers[i];
+		bool in_scope = matches[i] == 0 && waiver_in_scope(w, r);
 
-		if (matches[i] == 0)
-			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) matched no finding\n", w->name,
-				cfg->path ? cfg->path : "config", w->line);
+		if (matches[i] == 0 && (in_scope || !scoped))
+			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) matched %s\n", w->name,
+				cfg->path ? cfg->path : "config", w->line,
+				in_scope ? "no finding" : "no VM: check its 'vm' glob");
 		if (w->expires_end > now && w->expires_end - now <= 14 * 24 * 3600)
 			fprintf(stderr, "vmsnapcheck: waiver '%s' (%s:%d) expires after %s\n", w->name,
 				cfg->path ? cfg->path : "config", w->line, w->expires);
@@ -545,15 +544,16 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 		if (job->vcenter == (size_t)-1)
 			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
 		job->fvc.name = job->result->vcenters[job->vcenter].name;
-		if (!interrupted)
-			job->password = vmsc_password_read(o, srv, &job->err);
+		if (interrupted)
+			return vmsc_error_set(&run->err, VMSC_E_INTERRUPTED, "interrupted");
+		/* A password that cannot be read (no source, a file others can
+		 * read) is a local problem: refused before any server is asked,
+		 * not reported as that vCenter's failure. */
+		job->password = vmsc_password_read(o, srv, &job->err);
 		if (!job->password) {
-			if (interrupted)
-				vmsc_error_set(&job->err, VMSC_E_INTERRUPTED, "interrupted");
-			vmsc_vcenter_result_set_error(&job->result->vcenters[job->vcenter],
-						      job->err.message);
-			say_error(&job->err);
-			job->rc = -1;
+			run->err = job->err;
+			run->local_error = true;
+			return -1;
 		}
 	}
 	vmsc_password_forget_env();
@@ -609,14 +609,21 @@ static int run_check(struct vmsc_options *o)
 		fprintf(stderr, "vmsnapcheck: unknown format '%s'\n", o->format);
 		return EXIT_UNKNOWN;
 	}
-	/* a bad -o path fails before anything is asked of a server */
-	if (o->output && vmsc_output_check(o->output, &err) < 0) {
+	/* a bad -o or --save-facts path fails before anything is asked of a server */
+	if ((o->output && vmsc_output_check(o->output, &err) < 0) ||
+	    (o->save_facts && vmsc_output_check(o->save_facts, &err) < 0)) {
 		say_error(&err);
 		return EXIT_UNKNOWN;
 	}
 	if (o->probe && (o->n_globs == 0 || o->facts)) {
 		fprintf(stderr, "vmsnapcheck: --probe takes a real snapshot: name the VMs to probe "
 			"(VM-GLOB arguments) and a server\n");
+		return EXIT_UNKNOWN;
+	}
+	/* nobody can answer the confirmation: say so before connecting */
+	if (o->probe && !o->yes && !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "vmsnapcheck: --probe changes VMs and stdin is not a terminal: "
+			"pass --yes to confirm\n");
 		return EXIT_UNKNOWN;
 	}
 	if (o->history_days > 0)
@@ -654,6 +661,10 @@ static int run_check(struct vmsc_options *o)
 			goto out;
 		}
 	} else if (run_servers(&run, jobs, glob_hits) < 0) {
+		if (run.local_error || run.err.code != VMSC_OK) {
+			say_error(&run.err);
+			goto out;
+		}
 		failed = true;
 	}
 	for (size_t i = 0; i < o->n_servers; i++)
@@ -669,28 +680,42 @@ static int run_check(struct vmsc_options *o)
 		failed = true;
 	}
 
-	if (o->n_globs) {
-		size_t missing = 0;
+	/* Every name or glob given must match a VM on some vCenter: a typo
+	 * beside a right name would otherwise pass as a clean check.  When a
+	 * vCenter could not be read, a miss proves nothing. */
+	if (!failed) {
+		char list[512] = "";
+		size_t len = 0;
 
-		for (size_t i = 0; i < o->n_globs; i++)
-			if (!glob_hits[i]) {
-				missing++;
-				if (!o->quiet && !failed && o->n_globs > 1)
-					fprintf(stderr, "vmsnapcheck: no VM matches '%s'\n", o->globs[i]);
+		for (size_t i = 0; i < o->n_globs; i++) {
+			if (glob_hits[i])
+				continue;
+			if (vmsc_result_add_unmatched(run.result, o->globs[i]) < 0) {
+				fprintf(stderr, "vmsnapcheck: out of memory\n");
+				goto out;
 			}
-		if (missing == o->n_globs && !failed) {
-			fprintf(stderr, "vmsnapcheck: no VM matches the given names; check the "
-				"spelling (globs are case-sensitive) or the scope\n");
-			vmsc_result_mark_incomplete(run.result, "no VM matches the given names");
+			if (len < sizeof(list))
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s'%s'",
+							len ? ", " : "", o->globs[i]);
 		}
+		if (run.result->n_unmatched)
+			fprintf(stderr, "vmsnapcheck: no VM matches %s: check the spelling (globs are "
+				"case-sensitive) or the scope\n", list);
 	}
 	if (failed)
 		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");
 	if (o->verbose && !o->quiet)
-		report_waivers(&o->config, run.waiver_matches, vmsc_report_time());
+		report_waivers(o, run.result, run.waiver_matches, vmsc_report_time());
 	run.result->duration = now_seconds() - run.started;
 	vmsc_result_finish(run.result);
 
+	/* Nothing read at all: the one line per vCenter already on stderr says
+	 * it; a text table of zeros would only repeat it.  Machine formats
+	 * still get their (unknown) report. */
+	if (failed && run.result->n_vms == 0 && !o->output && !strcmp(fmt->name, "text")) {
+		exit_code = EXIT_UNKNOWN;
+		goto out;
+	}
 	ro.color = want_color(o);
 	ro.verbose = o->verbose > 0;
 	ro.tool_version = VMSC_VERSION;

@@ -103,6 +103,9 @@ void vmsc_options_release(struct vmsc_options *o);
  */
 int vmsc_cli_parse(struct vmsc_options *o, int argc, char **argv, struct vmsc_error *err);
 
+/* The i-th long option's name, NULL past the last (for the docs test). */
+const char *vmsc_cli_option_name(size_t i);
+
 /* Usage text for -h. */
 void vmsc_cli_usage(FILE *out);
 

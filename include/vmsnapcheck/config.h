@@ -120,6 +120,9 @@ int vmsc_config_load_string(struct vmsc_config *cfg, const char *text, const cha
  * absolute, then /etc/vmsnapcheck.ini); returns a malloc'd path or NULL when
  * none exists. */
 char *vmsc_config_default_path(void);
+/* The i-th key any section accepts (and its section), NULL past the last:
+ * for the test that holds the docs to the tables. */
+const char *vmsc_config_key(size_t i, const char **section);
 
 /* Whether a rule is enabled, and its effective severity (override or default). */
 bool vmsc_config_rule_enabled(const struct vmsc_config *cfg, const char *rule);

@@ -42,7 +42,21 @@ int vmsc_output_check(const char *path, struct vmsc_error *err);
 int vmsc_output_write(const char *path, const struct vmsc_report_format *fmt,
 		      const struct vmsc_result *r, const struct vmsc_report_options *o,
 		      struct vmsc_error *err);
-/* Removes a temp file still in progress (for signal handlers: async-signal-safe). */
+
+/*
+ * The same writer for a file written piece by piece (--save-facts): open
+ * makes the temp file (after vmsc_output_check), the caller writes to the
+ * stream, commit fsyncs, renames and frees; abort (NULL is fine) removes
+ * the temp file, keeps the old file and frees.  A device or FIFO is written
+ * in place.
+ */
+struct vmsc_atomic_file;
+struct vmsc_atomic_file *vmsc_atomic_file_open(const char *path, struct vmsc_error *err);
+FILE *vmsc_atomic_file_stream(struct vmsc_atomic_file *af);
+int vmsc_atomic_file_commit(struct vmsc_atomic_file *af, struct vmsc_error *err);
+void vmsc_atomic_file_abort(struct vmsc_atomic_file *af);
+
+/* Removes every temp file still in progress (for signal handlers: async-signal-safe). */
 void vmsc_output_abort(void);
 
 #endif

@@ -50,6 +50,8 @@ struct vmsc_vm_result {
 	char *moid;
 	enum vmsc_status status;
 	char *reason;               /* why skipped / unknown; NULL otherwise */
+	bool named;                 /* named exactly on the command line (no glob):
+				     * the text table always shows it */
 	char *power_state;
 	char *guest_id;
 	struct vmsc_finding *findings;
@@ -83,6 +85,8 @@ struct vmsc_result {
 	double duration;            /* seconds; 0 when SOURCE_DATE_EPOCH is set */
 	bool incomplete;            /* the run could not finish: never OK */
 	char *incomplete_reason;
+	char **unmatched;           /* VM names/globs given that matched no VM: never OK */
+	size_t n_unmatched;
 
 	/* filled by vmsc_result_finish() */
 	struct vmsc_summary summary;
@@ -137,6 +141,10 @@ void vmsc_waiver_ref_free(struct vmsc_waiver_ref *w);
 void vmsc_result_finish(struct vmsc_result *r);
 /* Marks the run incomplete (status unknown, exit 3); the first reason stays. */
 void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why);
+
+/* Records a VM name or glob the user gave that matched no VM on any vCenter
+ * (a copy); the run's status becomes unknown (exit 3).  0 or -1. */
+int vmsc_result_add_unmatched(struct vmsc_result *r, const char *glob);
 
 /* Moves src's vCenters and VMs to the end of dst (before finish); src keeps
  * only empty shells and must still be freed.  0, or -1 on allocation failure. */

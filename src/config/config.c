@@ -907,3 +907,14 @@ enum vmsc_severity vmsc_config_rule_severity(const struct vmsc_config *cfg, cons
 
 	return s && s->severity ? (enum vmsc_severity)s->severity : dflt;
 }
+
+const char *vmsc_config_key(size_t i, const char **section)
+{
+	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++)
+		for (const struct key_def *d = sections[k].keys; d->name; d++)
+			if (i-- == 0) {
+				*section = sections[k].name;
+				return d->name;
+			}
+	return NULL;
+}

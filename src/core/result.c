@@ -85,6 +85,9 @@ void vmsc_result_free(struct vmsc_result *r)
 		vmsc_vm_result_release(&r->vms[i]);
 	free(r->vms);
 	free(r->incomplete_reason);
+	for (i = 0; i < r->n_unmatched; i++)
+		free(r->unmatched[i]);
+	free(r->unmatched);
 	free(r);
 }
 
@@ -424,7 +427,7 @@ void vmsc_result_finish(struct vmsc_result *r)
 	for (i = 0; i < r->n_vms; i++)
 		if (r->vms[i].vcenter >= r->n_vcenters && r->vms[i].status != VMSC_STATUS_SKIPPED)
 			r->status = vmsc_status_worse(r->status, r->vms[i].status);
-	if (r->incomplete)
+	if (r->incomplete || r->n_unmatched)
 		r->status = VMSC_STATUS_UNKNOWN;
 	r->exit_code = vmsc_status_exit_code(r->status);
 
@@ -468,6 +471,23 @@ int vmsc_result_merge(struct vmsc_result *dst, struct vmsc_result *src)
 	src->n_vms = 0;
 	if (src->incomplete)
 		vmsc_result_mark_incomplete(dst, src->incomplete_reason);
+	return 0;
+}
+
+int vmsc_result_add_unmatched(struct vmsc_result *r, const char *glob)
+{
+	void *arr = r->unmatched;
+	char *copy;
+
+	if (grow_implied(&arr, r->n_unmatched, sizeof(*r->unmatched)) < 0)
+		return -1;
+	r->unmatched = arr;
+	copy = strdup(glob ? glob : "");
+	if (!copy)
+		return -1;
+	r->unmatched[r->n_unmatched++] = copy;
+	r->status = VMSC_STATUS_UNKNOWN;
+	r->exit_code = 3;
 	return 0;
 }
 

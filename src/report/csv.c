@@ -105,6 +105,23 @@ int vmsc_report_csv(const struct vmsc_result *r, const struct vmsc_report_option
 	}
 	for (i = 0; i < r->n_vms; i++)
 		vm_rows(&c, r, &r->vms[i]);
+	/* a name or glob that matched nothing: a row of its own, in the vm column */
+	for (i = 0; i < r->n_unmatched; i++) {
+		struct vmsc_rpt_buf msg;
+		const char *cells[CSV_COLUMNS] = {
+			"", r->unmatched[i], "", vmsc_status_name(VMSC_STATUS_UNKNOWN), "", "", "",
+			NULL, "",
+		};
+
+		vmsc_rpt_buf_init(&msg);
+		vmsc_rpt_buf_addf(&msg, "no VM matches '%s'", r->unmatched[i]);
+		cells[7] = msg.s;
+		if (msg.oom)
+			c.failed = true;
+		else
+			row(&c, cells);
+		vmsc_rpt_buf_release(&msg);
+	}
 	if (r->incomplete) {
 		struct vmsc_rpt_buf msg;
 		const char *cells[CSV_COLUMNS] = {

@@ -152,6 +152,16 @@ static json_t *head_json(const struct vmsc_result *r)
 	    set(root, "incomplete",
 		jstr(r->incomplete_reason ? r->incomplete_reason : "the run did not finish")) < 0)
 		goto out;
+	/* Also only when set: names and globs given that matched no VM. */
+	if (r->n_unmatched) {
+		json_t *u = json_array();
+
+		if (set(root, "unmatched", u) < 0)
+			goto out;
+		for (i = 0; i < r->n_unmatched; i++)
+			if (json_array_append_new(u, jstr(r->unmatched[i])) < 0)
+				goto out;
+	}
 	for (i = 0; i < r->n_vcenters; i++)
 		if (json_array_append_new(vcenters, vcenter_json(&r->vcenters[i])) < 0)
 			goto out;

@@ -236,6 +236,8 @@ static int write_suites(xmlTextWriterPtr w, const struct vmsc_result *r)
 		total.tests++;
 		total.errors++;
 	}
+	total.tests += r->n_unmatched;
+	total.errors += r->n_unmatched;
 
 	if (xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
 	    xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0 ||
@@ -261,13 +263,32 @@ static int write_suites(xmlTextWriterPtr w, const struct vmsc_result *r)
 			return -1;
 	}
 
-	if (r->incomplete) {
-		c = (struct junit_counts){ .tests = 1, .errors = 1 };
-		if (start_suite(w, "vmsnapcheck", &c, r->duration, timestamp) < 0 ||
+	/* The run itself: one error per name or glob that matched no VM, and
+	 * one when the run did not finish. */
+	if (r->incomplete || r->n_unmatched) {
+		c = (struct junit_counts){ .tests = r->n_unmatched + r->incomplete,
+					   .errors = r->n_unmatched + r->incomplete };
+		if (start_suite(w, "vmsnapcheck", &c, r->duration, timestamp) < 0)
+			return -1;
+		for (j = 0; j < r->n_unmatched; j++) {
+			struct vmsc_rpt_buf msg;
+			int rc;
+
+			vmsc_rpt_buf_init(&msg);
+			vmsc_rpt_buf_addf(&msg, "no VM matches '%s'", r->unmatched[j]);
+			rc = msg.oom ? -1
+				     : write_error_case(w, "vmsnapcheck", r->unmatched[j], "unmatched",
+							msg.s);
+			vmsc_rpt_buf_release(&msg);
+			if (rc < 0)
+				return -1;
+		}
+		if (r->incomplete &&
 		    write_error_case(w, "vmsnapcheck", "run complete", "incomplete",
 				     r->incomplete_reason ? r->incomplete_reason
-							  : "the run did not finish") < 0 ||
-		    xmlTextWriterEndElement(w) < 0)
+							  : "the run did not finish") < 0)
+			return -1;
+		if (xmlTextWriterEndElement(w) < 0)
 			return -1;
 	}
 	if (xmlTextWriterEndDocument(w) < 0)

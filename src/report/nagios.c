@@ -111,6 +111,18 @@ static void summary_text(struct vmsc_rpt_buf *b, const struct vmsc_result *r)
 		add_clean(b, r->vcenters[i].error, 200);
 		vmsc_rpt_buf_add(b, "; ");
 	}
+	if (r->n_unmatched) {
+		struct vmsc_rpt_buf msg;
+
+		vmsc_rpt_buf_init(&msg);
+		vmsc_rpt_unmatched(&msg, r);
+		if (msg.oom)
+			b->oom = true;
+		else
+			add_clean(b, msg.s, 400);
+		vmsc_rpt_buf_release(&msg);
+		vmsc_rpt_buf_add(b, "; ");
+	}
 	if (r->incomplete) {
 		vmsc_rpt_buf_add(b, "run incomplete: ");
 		add_clean(b, r->incomplete_reason ? r->incomplete_reason : "the run did not finish",

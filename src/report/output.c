@@ -13,18 +13,31 @@
 #include "vmsnapcheck/report.h"
 
 /*
- * Atomic report files (-o FILE).  A cron job's reader (node_exporter, a CI
- * step) must see either the old file or the new one, never half of one:
- * write ".FILE.tmpXXXXXX" in the same directory (same file system, and a
- * name that does not end in FILE's suffix, so the textfile collector skips
- * it), fsync, chmod, rename over FILE, fsync the directory.
+ * Atomic files: every file the tool writes (-o FILE, --save-facts FILE).
+ * A cron job's reader (node_exporter, a CI step) must see either the old
+ * file or the new one, never half of one: write ".FILE.tmpXXXXXX" in the
+ * same directory (same file system, and a name that does not end in FILE's
+ * suffix, so the textfile collector skips it), fsync, chmod, rename over
+ * FILE, fsync the directory.  mkstemp opens with O_EXCL: a symlink planted
+ * at the temp name is never followed, and the name cannot be predicted.
  *
- * The temp path lives in a static buffer so a signal handler can remove it
- * with vmsc_output_abort(): only unlink(2), which is async-signal-safe.
+ * Temp paths in progress live in static slots so a signal handler can
+ * remove them with vmsc_output_abort(): only unlink(2), which is
+ * async-signal-safe.  A run has at most two files open at once (facts and
+ * report).
  */
 
-static char tmp_path[PATH_MAX];
-static volatile sig_atomic_t tmp_active;
+#define N_SLOTS 4
+
+struct vmsc_atomic_file {
+	char *path;
+	char dir[PATH_MAX];
+	FILE *f;
+	int slot;                     /* -1: written in place (a device or FIFO) */
+};
+
+static char tmp_paths[N_SLOTS][PATH_MAX];
+static volatile sig_atomic_t tmp_active[N_SLOTS];
 
 /* Splits path into its directory ("." when none) and base name. */
 static int split_path(const char *path, char *dir, size_t dir_size, const char **base)
@@ -55,7 +68,7 @@ int vmsc_output_check(const char *path, struct vmsc_error *err)
 	if (!path || !*path)
 		return vmsc_error_set(err, VMSC_E_USAGE, "output file name is empty");
 	if (split_path(path, dir, sizeof(dir), &base) < 0 ||
-	    strlen(path) + sizeof("/..tmpXXXXXX") > sizeof(tmp_path))
+	    strlen(path) + sizeof("/..tmpXXXXXX") > PATH_MAX)
 		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': name too long", path);
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
 		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': is a directory", path);
@@ -86,21 +99,6 @@ static bool is_special(const char *path)
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
-static int write_special(const char *path, const struct vmsc_report_format *fmt,
-			 const struct vmsc_result *r, const struct vmsc_report_options *o,
-			 struct vmsc_error *err)
-{
-	FILE *f = fopen(path, "w");
-	int rc;
-
-	if (!f)
-		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
-	rc = fmt->write(r, o, f);
-	if (fclose(f) != 0 || rc < 0)
-		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
-	return 0;
-}
-
 /* The old file's permissions, else 0644 less the umask. */
 static mode_t output_mode(const char *path)
 {
@@ -129,92 +127,165 @@ static int sync_dir(const char *dir)
 	return ret;
 }
 
-int vmsc_output_write(const char *path, const struct vmsc_report_format *fmt,
-		      const struct vmsc_result *r, const struct vmsc_report_options *o,
-		      struct vmsc_error *err)
+static void release_slot(struct vmsc_atomic_file *af)
 {
-	char dir[PATH_MAX];
+	if (af->slot >= 0 && tmp_active[af->slot]) {
+		unlink(tmp_paths[af->slot]);
+		tmp_active[af->slot] = 0;
+	}
+	af->slot = -1;
+}
+
+static void atomic_free(struct vmsc_atomic_file *af)
+{
+	if (af->f)
+		fclose(af->f);
+	release_slot(af);
+	free(af->path);
+	free(af);
+}
+
+struct vmsc_atomic_file *vmsc_atomic_file_open(const char *path, struct vmsc_error *err)
+{
+	struct vmsc_atomic_file *af;
 	const char *base;
-	FILE *f = NULL;
-	int fd = -1;
-	int ret = -1;
-	int saved;
+	int fd, slot = -1;
 
 	if (vmsc_output_check(path, err) < 0)
-		return -1;
-	if (is_special(path))
-		return write_special(path, fmt, r, o, err);
-	split_path(path, dir, sizeof(dir), &base);
-	if (snprintf(tmp_path, sizeof(tmp_path), "%s/.%s.tmpXXXXXX", dir, base) >=
-	    (int)sizeof(tmp_path))
-		return vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': name too long", path);
-	/* Set before mkstemp: a signal in between then unlinks a name that
+		return NULL;
+	af = calloc(1, sizeof(*af));
+	if (!af || !(af->path = strdup(path))) {
+		free(af);
+		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	af->slot = -1;
+	split_path(path, af->dir, sizeof(af->dir), &base);
+	if (is_special(path)) {
+		af->f = fopen(path, "w");
+		if (!af->f) {
+			vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
+			goto fail;
+		}
+		return af;
+	}
+	for (int i = 0; i < N_SLOTS && slot < 0; i++)
+		if (!tmp_active[i])
+			slot = i;
+	if (slot < 0) {
+		vmsc_error_set(err, VMSC_E_INTERNAL, "cannot write '%s': too many files open", path);
+		goto fail;
+	}
+	if (snprintf(tmp_paths[slot], PATH_MAX, "%s/.%s.tmpXXXXXX", af->dir, base) >= PATH_MAX) {
+		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': name too long", path);
+		goto fail;
+	}
+	/* Active before mkstemp: a signal in between then unlinks a name that
 	 * does not exist yet, instead of leaking the file. */
-	tmp_active = 1;
-	fd = mkstemp(tmp_path);
+	af->slot = slot;
+	tmp_active[slot] = 1;
+	fd = mkstemp(tmp_paths[slot]);
 	if (fd < 0) {
-		tmp_active = 0;
+		tmp_active[slot] = 0;
 		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': creating a temporary file in '%s': %s",
-			       path, dir, strerror(errno));
-		goto out;
+			       path, af->dir, strerror(errno));
+		goto fail;
 	}
-	if (fchmod(fd, output_mode(path)) < 0) {
+	if (fchmod(fd, output_mode(path)) < 0 || !(af->f = fdopen(fd, "w"))) {
 		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
+		close(fd);
+		goto fail;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
+	return af;
+fail:
+	atomic_free(af);
+	return NULL;
+}
 
-	errno = 0;
-	if (fmt->write(r, o, f) < 0 || fflush(f) == EOF || ferror(f)) {
-		saved = errno;
-		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s report failed: %s", path,
-			       fmt->name, saved ? strerror(saved) : "out of memory or write error");
+FILE *vmsc_atomic_file_stream(struct vmsc_atomic_file *af)
+{
+	return af->f;
+}
+
+int vmsc_atomic_file_commit(struct vmsc_atomic_file *af, struct vmsc_error *err)
+{
+	int ret = -1, saved;
+
+	if (fflush(af->f) == EOF || ferror(af->f)) {
+		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", af->path, strerror(errno));
 		goto out;
 	}
-	if (fsync(fileno(f)) < 0) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': fsync: %s", path,
+	if (af->slot < 0) {
+		saved = fclose(af->f);
+		af->f = NULL;
+		if (saved == EOF) {
+			vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", af->path,
+				       strerror(errno));
+			goto out;
+		}
+		ret = 0;
+		goto out;
+	}
+	if (fsync(fileno(af->f)) < 0) {
+		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': fsync: %s", af->path,
 			       strerror(errno));
 		goto out;
 	}
-	saved = fclose(f);
-	f = NULL;
+	saved = fclose(af->f);
+	af->f = NULL;
 	if (saved == EOF) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", path, strerror(errno));
+		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s", af->path, strerror(errno));
 		goto out;
 	}
-	if (rename(tmp_path, path) < 0) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': rename: %s", path,
+	if (rename(tmp_paths[af->slot], af->path) < 0) {
+		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': rename: %s", af->path,
 			       strerror(errno));
 		goto out;
 	}
-	tmp_active = 0;
-	if (sync_dir(dir) < 0) {
-		vmsc_error_set(err, VMSC_E_IO, "wrote '%s' but could not sync '%s': %s", path, dir,
-			       strerror(errno));
+	tmp_active[af->slot] = 0;
+	if (sync_dir(af->dir) < 0) {
+		vmsc_error_set(err, VMSC_E_IO, "wrote '%s' but could not sync '%s': %s", af->path,
+			       af->dir, strerror(errno));
 		goto out;
 	}
 	ret = 0;
 out:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (tmp_active) {
-		unlink(tmp_path);
-		tmp_active = 0;
-	}
+	atomic_free(af);
 	return ret;
+}
+
+void vmsc_atomic_file_abort(struct vmsc_atomic_file *af)
+{
+	if (af)
+		atomic_free(af);
+}
+
+int vmsc_output_write(const char *path, const struct vmsc_report_format *fmt,
+		      const struct vmsc_result *r, const struct vmsc_report_options *o,
+		      struct vmsc_error *err)
+{
+	struct vmsc_atomic_file *af = vmsc_atomic_file_open(path, err);
+	int saved;
+
+	if (!af)
+		return -1;
+	errno = 0;
+	if (fmt->write(r, o, af->f) < 0 || fflush(af->f) == EOF || ferror(af->f)) {
+		saved = errno;
+		vmsc_error_set(err, VMSC_E_IO, "cannot write '%s': %s report failed: %s", path,
+			       fmt->name, saved ? strerror(saved) : "out of memory or write error");
+		vmsc_atomic_file_abort(af);
+		return -1;
+	}
+	return vmsc_atomic_file_commit(af, err);
 }
 
 void vmsc_output_abort(void)
 {
-	if (tmp_active) {
-		tmp_active = 0;
-		unlink(tmp_path);
+	for (int i = 0; i < N_SLOTS; i++) {
+		if (tmp_active[i]) {
+			tmp_active[i] = 0;
+			unlink(tmp_paths[i]);
+		}
 	}
 }

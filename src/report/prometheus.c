@@ -79,7 +79,7 @@ static bool run_succeeded(const struct vmsc_result *r)
 {
 	size_t i;
 
-	if (r->incomplete)
+	if (r->incomplete || r->n_unmatched)
 		return false;
 	for (i = 0; i < r->n_vcenters; i++)
 		if (r->vcenters[i].error)
@@ -138,6 +138,16 @@ int vmsc_report_prometheus(const struct vmsc_result *r, const struct vmsc_report
 			vm_labels(&c, r, vm);
 			label(&c, false, "rule", f->rule);
 			label(&c, false, "severity", vmsc_severity_name(f->severity));
+			fputs("} 1\n", out);
+		}
+	}
+
+	if (r->n_unmatched) {
+		family(&c, "vmsnapcheck_unmatched",
+		       "A VM name or glob given that matched no VM (always 1).");
+		for (i = 0; i < r->n_unmatched; i++) {
+			fputs("vmsnapcheck_unmatched{", out);
+			label(&c, true, "name", r->unmatched[i]);
 			fputs("} 1\n", out);
 		}
 	}

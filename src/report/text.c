@@ -71,6 +71,8 @@ static bool vm_shown(const struct text_ctx *c, const struct vmsc_vm_result *vm)
 {
 	bool verbose = c->o && c->o->verbose;
 
+	if (vm->named)
+		return true;
 	switch (vm->status) {
 	case VMSC_STATUS_OK:
 	case VMSC_STATUS_SKIPPED:
@@ -243,6 +245,21 @@ int vmsc_report_text(const struct vmsc_result *r, const struct vmsc_report_optio
 		fputs(": ", out);
 		put_clean(&c, vc->error);
 		fputc('\n', out);
+		notes = true;
+	}
+	if (r->n_unmatched) {
+		struct vmsc_rpt_buf msg;
+		const char *reset = color_on(&c, VMSC_STATUS_UNKNOWN);
+
+		vmsc_rpt_buf_init(&msg);
+		vmsc_rpt_unmatched(&msg, r);
+		if (msg.oom)
+			c.failed = true;
+		else
+			put_clean(&c, msg.s);
+		fputs(reset, out);
+		fputs(": " VMSC_RPT_UNMATCHED_HINT "\n", out);
+		vmsc_rpt_buf_release(&msg);
 		notes = true;
 	}
 	if (r->incomplete) {

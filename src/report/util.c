@@ -221,3 +221,10 @@ void vmsc_rpt_buf_truncate(struct vmsc_rpt_buf *b, size_t len)
 		b->s[len] = '\0';
 	}
 }
+
+void vmsc_rpt_unmatched(struct vmsc_rpt_buf *b, const struct vmsc_result *r)
+{
+	vmsc_rpt_buf_add(b, "no VM matches ");
+	for (size_t i = 0; i < r->n_unmatched; i++)
+		vmsc_rpt_buf_addf(b, "%s'%s'", i ? ", " : "", r->unmatched[i]);
+}

@@ -38,6 +38,13 @@ const struct vmsc_finding *vmsc_rpt_worst_finding(const struct vmsc_vm_result *v
 /* The vCenter name of a VM ("" when its index is out of range). */
 const char *vmsc_rpt_vcenter_name(const struct vmsc_result *r, const struct vmsc_vm_result *vm);
 
+struct vmsc_rpt_buf;
+/* "no VM matches 'a', 'b'" for the names and globs that matched nothing
+ * (r->n_unmatched > 0), the same words in every format. */
+void vmsc_rpt_unmatched(struct vmsc_rpt_buf *b, const struct vmsc_result *r);
+/* What to try about them, after the sentence above. */
+#define VMSC_RPT_UNMATCHED_HINT "check the spelling (globs are case-sensitive) or the scope"
+
 /* A growable string; after an allocation failure `oom` is set and further
  * appends do nothing. */
 struct vmsc_rpt_buf {

@@ -12,15 +12,25 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "rules/checks.h"
 
-/* "VMware Tools 12352" or "VMware Tools" when the version is not reported. */
+/* "VMware Tools 12.2.0" or "VMware Tools" when the version is not reported.
+ * guest.toolsVersion encodes major * 1024 + minor * 32 + patch; a value that
+ * is not a number is shown as it came. */
 static const char *tools_name(const struct vmsc_vm_facts *f, char *buf, size_t size)
 {
-	if (f->tools_version && *f->tools_version && !vmsc_str_is(f->tools_version, "0"))
-		snprintf(buf, size, "VMware Tools %s", f->tools_version);
-	else
+	unsigned long v;
+	char *end;
+
+	if (f->tools_version && *f->tools_version && !vmsc_str_is(f->tools_version, "0")) {
+		v = strtoul(f->tools_version, &end, 10);
+		if (*end || f->tools_version[0] < '0' || f->tools_version[0] > '9')
+			snprintf(buf, size, "VMware Tools %s", f->tools_version);
+		else
+			snprintf(buf, size, "VMware Tools %lu.%lu.%lu", v >> 10, (v >> 5) & 31, v & 31);
+	} else
 		snprintf(buf, size, "VMware Tools");
 	return buf;
 }

@@ -17,6 +17,19 @@ done
 grep -q "API 6.5" "$OUT" && ok "doctor names the API version" || fail "no API version"
 grep -q "SHA-256 $SIM_SHA256" "$OUT" && ok "doctor shows the certificate fingerprint" || fail "no fingerprint"
 
+grep -q "certificate .* (TLSv1\.[0-9], [A-Z0-9_-]*)$" "$OUT" && ! grep -q "), SSL " "$OUT" &&
+	ok "doctor: protocol and cipher in one parenthesis" || fail "doctor cipher line: $(grep ' certificate ' "$OUT")"
+
+# a wrong path: a 404, and the hint to use /sdk, in doctor and in a check
+vmsc_cfg doctor --no-config -s "${SIM_URL%/sdk}/wrong" -u ops --password-file "$pw" --cacert "$SIM_CERT"
+expect_rc 3 "doctor: wrong path"
+grep -q "^\[FAIL\] sdk .*404" "$OUT" && grep -q "hint: check the URL path (usually /sdk)" "$OUT" &&
+	ok "doctor: 404 with a /sdk hint" || fail "doctor: no /sdk hint for a 404"
+vmsc -s "${SIM_URL%/sdk}/wrong" -u ops --password-file "$pw" --cacert "$SIM_CERT"
+expect_rc 3 "check: wrong path"
+expect_err "404 Not Found': check the URL path: vSphere answers at '/sdk'" "check: 404 names /sdk"
+expect_err_lines 1 "check: wrong path: one line"
+
 vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw"
 expect_rc 3 "doctor: untrusted certificate"
 grep -q '^\[FAIL\] tls .*not trusted' "$OUT" && ok "tls step fails" || fail "tls step did not fail"

@@ -60,6 +60,36 @@ vmsc $conn -f json -o /dev/null --save-facts /dev/null
 expect_rc 2 "-o /dev/null"
 [ -c /dev/null ] && ok "/dev/null is still a device" || fail "/dev/null was replaced"
 
+# --save-facts never follows a symlink planted where a temp name could be
+# predicted (it used to open FILE.tmp.PID with fopen "w"): plant one at
+# FILE.tmp.N for the next few hundred PIDs, each pointing at its own victim.
+# One ln(1) for all of them, so the PIDs are not used up by the planting.
+sf=$WORK_DIR/saved-facts victims=$WORK_DIR/victims
+rm -rf "$sf" "$victims" && mkdir "$sf" "$victims"
+last=$(cat /proc/sys/kernel/ns_last_pid)
+n=$((last + 1)) targets=""
+while [ $n -le $((last + 400)) ]; do targets="$targets $victims/facts.json.tmp.$n"; n=$((n + 1)); done
+# shellcheck disable=SC2086
+ln -s $targets "$sf/"
+vmsc $conn -f json -o /dev/null --save-facts "$sf/facts.json"
+expect_rc 2 "--save-facts beside planted symlinks"
+if [ -n "$(ls -A "$victims")" ]; then fail "--save-facts followed a planted symlink: $(ls "$victims" | head -3)"
+else ok "--save-facts follows no planted symlink"; fi
+[ -f "$sf/facts.json" ] && [ ! -L "$sf/facts.json" ] && jq -e '.vms | length > 0' "$sf/facts.json" >/dev/null &&
+	ok "--save-facts wrote the facts" || fail "--save-facts wrote no facts"
+strays=$(ls -A "$sf" | grep -v '^facts\.json\(\.tmp\.[0-9]*\)\?$' | grep -c . || true)
+[ "$strays" -eq 0 ] && ok "--save-facts leaves no temp file" || fail "--save-facts left $strays stray files"
+# the old file's mode is kept
+chmod 600 "$sf/facts.json"
+vmsc $conn -f json -o /dev/null --save-facts "$sf/facts.json"
+mode=$(stat -c %a "$sf/facts.json")
+[ "$mode" = 600 ] && ok "--save-facts keeps the old file's mode" || fail "--save-facts mode $mode, expected 600"
+# a missing directory: the same message as for -o, before any server is asked
+vmsc $conn -f json --save-facts "$sf/no-such-dir/facts.json"
+expect_rc 3 "--save-facts into a missing directory"
+expect_err "cannot write '$sf/no-such-dir/facts.json': directory '$sf/no-such-dir' does not exist" "--save-facts names the missing directory"
+expect_err_lines 1 "--save-facts into a missing directory: one line"
+
 # Nagios: status line, perfdata, exit code, size cap
 vmsc $conn -f nagios
 expect_rc 2 "nagios exits 2 (CRITICAL)"

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "vmsnapcheck/cli.h"
+#include "vmsnapcheck/config.h"
+#include "vmsnapcheck/report.h"
 
 static char tmpdir[] = "/tmp/vmsc-test-cli-XXXXXX";
 
@@ -1056,6 +1058,124 @@ static void test_cli_names(void **state)
 	assert_string_equal(vmsc_color_mode_name(VMSC_COLOR_AUTO), "auto");
 }
 
+static char *read_doc(const char *name)
+{
+	char path[1024];
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int c;
+
+	snprintf(path, sizeof path, "%s/../../%s", VMSC_TEST_DATA, name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(f);
+	fclose(m);
+	return buf;
+}
+
+/* `word` in `text` not as part of a longer name ([a-z_-] on either side). */
+static bool has_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; (p = strstr(p, word)); p++) {
+		char before = p == text ? ' ' : p[-1], after = p[n];
+
+		if (!strchr("abcdefghijklmnopqrstuvwxyz_", before) &&
+		    !strchr("abcdefghijklmnopqrstuvwxyz_-\\", after ? after : ' '))
+			return true;
+		if (!after)
+			break;
+	}
+	return false;
+}
+
+/* The option table, the config key tables, the report table, the man page
+ * and the README say the same: every long option and every config key is
+ * in docs/vmsnapcheck.1, every config key in README.md, every format in
+ * the usage and the man page. */
+static void test_cli_docs_hold_tables(void **state)
+{
+	char *man = read_doc("docs/vmsnapcheck.1"), *readme = read_doc("README.md");
+	char *usage = NULL, want[128];
+	size_t len = 0, n, missing = 0;
+	const struct vmsc_report_format *fmts = vmsc_report_formats(&n);
+	const char *name, *section;
+	FILE *f = open_memstream(&usage, &len);
+
+	(void)state;
+	vmsc_cli_usage(f);
+	fclose(f);
+	for (size_t i = 0; (name = vmsc_cli_option_name(i)); i++) {
+		if (!strcmp(name, "password"))
+			continue; /* refused on purpose, documented as absent */
+		/* troff spells --page-size as \-\-page\-size */
+		size_t k = (size_t)snprintf(want, sizeof want, "\\-\\-");
+		for (const char *c = name; *c && k + 3 < sizeof want; c++) {
+			if (*c == '-')
+				want[k++] = '\\';
+			want[k++] = *c;
+		}
+		want[k] = 0;
+		if (!has_word(man, want)) {
+			print_error("docs/vmsnapcheck.1 does not describe '--%s'\n", name);
+			missing++;
+		}
+	}
+	/* config keys: in the man page's own section, not just as an option */
+	char *conf = strstr(man, ".SH CONFIGURATION FILE"), *end;
+
+	assert_non_null(conf);
+	if ((end = strstr(conf + 1, "\n.SH ")))
+		end[1] = 0;
+	for (size_t i = 0; (name = vmsc_config_key(i, &section)); i++) {
+		if (!has_word(conf, name)) {
+			print_error("docs/vmsnapcheck.1 lacks config key [%s] %s\n", section, name);
+			missing++;
+		}
+		if (!has_word(readme, name)) {
+			print_error("README.md lacks config key [%s] %s\n", section, name);
+			missing++;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!has_word(usage, fmts[i].name) || !has_word(man, fmts[i].name)) {
+			print_error("format '%s' missing from the usage or the man page\n", fmts[i].name);
+			missing++;
+		}
+	}
+	/* the short forms and '-o -' each have a description */
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const shorts[] = { ".BR \\-u \", \" \\-\\-username",
+						      ".BR \\-V \", \" \\-\\-version",
+						      ".BR \\-h \", \" \\-\\-help",
+						      ".B \\-o \\-" };
+		const char *p = strstr(man, shorts[i]), *next;
+
+		/* a description: a text line follows before the next .TP/.SH */
+		if (p && (p = strchr(p, '\n')) && p[1] != '.' && p[1] != '\0')
+			continue;
+		next = shorts[i];
+		print_error("docs/vmsnapcheck.1 has no description for '%s'\n", next);
+		missing++;
+	}
+	/* the table is sorted by long name, as cli.c says */
+	for (size_t i = 1; vmsc_cli_option_name(i); i++)
+		if (strcmp(vmsc_cli_option_name(i - 1), vmsc_cli_option_name(i)) >= 0) {
+			print_error("option table not sorted at '--%s'\n", vmsc_cli_option_name(i));
+			missing++;
+		}
+	free(man);
+	free(readme);
+	free(usage);
+	assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1087,6 +1207,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cli_usage, test_setup),
 		cmocka_unit_test_setup(test_cli_forget_env, test_setup),
 		cmocka_unit_test_setup(test_cli_names, test_setup),
+		cmocka_unit_test(test_cli_docs_hold_tables),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -247,6 +247,82 @@ static void test_output_format_table(void **state)
 	assert_null(vmsc_report_format_find(NULL));
 }
 
+/* --save-facts used to open FILE.tmp.PID with fopen("w"): a symlink planted
+ * there was followed.  The one writer makes its temp with mkstemp (O_EXCL)
+ * and never opens a name it did not create. */
+static void test_atomic_file_ignores_planted_symlinks(void **state)
+{
+	struct vmsc_atomic_file *af;
+	struct vmsc_error err = { 0 };
+	char link[256], victim[256];
+	char *got;
+	struct stat st;
+
+	(void)state;
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	for (long pid = (long)getpid() - 2; pid <= (long)getpid() + 2; pid++) {
+		snprintf(link, sizeof(link), "%s.tmp.%ld", path, pid);
+		assert_int_equal(symlink(victim, link), 0);
+	}
+	af = vmsc_atomic_file_open(path, &err);
+	assert_non_null(af);
+	fputs("facts\n", vmsc_atomic_file_stream(af));
+	assert_int_equal(vmsc_atomic_file_commit(af, &err), 0);
+	assert_int_equal(lstat(victim, &st), -1);
+	got = slurp(path);
+	assert_string_equal(got, "facts\n");
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	/* the planted links are left alone, nothing else remains */
+	assert_int_equal(stray_files(NULL, 0), 5);
+	free(got);
+}
+
+static void test_atomic_file_keeps_mode_and_aborts(void **state)
+{
+	struct vmsc_atomic_file *af;
+	struct vmsc_error err = { 0 };
+	struct stat st;
+	char *got;
+
+	(void)state;
+	write_file(path, "old\n", 0640);
+	af = vmsc_atomic_file_open(path, &err);
+	assert_non_null(af);
+	fputs("half", vmsc_atomic_file_stream(af));
+	vmsc_atomic_file_abort(af);
+	got = slurp(path);
+	assert_string_equal(got, "old\n");
+	free(got);
+	assert_int_equal(stray_files(NULL, 0), 0);
+
+	af = vmsc_atomic_file_open(path, &err);
+	assert_non_null(af);
+	fputs("new\n", vmsc_atomic_file_stream(af));
+	assert_int_equal(vmsc_atomic_file_commit(af, &err), 0);
+	got = slurp(path);
+	assert_string_equal(got, "new\n");
+	free(got);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(stray_files(NULL, 0), 0);
+	vmsc_atomic_file_abort(NULL);
+}
+
+/* -o and --save-facts share one check: the same message for a missing directory. */
+static void test_atomic_file_missing_dir(void **state)
+{
+	struct vmsc_error err = { 0 };
+	char p[256], want[512];
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/no-such-dir/facts.json", dir);
+	assert_null(vmsc_atomic_file_open(p, &err));
+	snprintf(want, sizeof(want), "cannot write '%s': directory '%s/no-such-dir' does not exist",
+		 p, dir);
+	assert_string_equal(err.message, want);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -259,6 +335,9 @@ int main(void)
 		T(test_output_is_directory),
 		T(test_output_relative_path),
 		T(test_output_abort_removes_temp),
+		T(test_atomic_file_ignores_planted_symlinks),
+		T(test_atomic_file_keeps_mode_and_aborts),
+		T(test_atomic_file_missing_dir),
 		cmocka_unit_test(test_output_format_table),
 	};
 

@@ -113,9 +113,36 @@ static void test_report_text_all_ok(void **state)
 	vmsc_result_free(r);
 }
 
+/* A VM named on the command line shows in the table even when it is
+ * skipped or ok, with its reason; without -v. */
+static void test_report_text_named_vm_shown(void **state)
+{
+	struct vmsc_result *r;
+	struct vmsc_vm_result *vm;
+	char *out;
+
+	(void)state;
+	fixture_env();
+	r = vmsc_result_new();
+	vmsc_result_add_vcenter(r, "https://vc/sdk", "vc");
+	vm = fixture_vm(r, 0, "tmpl-01", "vm-9", "poweredOff", NULL);
+	vm->status = VMSC_STATUS_SKIPPED;
+	vm->named = true;
+	vmsc_vm_result_set_reason(vm, "template");
+	fixture_vm(r, 0, "other-01", "vm-8", "poweredOff", NULL)->status = VMSC_STATUS_SKIPPED;
+	vmsc_result_finish(r);
+	out = render(vmsc_report_text, r, false, false);
+	assert_non_null(strstr(out, "tmpl-01"));
+	assert_non_null(strstr(out, "template"));
+	assert_null(strstr(out, "other-01"));
+	free(out);
+	vmsc_result_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_text_named_vm_shown),
 		cmocka_unit_test(test_report_text_basic),
 		cmocka_unit_test(test_report_text_verbose),
 		cmocka_unit_test(test_report_text_color),

@@ -435,7 +435,7 @@ static void test_rules_tools_not_running(void **state)
 
 	set(&t->f->tools_running_status, "guestToolsNotRunning");
 	fi = only(run(t), "tools-not-running");
-	assert_string_equal(fi->message, "VMware Tools 12352 installed but not running "
+	assert_string_equal(fi->message, "VMware Tools 12.2.0 installed but not running "
 			    "(guest.toolsRunningStatus = guestToolsNotRunning)");
 	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
 
@@ -472,7 +472,7 @@ static void test_rules_tools_outdated(void **state)
 	set(&t->f->tools_version_status, "guestToolsSupportedOld");
 	set(&t->f->tools_version, "11333");
 	fi = only(run(t), "tools-outdated");
-	assert_string_equal(fi->message, "VMware Tools 11333 outdated (guestToolsSupportedOld)");
+	assert_string_equal(fi->message, "VMware Tools 11.2.5 outdated (guestToolsSupportedOld)");
 	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
 	assert_int_equal(t->vm->status, VMSC_STATUS_WARNING);
 
@@ -492,11 +492,11 @@ static void test_rules_tools_unsupported(void **state)
 	static const struct {
 		const char *status, *message;
 	} cases[] = {
-		{ "guestToolsTooOld", "VMware Tools 9344 too old for this host (guestToolsTooOld)" },
+		{ "guestToolsTooOld", "VMware Tools 9.4.0 too old for this host (guestToolsTooOld)" },
 		{ "guestToolsTooNew",
-		  "VMware Tools 9344 newer than this host supports (guestToolsTooNew)" },
+		  "VMware Tools 9.4.0 newer than this host supports (guestToolsTooNew)" },
 		{ "guestToolsBlacklisted",
-		  "VMware Tools 9344 blocklisted for known problems (guestToolsBlacklisted)" },
+		  "VMware Tools 9.4.0 blocklisted for known problems (guestToolsBlacklisted)" },
 	};
 	struct t *t = *state;
 	const struct vmsc_finding *fi;
