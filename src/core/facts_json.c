@@ -12,6 +12,9 @@
  * type is an error naming the VM and the field) but ignores keys it does
  * not know, so a newer vmsnapcheck can add facts without breaking older
  * readers; a change in meaning bumps schemaVersion instead.
+ *
+ * Both directions walk the field table (facts_fields.c): its rows give the
+ * keys, their order and types, so a new fact needs no code here.
  */
 
 #define _GNU_SOURCE
