@@ -7,7 +7,7 @@
 
 /*
  * Plain facts about one VM, as read from vSphere (or a facts file).
- * No gSOAP, curl or libxml2 type appears here.
+ * No type of the SOAP, HTTP or XML libraries appears here (core stays plain C).
  *
  * Absent properties: strings are NULL, tri-states VMSC_TRI_UNSET, lists
  * empty.  What "absent" means for each fact is documented per field; a

@@ -4,7 +4,8 @@
  * The field table: what each fact is called in facts files, which vim25
  * property it comes from, its type and where it lives.  Row order is the
  * key order of facts files (and the order the loader checks them in, which
- * decides which error is reported first): append new facts, do not reorder.
+ * decides which error is reported first): add a row next to its kin, never
+ * move existing ones.
  * docs/hacking.md "Adding a fact" says what else a new fact needs.
  */
 #include <limits.h>
