@@ -7,7 +7,7 @@
 
 /*
  * Plain facts about one VM, as read from vSphere (or a facts file).
- * No gSOAP, curl or libxml2 type appears here.
+ * No type of the SOAP, HTTP or XML libraries appears here (core stays plain C).
  *
  * Absent properties: strings are NULL, tri-states VMSC_TRI_UNSET, lists
  * empty.  What "absent" means for each fact is documented per field; a
@@ -153,6 +153,79 @@ struct vmsc_vm_facts {
 
 	time_t read_at;             /* server time the facts were read at */
 };
+
+/*
+ * The field table (src/core/facts_fields.c): one row per fact, in facts-file
+ * key order.  It drives the SOAP reader for plain values (src/vsphere/values.c),
+ * the facts-file writer and loader (facts_json.c), releasing (facts.c) and
+ * the docs check (tests/unit/test_facts.c), so a plain fact is one struct
+ * field plus one row.  docs/hacking.md "Adding a fact" says how.
+ */
+enum vmsc_fact_type {
+	VMSC_FACT_STRING,       /* char *; NULL = absent */
+	VMSC_FACT_TRI,          /* enum vmsc_tri; UNSET = absent */
+	VMSC_FACT_INT,          /* int; `absent` = absent */
+	VMSC_FACT_LLONG,        /* long long; `absent` = absent */
+	VMSC_FACT_TIME,         /* time_t; 0 = absent */
+	VMSC_FACT_KIND,         /* int-sized enum written by name (see struct vmsc_fact_kind) */
+	VMSC_FACT_STRINGS,      /* char ** + size_t count; empty = absent */
+	VMSC_FACT_OPTIONS,      /* struct vmsc_option * + size_t count, a JSON object of strings */
+	VMSC_FACT_LIST,         /* array of `record` + size_t count; empty = absent */
+	VMSC_FACT_OBJECT,       /* an embedded `record`; absent when every field is */
+};
+
+/* Row flags. */
+#define VMSC_FACT_REQUIRED      0x1u /* the loader refuses a record without it */
+#define VMSC_FACT_OMIT_NEGATIVE 0x2u /* INT/LLONG: a negative value is absent, not written */
+#define VMSC_FACT_VSPHERE_NAME  0x4u /* STRING: decoded with vmsc_name_decode; empty keeps the old value */
+#define VMSC_FACT_PRESENCE      0x8u /* TRI: TRUE when the property holds anything, else UNSET */
+#define VMSC_FACT_DERIVED      0x10u /* set by the dedicated reader of its path (values.c) */
+
+/* An enum kept by name in facts files, derived from a vim25 type name when
+ * the name is unknown (a newer file). */
+struct vmsc_fact_kind {
+	const char *(*name)(int kind);
+	int (*from_name)(const char *name);     /* -1 when unknown */
+	int (*from_type)(const char *vim_type);
+	size_t type_offset;                     /* the char * holding the vim25 type */
+};
+
+struct vmsc_fact_field;
+
+/* A record: the VM itself, or the element of a LIST / the struct of an OBJECT. */
+struct vmsc_fact_record {
+	const char *name;                       /* "disk": its **disk** table in docs/facts.md */
+	size_t size;
+	const struct vmsc_fact_field *fields;
+	size_t n_fields;
+};
+
+struct vmsc_fact_field {
+	const char *json;       /* key in facts files */
+	const char *path;       /* vim25 property path (relative in records); NULL when none */
+	enum vmsc_fact_type type;
+	unsigned flags;
+	size_t offset;          /* of the field in its record */
+	size_t count_offset;    /* STRINGS, OPTIONS, LIST: the size_t count */
+	long long min;          /* INT, LLONG: the least value a facts file may hold */
+	long long absent;       /* INT, LLONG: the value when the key is absent */
+	const struct vmsc_fact_record *record;  /* LIST, OBJECT */
+	const struct vmsc_fact_kind *kind;      /* KIND */
+};
+
+/* The field `fd` describes, in record `obj`, as a `type *`. */
+#define VMSC_FACT_AT(obj, fd, type) ((type *)(void *)((char *)(obj) + (fd)->offset))
+#define VMSC_FACT_COUNT(obj, fd) ((size_t *)(void *)((char *)(obj) + (fd)->count_offset))
+
+/* struct vmsc_vm_facts itself. */
+extern const struct vmsc_fact_record vmsc_vm_fact_record;
+
+/* Sets the INT/LLONG fields of a zeroed record to their absent value. */
+void vmsc_fact_record_init(const struct vmsc_fact_record *rec, void *obj);
+/* Frees what a record owns (not obj itself), per the table. */
+void vmsc_fact_record_release(const struct vmsc_fact_record *rec, void *obj);
+/* Whether a field holds its absent value (not written to facts files). */
+int vmsc_fact_field_absent(const struct vmsc_fact_field *fd, const void *obj);
 
 /* Allocates an empty facts record (all absent) or returns NULL. */
 struct vmsc_vm_facts *vmsc_vm_facts_new(void);

@@ -10,83 +10,12 @@ struct vmsc_vm_facts *vmsc_vm_facts_new(void)
 	return calloc(1, sizeof(struct vmsc_vm_facts));
 }
 
-static void free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void vmsc_vm_facts_release(struct vmsc_vm_facts *f)
 {
-	size_t i;
-
 	if (!f)
 		return;
-	free(f->vcenter);
-	free(f->moid);
-	free(f->name);
-	free(f->connection_state);
-	free(f->power_state);
-	free(f->guest_id);
-	free(f->guest_full_name);
-	free(f->guest_family);
-	free(f->tools_version_status);
-	free(f->tools_running_status);
-	free(f->tools_version);
-	free_strv(f->disabled_methods, f->n_disabled_methods);
-
-	for (i = 0; i < f->n_extra_config; i++) {
-		free(f->extra_config[i].key);
-		free(f->extra_config[i].value);
-	}
-	free(f->extra_config);
-
-	for (i = 0; i < f->n_disks; i++) {
-		struct vmsc_disk *d = &f->disks[i];
-
-		free(d->label);
-		free(d->backing_type);
-		free(d->disk_mode);
-		free(d->compatibility_mode);
-		free(d->sharing);
-		free(d->file_name);
-	}
-	free(f->disks);
-
-	for (i = 0; i < f->n_controllers; i++) {
-		free(f->controllers[i].type);
-		free(f->controllers[i].shared_bus);
-		free(f->controllers[i].label);
-	}
-	free(f->controllers);
-
-	for (i = 0; i < f->n_devices; i++) {
-		free(f->devices[i].type);
-		free(f->devices[i].label);
-	}
-	free(f->devices);
-
-	free(f->ft_state);
-	free(f->snapshots.oldest_name);
-	free(f->snapshots.newest_name);
-	free(f->snapshots.current_name);
-
-	for (i = 0; i < f->n_volumes; i++) {
-		free(f->volumes[i].path);
-		free(f->volumes[i].fs_type);
-	}
-	free(f->volumes);
-
-	for (i = 0; i < f->n_unreadable; i++) {
-		free(f->unreadable[i].path);
-		free(f->unreadable[i].fault);
-		free(f->unreadable[i].message);
-	}
-	free(f->unreadable);
-
+	/* the field table knows every pointer the record owns */
+	vmsc_fact_record_release(&vmsc_vm_fact_record, f);
 	memset(f, 0, sizeof(*f));
 }
 

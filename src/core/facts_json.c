@@ -12,6 +12,9 @@
  * type is an error naming the VM and the field) but ignores keys it does
  * not know, so a newer vmsnapcheck can add facts without breaking older
  * readers; a change in meaning bumps schemaVersion instead.
+ *
+ * Both directions walk the field table (facts_fields.c): its rows give the
+ * keys, their order and types, so a new fact needs no code here.
  */
 
 #define _GNU_SOURCE
@@ -150,28 +153,19 @@ static int put_time(json_t *obj, const char *key, time_t t)
 	return put(obj, key, json_string(buf));
 }
 
-static json_t *disk_json(const void *p)
+/* Puts field `fd` of record `obj` under its key; nothing when it is absent. */
+static int put_field(json_t *o, const struct vmsc_fact_field *fd, const void *obj);
+
+/* A record as an object; NULL when a value could not be built. */
+static json_t *record_json(const struct vmsc_fact_record *rec, const void *obj)
 {
-	const struct vmsc_disk *d = p;
 	json_t *o = json_object();
 	int rc = 0;
 
 	if (!o)
 		return NULL;
-	rc |= put_str(o, "label", d->label);
-	rc |= put_int(o, "key", d->key);
-	if (d->controller_key >= 0)
-		rc |= put_int(o, "controllerKey", d->controller_key);
-	if (d->unit_number >= 0)
-		rc |= put_int(o, "unitNumber", d->unit_number);
-	rc |= put_str(o, "backingType", d->backing_type);
-	rc |= put_str(o, "backingKind", vmsc_backing_kind_name(d->backing_kind));
-	rc |= put_str(o, "diskMode", d->disk_mode);
-	rc |= put_str(o, "compatibilityMode", d->compatibility_mode);
-	rc |= put_str(o, "sharing", d->sharing);
-	rc |= put_str(o, "fileName", d->file_name);
-	if (d->capacity_bytes >= 0)
-		rc |= put_int(o, "capacityBytes", d->capacity_bytes);
+	for (size_t i = 0; i < rec->n_fields; i++)
+		rc |= put_field(o, &rec->fields[i], obj);
 	if (rc) {
 		json_decref(o);
 		return NULL;
@@ -179,180 +173,97 @@ static json_t *disk_json(const void *p)
 	return o;
 }
 
-static json_t *controller_json(const void *p)
-{
-	const struct vmsc_controller *c = p;
-	json_t *o = json_object();
-	int rc = 0;
-
-	if (!o)
-		return NULL;
-	rc |= put_int(o, "key", c->key);
-	/* values.c reads a missing busNumber as -1; absent reads back as 0 (docs/facts.md) */
-	if (c->bus_number >= 0)
-		rc |= put_int(o, "busNumber", c->bus_number);
-	rc |= put_str(o, "type", c->type);
-	rc |= put_str(o, "kind", vmsc_controller_kind_name(c->kind));
-	rc |= put_str(o, "sharedBus", c->shared_bus);
-	rc |= put_str(o, "label", c->label);
-	if (rc) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *device_json(const void *p)
-{
-	const struct vmsc_device *d = p;
-	json_t *o = json_object();
-
-	if (!o || put_str(o, "type", d->type) || put_str(o, "label", d->label)) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *volume_json(const void *p)
-{
-	const struct vmsc_guest_volume *v = p;
-	json_t *o = json_object();
-
-	if (!o || put_str(o, "path", v->path) || put_str(o, "fsType", v->fs_type) ||
-	    put_int(o, "capacity", v->capacity) || put_int(o, "freeSpace", v->free_space)) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *unreadable_json(const void *p)
-{
-	const struct vmsc_unreadable *u = p;
-	json_t *o = json_object();
-
-	if (!o || put_str(o, "path", u->path) || put_str(o, "fault", u->fault) ||
-	    put_str(o, "message", u->message)) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *snapshots_json(const struct vmsc_snapshot_summary *s)
-{
-	json_t *o = json_object();
-	int rc = 0;
-
-	if (!o)
-		return NULL;
-	rc |= put_int(o, "count", s->count);
-	rc |= put_int(o, "maxDepth", s->max_depth);
-	rc |= put_int(o, "quiescedCount", s->quiesced_count);
-	rc |= put_time(o, "oldestTime", s->oldest_time);
-	rc |= put_str(o, "oldestName", s->oldest_name);
-	rc |= put_time(o, "newestTime", s->newest_time);
-	rc |= put_str(o, "newestName", s->newest_name);
-	rc |= put_str(o, "currentName", s->current_name);
-	if (rc) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static int snapshots_empty(const struct vmsc_snapshot_summary *s)
-{
-	return !s->count && !s->max_depth && !s->quiesced_count && !s->oldest_time &&
-	       !s->oldest_name && !s->newest_time && !s->newest_name && !s->current_name;
-}
-
-/* Puts an array of `make`(element) under `key`; nothing when the list is
- * empty. */
-static int put_list(json_t *obj, const char *key, const void *arr, size_t n, size_t elem,
-		    json_t *(*make)(const void *))
+static int put_strings(json_t *o, const char *key, char *const *v, size_t n)
 {
 	json_t *a;
-	size_t i;
 
 	if (n == 0)
 		return 0;
 	if (!(a = json_array()))
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (json_array_append_new(a, make((const char *)arr + i * elem)) < 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
 			json_decref(a);
 			return -1;
 		}
 	}
-	return put(obj, key, a);
+	return put(o, key, a);
 }
 
-static json_t *string_json(const void *p)
+static int put_options(json_t *o, const char *key, const struct vmsc_option *opt, size_t n)
 {
-	return json_string(*(char *const *)p);
+	json_t *ec;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (!(ec = json_object()))
+		rc = -1;
+	for (size_t i = 0; ec && i < n; i++)
+		rc |= put(ec, opt[i].key ? opt[i].key : "",
+			  json_string(opt[i].value ? opt[i].value : ""));
+	return rc | put(o, key, ec);
+}
+
+static int put_records(json_t *o, const struct vmsc_fact_field *fd, const char *arr, size_t n)
+{
+	json_t *a;
+
+	if (n == 0)
+		return 0;
+	if (!(a = json_array()))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (json_array_append_new(a, record_json(fd->record,
+							 arr + i * fd->record->size)) < 0) {
+			json_decref(a);
+			return -1;
+		}
+	}
+	return put(o, fd->json, a);
+}
+
+static int put_field(json_t *o, const struct vmsc_fact_field *fd, const void *obj)
+{
+	char *p = (char *)obj; /* VMSC_FACT_AT casts; nothing is written */
+	long long v;
+
+	switch (fd->type) {
+	case VMSC_FACT_STRING:
+		return put_str(o, fd->json, *VMSC_FACT_AT(p, fd, char *));
+	case VMSC_FACT_TRI:
+		return put_tri(o, fd->json, *VMSC_FACT_AT(p, fd, enum vmsc_tri));
+	case VMSC_FACT_INT:
+	case VMSC_FACT_LLONG:
+		/* ints are written even at their absent value, unless negative is absent */
+		v = fd->type == VMSC_FACT_INT ? *VMSC_FACT_AT(p, fd, int)
+					      : *VMSC_FACT_AT(p, fd, long long);
+		if ((fd->flags & VMSC_FACT_OMIT_NEGATIVE) && v < 0)
+			return 0;
+		return put_int(o, fd->json, v);
+	case VMSC_FACT_TIME:
+		return put_time(o, fd->json, *VMSC_FACT_AT(p, fd, time_t));
+	case VMSC_FACT_KIND:
+		return put_str(o, fd->json, fd->kind->name(*VMSC_FACT_AT(p, fd, int)));
+	case VMSC_FACT_STRINGS:
+		return put_strings(o, fd->json, *VMSC_FACT_AT(p, fd, char **),
+				   *VMSC_FACT_COUNT(p, fd));
+	case VMSC_FACT_OPTIONS:
+		return put_options(o, fd->json, *VMSC_FACT_AT(p, fd, struct vmsc_option *),
+				   *VMSC_FACT_COUNT(p, fd));
+	case VMSC_FACT_LIST:
+		return put_records(o, fd, *VMSC_FACT_AT(p, fd, char *), *VMSC_FACT_COUNT(p, fd));
+	case VMSC_FACT_OBJECT:
+		if (vmsc_fact_field_absent(fd, obj))
+			return 0;
+		return put(o, fd->json, record_json(fd->record, VMSC_FACT_AT(p, fd, char)));
+	}
+	return -1;
 }
 
 static json_t *vm_json(const struct vmsc_vm_facts *f)
 {
-	json_t *o = json_object(), *ec;
-	size_t i;
-	int rc = 0;
-
-	if (!o)
-		return NULL;
-	rc |= put_str(o, "vcenter", f->vcenter);
-	rc |= put_str(o, "moid", f->moid);
-	rc |= put_str(o, "name", f->name);
-	rc |= put_str(o, "connectionState", f->connection_state);
-	rc |= put_str(o, "powerState", f->power_state);
-	rc |= put_tri(o, "template", f->template_vm);
-	rc |= put_str(o, "guestId", f->guest_id);
-	rc |= put_str(o, "guestFullName", f->guest_full_name);
-	rc |= put_str(o, "guestFamily", f->guest_family);
-	rc |= put_str(o, "toolsVersionStatus2", f->tools_version_status);
-	rc |= put_str(o, "toolsRunningStatus", f->tools_running_status);
-	rc |= put_str(o, "toolsVersion", f->tools_version);
-	rc |= put_tri(o, "toolsInstallerMounted", f->tools_installer_mounted);
-	rc |= put_tri(o, "snapshotOperationsSupported", f->snapshot_operations_supported);
-	rc |= put_tri(o, "quiescedSnapshotsSupported", f->quiesced_snapshots_supported);
-	rc |= put_tri(o, "snapshotDisabled", f->snapshot_disabled);
-	rc |= put_tri(o, "snapshotLocked", f->snapshot_locked);
-	rc |= put_tri(o, "diskUuidEnabled", f->disk_uuid_enabled);
-	rc |= put_list(o, "disabledMethods", f->disabled_methods, f->n_disabled_methods,
-		       sizeof(*f->disabled_methods), string_json);
-	if (f->n_extra_config) {
-		if (!(ec = json_object()))
-			rc = -1;
-		for (i = 0; ec && i < f->n_extra_config; i++)
-			rc |= put(ec, f->extra_config[i].key ? f->extra_config[i].key : "",
-				  json_string(f->extra_config[i].value ? f->extra_config[i].value
-								       : ""));
-		rc |= put(o, "extraConfig", ec);
-	}
-	rc |= put_tri(o, "hardwareRead", f->hardware_read);
-	rc |= put_list(o, "disks", f->disks, f->n_disks,
-		       sizeof(*f->disks), disk_json);
-	rc |= put_list(o, "controllers", f->controllers, f->n_controllers,
-		       sizeof(*f->controllers), controller_json);
-	rc |= put_list(o, "devices", f->devices, f->n_devices,
-		       sizeof(*f->devices), device_json);
-	rc |= put_tri(o, "ftConfigured", f->ft_configured);
-	rc |= put_str(o, "faultToleranceState", f->ft_state);
-	if (!snapshots_empty(&f->snapshots))
-		rc |= put(o, "snapshots", snapshots_json(&f->snapshots));
-	rc |= put_tri(o, "consolidationNeeded", f->consolidation_needed);
-	rc |= put_list(o, "volumes", f->volumes, f->n_volumes,
-		       sizeof(*f->volumes), volume_json);
-	rc |= put_list(o, "unreadable", f->unreadable, f->n_unreadable,
-		       sizeof(*f->unreadable), unreadable_json);
-	rc |= put_time(o, "readAt", f->read_at);
-	if (rc) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return record_json(&vmsc_vm_fact_record, f);
 }
 
 /* --- writer -------------------------------------------------------------- */
@@ -493,6 +404,20 @@ static const char *type_name(const json_t *v)
 	return "something else";
 }
 
+/* snprintf for names in messages: a name cut short is still a fine name. */
+static const char *name_f(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static const char *name_f(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
 /* `prefix` + key, e.g. "disks[1]." + "label". */
 static const char *field_name(char *buf, size_t size, const char *prefix, const char *key)
 {
@@ -525,23 +450,17 @@ static int load_str(struct loader *l, json_t *obj, const char *prefix, const cha
 	return 0;
 }
 
-static int load_required_str(struct loader *l, json_t *obj, const char *key, char **out)
-{
-	if (load_str(l, obj, "", key, out) < 0)
-		return -1;
-	if (!*out)
-		return bad(l, key, "is missing");
-	return 0;
-}
-
-static int load_tri(struct loader *l, json_t *obj, const char *key, enum vmsc_tri *out)
+static int load_tri(struct loader *l, json_t *obj, const char *prefix, const char *key,
+		    enum vmsc_tri *out)
 {
 	json_t *v = get(obj, key);
+	char fb[128];
 
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return bad(l, key, "must be true or false, not %s", type_name(v));
+		return bad(l, field_name(fb, sizeof(fb), prefix, key),
+			   "must be true or false, not %s", type_name(v));
 	*out = json_is_true(v) ? VMSC_TRI_TRUE : VMSC_TRI_FALSE;
 	return 0;
 }
@@ -613,245 +532,196 @@ static int check_object(struct loader *l, json_t *v, const char *key, size_t i)
 
 	if (json_is_object(v))
 		return 0;
-	snprintf(fb, sizeof(fb), "%s[%zu]", key, i);
+	name_f(fb, sizeof(fb), "%s[%zu]", key, i);
 	return bad(l, fb, "must be an object, not %s", type_name(v));
 }
 
-static int load_disks(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
+static int load_record(struct loader *l, json_t *obj, const char *prefix, const char *self,
+		       const struct vmsc_fact_record *rec, void *p);
+
+static int load_strings(struct loader *l, json_t *obj, const char *prefix,
+			const struct vmsc_fact_field *fd, void *p)
 {
-	char pre[64];
-	size_t n, i;
-	int rc, kind;
-	long long cap;
-	json_t *a = get_array(l, obj, "disks", &n, &rc), *v;
-
-	if (rc < 0 || !n)
-		return rc;
-	if (!(f->disks = calloc(n, sizeof(*f->disks))))
-		return nomem(l);
-	for (i = 0; i < n; i++) {
-		struct vmsc_disk *d = &f->disks[i];
-		char *kind_name = NULL;
-
-		f->n_disks++;
-		d->controller_key = -1;
-		d->unit_number = -1;
-		d->capacity_bytes = -1;
-		v = json_array_get(a, i);
-		snprintf(pre, sizeof(pre), "disks[%zu].", i);
-		cap = -1;
-		if (check_object(l, v, "disks", i) < 0 || load_str(l, v, pre, "label", &d->label) < 0 ||
-		    load_int(l, v, pre, "key", INT_MIN, &d->key) < 0 ||
-		    load_int(l, v, pre, "controllerKey", -1, &d->controller_key) < 0 ||
-		    load_int(l, v, pre, "unitNumber", -1, &d->unit_number) < 0 ||
-		    load_str(l, v, pre, "backingType", &d->backing_type) < 0 ||
-		    load_str(l, v, pre, "backingKind", &kind_name) < 0 ||
-		    load_str(l, v, pre, "diskMode", &d->disk_mode) < 0 ||
-		    load_str(l, v, pre, "compatibilityMode", &d->compatibility_mode) < 0 ||
-		    load_str(l, v, pre, "sharing", &d->sharing) < 0 ||
-		    load_str(l, v, pre, "fileName", &d->file_name) < 0 ||
-		    load_ll(l, v, pre, "capacityBytes", -1, LLONG_MAX, &cap) < 0) {
-			free(kind_name);
-			return -1;
-		}
-		d->capacity_bytes = cap;
-		/* A kind this version does not know is derived from the type. */
-		kind = vmsc_backing_kind_from_name(kind_name);
-		d->backing_kind = kind >= 0 ? (enum vmsc_backing_kind)kind
-					    : vmsc_backing_kind_from_type(d->backing_type);
-		free(kind_name);
-	}
-	return 0;
-}
-
-static int load_controllers(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
-{
-	char pre[64];
-	size_t n, i;
-	int rc, kind;
-	json_t *a = get_array(l, obj, "controllers", &n, &rc), *v;
-
-	if (rc < 0 || !n)
-		return rc;
-	if (!(f->controllers = calloc(n, sizeof(*f->controllers))))
-		return nomem(l);
-	for (i = 0; i < n; i++) {
-		struct vmsc_controller *c = &f->controllers[i];
-		char *kind_name = NULL;
-
-		f->n_controllers++;
-		v = json_array_get(a, i);
-		snprintf(pre, sizeof(pre), "controllers[%zu].", i);
-		if (check_object(l, v, "controllers", i) < 0 ||
-		    load_int(l, v, pre, "key", INT_MIN, &c->key) < 0 ||
-		    load_int(l, v, pre, "busNumber", 0, &c->bus_number) < 0 ||
-		    load_str(l, v, pre, "type", &c->type) < 0 ||
-		    load_str(l, v, pre, "kind", &kind_name) < 0 ||
-		    load_str(l, v, pre, "sharedBus", &c->shared_bus) < 0 ||
-		    load_str(l, v, pre, "label", &c->label) < 0) {
-			free(kind_name);
-			return -1;
-		}
-		kind = vmsc_controller_kind_from_name(kind_name);
-		c->kind = kind >= 0 ? (enum vmsc_controller_kind)kind
-				    : vmsc_controller_kind_from_type(c->type);
-		free(kind_name);
-	}
-	return 0;
-}
-
-static int load_devices(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
-{
-	char pre[64];
+	char fb[64], key[128];
 	size_t n, i;
 	int rc;
-	json_t *a = get_array(l, obj, "devices", &n, &rc), *v;
+	char ***out = VMSC_FACT_AT(p, fd, char **);
+	size_t *count = VMSC_FACT_COUNT(p, fd);
+	json_t *a, *v;
 
+	a = get_array(l, obj, field_name(key, sizeof(key), prefix, fd->json), &n, &rc);
 	if (rc < 0 || !n)
 		return rc;
-	if (!(f->devices = calloc(n, sizeof(*f->devices))))
-		return nomem(l);
-	for (i = 0; i < n; i++) {
-		f->n_devices++;
-		v = json_array_get(a, i);
-		snprintf(pre, sizeof(pre), "devices[%zu].", i);
-		if (check_object(l, v, "devices", i) < 0 ||
-		    load_str(l, v, pre, "type", &f->devices[i].type) < 0 ||
-		    load_str(l, v, pre, "label", &f->devices[i].label) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int load_volumes(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
-{
-	char pre[64];
-	size_t n, i;
-	int rc;
-	json_t *a = get_array(l, obj, "volumes", &n, &rc), *v;
-
-	if (rc < 0 || !n)
-		return rc;
-	if (!(f->volumes = calloc(n, sizeof(*f->volumes))))
-		return nomem(l);
-	for (i = 0; i < n; i++) {
-		struct vmsc_guest_volume *g = &f->volumes[i];
-
-		f->n_volumes++;
-		g->free_space = -1; /* unknown: the rule skips the volume */
-		v = json_array_get(a, i);
-		snprintf(pre, sizeof(pre), "volumes[%zu].", i);
-		if (check_object(l, v, "volumes", i) < 0 ||
-		    load_str(l, v, pre, "path", &g->path) < 0 ||
-		    load_str(l, v, pre, "fsType", &g->fs_type) < 0 ||
-		    load_ll(l, v, pre, "capacity", LLONG_MIN, LLONG_MAX, &g->capacity) < 0 ||
-		    load_ll(l, v, pre, "freeSpace", LLONG_MIN, LLONG_MAX, &g->free_space) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int load_unreadable(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
-{
-	char pre[64];
-	size_t n, i;
-	int rc;
-	json_t *a = get_array(l, obj, "unreadable", &n, &rc), *v;
-
-	if (rc < 0 || !n)
-		return rc;
-	if (!(f->unreadable = calloc(n, sizeof(*f->unreadable))))
-		return nomem(l);
-	for (i = 0; i < n; i++) {
-		struct vmsc_unreadable *u = &f->unreadable[i];
-
-		f->n_unreadable++;
-		v = json_array_get(a, i);
-		snprintf(pre, sizeof(pre), "unreadable[%zu].", i);
-		if (check_object(l, v, "unreadable", i) < 0 ||
-		    load_str(l, v, pre, "path", &u->path) < 0 ||
-		    load_str(l, v, pre, "fault", &u->fault) < 0 ||
-		    load_str(l, v, pre, "message", &u->message) < 0)
-			return -1;
-		if (!u->path) {
-			snprintf(pre, sizeof(pre), "unreadable[%zu]", i);
-			return bad(l, pre, "needs a 'path'");
-		}
-	}
-	return 0;
-}
-
-static int load_disabled_methods(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
-{
-	char fb[64];
-	size_t n, i;
-	int rc;
-	json_t *a = get_array(l, obj, "disabledMethods", &n, &rc), *v;
-
-	if (rc < 0 || !n)
-		return rc;
-	if (!(f->disabled_methods = calloc(n, sizeof(*f->disabled_methods))))
+	if (!(*out = calloc(n, sizeof(**out))))
 		return nomem(l);
 	for (i = 0; i < n; i++) {
 		v = json_array_get(a, i);
-		snprintf(fb, sizeof(fb), "disabledMethods[%zu]", i);
+		name_f(fb, sizeof(fb), "%s[%zu]", key, i);
 		if (!json_is_string(v))
 			return bad(l, fb, "must be a string, not %s", type_name(v));
-		if (!(f->disabled_methods[i] = strdup(json_string_value(v))))
+		if (!((*out)[i] = strdup(json_string_value(v))))
 			return nomem(l);
-		f->n_disabled_methods++;
+		(*count)++;
 	}
 	return 0;
 }
 
-static int load_extra_config(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
+static int load_options(struct loader *l, json_t *obj, const char *prefix,
+			const struct vmsc_fact_field *fd, void *p)
 {
-	json_t *ec = get(obj, "extraConfig"), *v;
+	struct vmsc_option **out = VMSC_FACT_AT(p, fd, struct vmsc_option *);
+	size_t *count = VMSC_FACT_COUNT(p, fd);
+	json_t *ec = get(obj, fd->json), *v;
 	const char *key;
-	char fb[300];
+	char fb[300], name[128];
 	size_t n;
 
 	if (!ec)
 		return 0;
+	field_name(name, sizeof(name), prefix, fd->json);
 	if (!json_is_object(ec))
-		return bad(l, "extraConfig", "must be an object, not %s", type_name(ec));
+		return bad(l, name, "must be an object, not %s", type_name(ec));
 	if (!(n = json_object_size(ec)))
 		return 0;
-	if (!(f->extra_config = calloc(n, sizeof(*f->extra_config))))
+	if (!(*out = calloc(n, sizeof(**out))))
 		return nomem(l);
 	json_object_foreach(ec, key, v) {
-		struct vmsc_option *o = &f->extra_config[f->n_extra_config];
+		struct vmsc_option *o = &(*out)[*count];
 
 		if (!json_is_string(v)) {
-			snprintf(fb, sizeof(fb), "extraConfig.%s", key);
+			name_f(fb, sizeof(fb), "%s.%s", name, key);
 			return bad(l, fb, "must be a string, not %s", type_name(v));
 		}
-		f->n_extra_config++;
+		(*count)++;
 		if (!(o->key = strdup(key)) || !(o->value = strdup(json_string_value(v))))
 			return nomem(l);
 	}
 	return 0;
 }
 
-static int load_snapshots(struct loader *l, json_t *obj, struct vmsc_vm_facts *f)
+static int load_records(struct loader *l, json_t *obj, const char *prefix,
+			const struct vmsc_fact_field *fd, void *p)
 {
-	struct vmsc_snapshot_summary *s = &f->snapshots;
-	json_t *v = get(obj, "snapshots");
-	const char *pre = "snapshots.";
+	const struct vmsc_fact_record *rec = fd->record;
+	char **out = VMSC_FACT_AT(p, fd, char *);
+	size_t *count = VMSC_FACT_COUNT(p, fd);
+	char pre[64], self[64], key[128];
+	size_t n, i;
+	int rc;
+	json_t *a, *v;
+
+	a = get_array(l, obj, field_name(key, sizeof(key), prefix, fd->json), &n, &rc);
+	if (rc < 0 || !n)
+		return rc;
+	if (!(*out = calloc(n, rec->size)))
+		return nomem(l);
+	for (i = 0; i < n; i++) {
+		char *elem = *out + i * rec->size;
+
+		/* counted first: what a failed element holds is released with the VM */
+		(*count)++;
+		vmsc_fact_record_init(rec, elem);
+		v = json_array_get(a, i);
+		name_f(pre, sizeof(pre), "%s[%zu].", key, i);
+		name_f(self, sizeof(self), "%s[%zu]", key, i);
+		if (check_object(l, v, key, i) < 0 || load_record(l, v, pre, self, rec, elem) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_object(struct loader *l, json_t *obj, const char *prefix,
+		       const struct vmsc_fact_field *fd, void *p)
+{
+	json_t *v = get(obj, fd->json);
+	char pre[64], self[64];
 
 	if (!v)
 		return 0;
+	name_f(self, sizeof(self), "%s%s", prefix, fd->json);
 	if (!json_is_object(v))
-		return bad(l, "snapshots", "must be an object, not %s", type_name(v));
-	if (load_int(l, v, pre, "count", 0, &s->count) < 0 ||
-	    load_int(l, v, pre, "maxDepth", 0, &s->max_depth) < 0 ||
-	    load_int(l, v, pre, "quiescedCount", 0, &s->quiesced_count) < 0 ||
-	    load_time(l, v, pre, "oldestTime", &s->oldest_time) < 0 ||
-	    load_str(l, v, pre, "oldestName", &s->oldest_name) < 0 ||
-	    load_time(l, v, pre, "newestTime", &s->newest_time) < 0 ||
-	    load_str(l, v, pre, "newestName", &s->newest_name) < 0 ||
-	    load_str(l, v, pre, "currentName", &s->current_name) < 0)
+		return bad(l, self, "must be an object, not %s", type_name(v));
+	name_f(pre, sizeof(pre), "%s.", self);
+	return load_record(l, v, pre, self, fd->record, VMSC_FACT_AT(p, fd, char));
+}
+
+static int load_kind(struct loader *l, json_t *obj, const char *prefix,
+		     const struct vmsc_fact_field *fd, void *p)
+{
+	char *name = NULL;
+
+	if (load_str(l, obj, prefix, fd->json, &name) < 0) {
+		free(name);
 		return -1;
+	}
+	/* -1 (unknown or absent) is derived from the type once the record is read */
+	*VMSC_FACT_AT(p, fd, int) = fd->kind->from_name(name);
+	free(name);
+	return 0;
+}
+
+static int load_field(struct loader *l, json_t *obj, const char *prefix,
+		      const struct vmsc_fact_field *fd, void *p)
+{
+	long long v;
+
+	switch (fd->type) {
+	case VMSC_FACT_STRING:
+		return load_str(l, obj, prefix, fd->json, VMSC_FACT_AT(p, fd, char *));
+	case VMSC_FACT_TRI:
+		return load_tri(l, obj, prefix, fd->json, VMSC_FACT_AT(p, fd, enum vmsc_tri));
+	case VMSC_FACT_INT:
+		return load_int(l, obj, prefix, fd->json, (int)fd->min, VMSC_FACT_AT(p, fd, int));
+	case VMSC_FACT_LLONG:
+		v = *VMSC_FACT_AT(p, fd, long long);
+		if (load_ll(l, obj, prefix, fd->json, fd->min, LLONG_MAX, &v) < 0)
+			return -1;
+		*VMSC_FACT_AT(p, fd, long long) = v;
+		return 0;
+	case VMSC_FACT_TIME:
+		return load_time(l, obj, prefix, fd->json, VMSC_FACT_AT(p, fd, time_t));
+	case VMSC_FACT_KIND:
+		return load_kind(l, obj, prefix, fd, p);
+	case VMSC_FACT_STRINGS:
+		return load_strings(l, obj, prefix, fd, p);
+	case VMSC_FACT_OPTIONS:
+		return load_options(l, obj, prefix, fd, p);
+	case VMSC_FACT_LIST:
+		return load_records(l, obj, prefix, fd, p);
+	case VMSC_FACT_OBJECT:
+		return load_object(l, obj, prefix, fd, p);
+	}
+	return -1;
+}
+
+/*
+ * Loads the fields of `rec` from object `obj` into p.  `self` names a
+ * nested record ("unreadable[2]") in messages; at the top level (NULL) a
+ * missing required key is reported at once, as the VM's identity.
+ */
+static int load_record(struct loader *l, json_t *obj, const char *prefix, const char *self,
+		       const struct vmsc_fact_record *rec, void *p)
+{
+	const struct vmsc_fact_field *fd;
+	size_t i;
+
+	for (i = 0; i < rec->n_fields; i++) {
+		fd = &rec->fields[i];
+		if (load_field(l, obj, prefix, fd, p) < 0)
+			return -1;
+		if (!self && (fd->flags & VMSC_FACT_REQUIRED) && !vmsc_fact_field_absent(fd, p))
+			continue;
+		if (!self && (fd->flags & VMSC_FACT_REQUIRED))
+			return bad(l, fd->json, "is missing");
+	}
+	for (i = 0; i < rec->n_fields; i++) {
+		fd = &rec->fields[i];
+		if (fd->type == VMSC_FACT_KIND && *VMSC_FACT_AT(p, fd, int) < 0)
+			*VMSC_FACT_AT(p, fd, int) =
+				fd->kind->from_type(*(char **)(void *)((char *)p + fd->kind->type_offset));
+		if (self && (fd->flags & VMSC_FACT_REQUIRED) && vmsc_fact_field_absent(fd, p))
+			return bad(l, self, "needs a '%s'", fd->json);
+	}
 	return 0;
 }
 
@@ -868,35 +738,7 @@ static int load_vm(struct loader *l, json_t *obj, size_t index, struct vmsc_vm_f
 		return vmsc_error_set(l->err, VMSC_E_CONFIG, "%s: %s must be an object, not %s",
 				      l->file, l->where, type_name(obj));
 
-	if (load_required_str(l, obj, "vcenter", &f->vcenter) < 0 ||
-	    load_required_str(l, obj, "moid", &f->moid) < 0 ||
-	    load_required_str(l, obj, "name", &f->name) < 0 ||
-	    load_str(l, obj, "", "connectionState", &f->connection_state) < 0 ||
-	    load_str(l, obj, "", "powerState", &f->power_state) < 0 ||
-	    load_tri(l, obj, "template", &f->template_vm) < 0 ||
-	    load_str(l, obj, "", "guestId", &f->guest_id) < 0 ||
-	    load_str(l, obj, "", "guestFullName", &f->guest_full_name) < 0 ||
-	    load_str(l, obj, "", "guestFamily", &f->guest_family) < 0 ||
-	    load_str(l, obj, "", "toolsVersionStatus2", &f->tools_version_status) < 0 ||
-	    load_str(l, obj, "", "toolsRunningStatus", &f->tools_running_status) < 0 ||
-	    load_str(l, obj, "", "toolsVersion", &f->tools_version) < 0 ||
-	    load_tri(l, obj, "toolsInstallerMounted", &f->tools_installer_mounted) < 0 ||
-	    load_tri(l, obj, "snapshotOperationsSupported", &f->snapshot_operations_supported) < 0 ||
-	    load_tri(l, obj, "quiescedSnapshotsSupported", &f->quiesced_snapshots_supported) < 0 ||
-	    load_tri(l, obj, "snapshotDisabled", &f->snapshot_disabled) < 0 ||
-	    load_tri(l, obj, "snapshotLocked", &f->snapshot_locked) < 0 ||
-	    load_tri(l, obj, "diskUuidEnabled", &f->disk_uuid_enabled) < 0 ||
-	    load_disabled_methods(l, obj, f) < 0 || load_extra_config(l, obj, f) < 0 ||
-	    load_tri(l, obj, "hardwareRead", &f->hardware_read) < 0 || load_disks(l, obj, f) < 0 ||
-	    load_controllers(l, obj, f) < 0 || load_devices(l, obj, f) < 0 ||
-	    load_tri(l, obj, "ftConfigured", &f->ft_configured) < 0 ||
-	    load_str(l, obj, "", "faultToleranceState", &f->ft_state) < 0 ||
-	    load_snapshots(l, obj, f) < 0 ||
-	    load_tri(l, obj, "consolidationNeeded", &f->consolidation_needed) < 0 ||
-	    load_volumes(l, obj, f) < 0 || load_unreadable(l, obj, f) < 0 ||
-	    load_time(l, obj, "", "readAt", &f->read_at) < 0)
-		return -1;
-	return 0;
+	return load_record(l, obj, "", NULL, &vmsc_vm_fact_record, f);
 }
 
 static int visit_vcenters(struct loader *l, json_t *vcs, const struct vmsc_facts_visitor *v)

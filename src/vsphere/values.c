@@ -11,6 +11,7 @@
  * elements are matched by local name only.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -410,66 +411,58 @@ char *vmsc_values_scalar(struct vmsc_vsphere *c, const char *xml)
 	return strdup("");
 }
 
-enum scalar_kind { S_STR, S_BOOL, S_NAME };
-
-struct scalar_prop {
-	const char *path;
-	enum scalar_kind kind;
-	size_t offset;
-};
-
-#define STR(p, field) { p, S_STR, offsetof(struct vmsc_vm_facts, field) }
-#define TRI(p, field) { p, S_BOOL, offsetof(struct vmsc_vm_facts, field) }
-
-static const struct scalar_prop scalars[] = {
-	{ "name", S_NAME, offsetof(struct vmsc_vm_facts, name) },
-	STR("runtime.connectionState", connection_state),
-	STR("runtime.powerState", power_state),
-	TRI("config.template", template_vm),
-	STR("config.guestId", guest_id),
-	STR("config.guestFullName", guest_full_name),
-	STR("guest.guestFamily", guest_family),
-	STR("guest.toolsVersionStatus2", tools_version_status),
-	STR("guest.toolsRunningStatus", tools_running_status),
-	STR("guest.toolsVersion", tools_version),
-	TRI("runtime.toolsInstallerMounted", tools_installer_mounted),
-	TRI("capability.snapshotOperationsSupported", snapshot_operations_supported),
-	TRI("capability.quiescedSnapshotsSupported", quiesced_snapshots_supported),
-	TRI("config.flags.snapshotDisabled", snapshot_disabled),
-	TRI("config.flags.snapshotLocked", snapshot_locked),
-	TRI("config.flags.diskUuidEnabled", disk_uuid_enabled),
-	STR("runtime.faultToleranceState", ft_state),
-	TRI("runtime.consolidationNeeded", consolidation_needed),
-};
-
-/* Stores a scalar's text (taking it) in the facts. */
-static int apply_scalar(const struct scalar_prop *p, char *v, struct vmsc_vm_facts *f)
+/* An integer value; `absent` when the text is not one that fits. */
+static long long parse_int(const char *v, long long min, long long max, long long absent)
 {
-	char **sp = (char **)((char *)f + p->offset);
-	enum vmsc_tri *tp = (enum vmsc_tri *)((char *)f + p->offset);
+	char *end;
+	long long n;
 
-	switch (p->kind) {
-	case S_NAME:
-		/* an unreadable name reads as absent: the caller falls back to the moid */
-		if (!*v) {
-			free(v);
-			return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	while (end != v && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (end == v || *end || errno || n < min || n > max)
+		return absent;
+	return n;
+}
+
+/* Stores a plain value's text (taking it) in the field the table names. */
+static int apply_scalar(const struct vmsc_fact_field *fd, char *v, struct vmsc_vm_facts *f)
+{
+	char **sp = VMSC_FACT_AT(f, fd, char *);
+	time_t t;
+
+	switch (fd->type) {
+	case VMSC_FACT_STRING:
+		if (fd->flags & VMSC_FACT_VSPHERE_NAME) {
+			/* an unreadable name reads as absent: the caller falls back to the moid */
+			if (!*v)
+				break;
+			vmsc_name_decode(v);
+		} else if (!*v) {
+			/* an empty enum (the simulator's unset faultToleranceState) means absent */
+			free(*sp);
+			*sp = NULL;
+			break;
 		}
-		vmsc_name_decode(v);
-		/* fall through */
-	case S_STR:
 		free(*sp);
 		*sp = v;
-		/* an empty enum (the simulator's unset faultToleranceState) means absent */
-		if (!*v && p->kind == S_STR) {
-			free(v);
-			*sp = NULL;
-		}
 		return 0;
-	case S_BOOL:
-		*tp = parse_bool(v);
-		free(v);
-		return 0;
+	case VMSC_FACT_TRI:
+		*VMSC_FACT_AT(f, fd, enum vmsc_tri) = parse_bool(v);
+		break;
+	case VMSC_FACT_INT:
+		*VMSC_FACT_AT(f, fd, int) = (int)parse_int(v, INT_MIN, INT_MAX, fd->absent);
+		break;
+	case VMSC_FACT_LLONG:
+		*VMSC_FACT_AT(f, fd, long long) = parse_int(v, LLONG_MIN, LLONG_MAX, fd->absent);
+		break;
+	case VMSC_FACT_TIME:
+		t = vmsc_parse_datetime(v);
+		*VMSC_FACT_AT(f, fd, time_t) = t == (time_t)-1 ? 0 : t;
+		break;
+	default:
+		break;
 	}
 	free(v);
 	return 0;
@@ -679,28 +672,36 @@ static int read_extra_config(struct vmsc_vsphere *c, const struct value_in *in, 
 	return rc;
 }
 
-/* ---- disabledMethod -------------------------------------------------- */
+/* ---- lists of strings (disabledMethod) ----------------------------- */
+
+struct strings_walk {
+	struct vmsc_vm_facts *f;
+	const struct vmsc_fact_field *fd;
+};
 
 static int string_text(void *ud, const char *path, int depth, const char *v)
 {
-	struct vmsc_vm_facts *f = ud;
+	struct strings_walk *sw = ud;
 	char **slot;
 
 	(void)path;
 	if (depth != 1)
 		return 0;
-	slot = grow((void **)&f->disabled_methods, &f->n_disabled_methods, sizeof(*slot));
+	slot = grow((void **)VMSC_FACT_AT(sw->f, sw->fd, char **), VMSC_FACT_COUNT(sw->f, sw->fd),
+		    sizeof(*slot));
 	if (!slot)
 		return -1;
 	*slot = strdup(v);
 	return *slot ? 0 : -1;
 }
 
-static int read_disabled_methods(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+static int read_strings(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f,
+			const struct vmsc_fact_field *fd)
 {
-	struct walker w = { .text = string_text, .ud = f };
+	struct strings_walk sw = { .f = f, .fd = fd };
+	struct walker w = { .text = string_text, .ud = &sw };
 
-	return run_walker(c, &w, in, "disabledMethod", f);
+	return run_walker(c, &w, in, fd->path, f);
 }
 
 /* ---- guest.disk ------------------------------------------------------ */
@@ -1036,9 +1037,9 @@ out:
 	return rc;
 }
 
-/* ---- config.ftInfo: set or not --------------------------------------- */
+/* ---- set or not (config.ftInfo) ------------------------------------ */
 
-static int ft_start(void *ud, const char *path, int depth, const char *type)
+static int presence_start(void *ud, const char *path, int depth, const char *type)
 {
 	(void)path;
 	(void)type;
@@ -1047,7 +1048,7 @@ static int ft_start(void *ud, const char *path, int depth, const char *type)
 	return 0;
 }
 
-static int ft_text(void *ud, const char *path, int depth, const char *v)
+static int presence_text(void *ud, const char *path, int depth, const char *v)
 {
 	(void)path;
 	(void)depth;
@@ -1056,14 +1057,15 @@ static int ft_text(void *ud, const char *path, int depth, const char *v)
 	return 0;
 }
 
-static int read_ft_info(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+static int read_presence(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f,
+			 const struct vmsc_fact_field *fd)
 {
 	bool set = false;
-	struct walker w = { .start = ft_start, .text = ft_text, .ud = &set };
-	int rc = run_walker(c, &w, in, "config.ftInfo", f);
+	struct walker w = { .start = presence_start, .text = presence_text, .ud = &set };
+	int rc = run_walker(c, &w, in, fd->path, f);
 
-	/* child elements or text: configured; an empty <val/> means unset */
-	f->ft_configured = set ? VMSC_TRI_TRUE : VMSC_TRI_UNSET;
+	/* child elements or text: set; an empty <val/> means unset */
+	*VMSC_FACT_AT(f, fd, enum vmsc_tri) = set ? VMSC_TRI_TRUE : VMSC_TRI_UNSET;
 	return rc;
 }
 
@@ -1072,36 +1074,64 @@ static int read_ft_info(struct vmsc_vsphere *c, const struct value_in *in, struc
 typedef int (*value_reader)(struct vmsc_vsphere *c, const struct value_in *in,
 			    struct vmsc_vm_facts *f);
 
+/* Properties read into composite facts; plain ones are found in the field table. */
 static const struct {
 	const char *path;
 	value_reader read;
 } complex_props[] = {
 	{ "config.hardware.device", read_devices },
 	{ "config.extraConfig", read_extra_config },
-	{ "disabledMethod", read_disabled_methods },
 	{ "guest.disk", read_volumes },
 	{ "snapshot", read_snapshots },
-	{ "config.ftInfo", read_ft_info },
 };
+
+/* The table row a property is read into by type alone, or NULL. */
+static const struct vmsc_fact_field *plain_field(const char *path)
+{
+	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
+
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct vmsc_fact_field *fd = &rec->fields[i];
+
+		if (!fd->path || (fd->flags & VMSC_FACT_DERIVED) || strcmp(fd->path, path))
+			continue;
+		switch (fd->type) {
+		case VMSC_FACT_STRING:
+		case VMSC_FACT_TRI:
+		case VMSC_FACT_INT:
+		case VMSC_FACT_LLONG:
+		case VMSC_FACT_TIME:
+		case VMSC_FACT_STRINGS:
+			return fd;
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
 
 /* 0, -1 on allocation failure, 1 when a whole reply broke off in the value. */
 static int read_property(struct vmsc_vsphere *c, const char *name, const struct value_in *in,
 			 struct vmsc_vm_facts *f)
 {
-	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++) {
-		bool bad = false;
-		char *v;
+	const struct vmsc_fact_field *fd;
 
-		if (strcmp(name, scalars[i].path))
-			continue;
-		v = in->r ? element_text(in->r, &bad) : vmsc_values_scalar(c, in->xml);
-		if (!v)
-			return bad ? 1 : -1;
-		return apply_scalar(&scalars[i], v, f);
-	}
 	for (size_t i = 0; i < sizeof(complex_props) / sizeof(complex_props[0]); i++)
 		if (!strcmp(name, complex_props[i].path))
 			return complex_props[i].read(c, in, f);
+	fd = plain_field(name);
+	if (fd && fd->type == VMSC_FACT_STRINGS)
+		return read_strings(c, in, f, fd);
+	if (fd && (fd->flags & VMSC_FACT_PRESENCE))
+		return read_presence(c, in, f, fd);
+	if (fd) {
+		bool bad = false;
+		char *v = in->r ? element_text(in->r, &bad) : vmsc_values_scalar(c, in->xml);
+
+		if (!v)
+			return bad ? 1 : -1;
+		return apply_scalar(fd, v, f);
+	}
 	if (c->opts.debug)
 		fprintf(stderr, "vmsnapcheck: debug: %s: ignoring property '%s'\n",
 			f->moid ? f->moid : "?", name);

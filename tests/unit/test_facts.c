@@ -3,12 +3,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "vmsnapcheck/facts.h"
+#include "vmsnapcheck/rules.h"
 
 static void check_decode(const char *in, const char *want)
 {
@@ -211,6 +213,275 @@ static void test_facts_release_zeroes(void **state)
 	vmsc_vm_facts_release(NULL);
 }
 
+/* --- the field table ------------------------------------------------------- */
+
+#define FACTS_MD VMSC_TEST_DATA "/../../docs/facts.md"
+
+static char *read_all(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	if (!fp)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	assert_true(len > 0);
+	rewind(fp);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	buf[len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* The type column docs/facts.md gives a field. */
+static void doc_type(const struct vmsc_fact_field *fd, char *buf, size_t size)
+{
+	const char *t = "?";
+
+	switch (fd->type) {
+	case VMSC_FACT_STRING: t = "string"; break;
+	case VMSC_FACT_TRI: t = "bool"; break;
+	case VMSC_FACT_INT:
+	case VMSC_FACT_LLONG: t = "int"; break;
+	case VMSC_FACT_TIME: t = "time"; break;
+	case VMSC_FACT_KIND: t = "string"; break;
+	case VMSC_FACT_STRINGS: t = "[string]"; break;
+	case VMSC_FACT_OPTIONS: t = "{string: string}"; break;
+	case VMSC_FACT_OBJECT: t = "object"; break;
+	case VMSC_FACT_LIST:
+		snprintf(buf, size, "[%s]", fd->record->name);
+		return;
+	}
+	snprintf(buf, size, "%s%s", t, (fd->flags & VMSC_FACT_REQUIRED) ? ", required" : "");
+}
+
+/* The lines of a record's section: "## `vms[]`" for the VM, "**disk**" for
+ * a disk, up to the next heading.  Copied into a new string. */
+static char *doc_section(const char *md, const struct vmsc_fact_record *rec)
+{
+	char head[64];
+	const char *start, *end, *p;
+	char *out;
+
+	if (strcmp(rec->name, "vm") == 0)
+		snprintf(head, sizeof(head), "\n## `vms[]`\n");
+	else
+		snprintf(head, sizeof(head), "\n**%s**", rec->name);
+	start = strstr(md, head);
+	if (!start)
+		return NULL;
+	start += strlen(head);
+	end = start + strlen(start);
+	for (p = start; (p = strchr(p, '\n')) != NULL; p++) {
+		if (strncmp(p + 1, "**", 2) == 0 || strncmp(p + 1, "## ", 3) == 0) {
+			end = p;
+			break;
+		}
+	}
+	out = strndup(start, (size_t)(end - start));
+	assert_non_null(out);
+	return out;
+}
+
+/* The table row "| `key` | type | source | absent |" of a section, as its cells. */
+static int doc_row(const char *section, const char *key, char cells[4][256])
+{
+	char want[128];
+	const char *p, *eol;
+	size_t i = 0;
+
+	snprintf(want, sizeof(want), "\n| `%s` |", key);
+	p = strstr(section, want);
+	if (!p)
+		return 0;
+	p += 2;
+	eol = strchr(p, '\n');
+	if (!eol)
+		eol = p + strlen(p);
+	while (i < 4 && p < eol) {
+		const char *bar = memchr(p, '|', (size_t)(eol - p));
+		size_t n;
+
+		if (!bar)
+			bar = eol;
+		while (*p == ' ')
+			p++;
+		n = (size_t)(bar - p);
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		snprintf(cells[i++], 256, "%.*s", (int)n, p);
+		p = bar + 1;
+	}
+	return i >= 3;
+}
+
+static int check_record_documented(const char *md, const struct vmsc_fact_record *rec)
+{
+	char *section = doc_section(md, rec), cells[4][256], type[64], src[128], key[128];
+	const char *p;
+	int bad = 0;
+
+	if (!section) {
+		print_error("docs/facts.md has no section for '%s' records\n", rec->name);
+		return 1;
+	}
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct vmsc_fact_field *fd = &rec->fields[i];
+
+		if (!doc_row(section, fd->json, cells)) {
+			print_error("docs/facts.md: %s: no row for '%s'\n", rec->name, fd->json);
+			bad++;
+			continue;
+		}
+		doc_type(fd, type, sizeof(type));
+		if (strcmp(cells[1], type) != 0) {
+			print_error("docs/facts.md: %s.%s: type '%s', the table says '%s'\n",
+				    rec->name, fd->json, cells[1], type);
+			bad++;
+		}
+		snprintf(src, sizeof(src), "`%s`", fd->path ? fd->path : "");
+		if (fd->path && !strstr(cells[2], src)) {
+			print_error("docs/facts.md: %s.%s: source does not name %s\n", rec->name,
+				    fd->json, src);
+			bad++;
+		}
+		if (fd->type == VMSC_FACT_LIST || fd->type == VMSC_FACT_OBJECT)
+			bad += check_record_documented(md, fd->record);
+	}
+	/* and no row for a field that is gone */
+	for (p = section; (p = strstr(p, "\n| `")) != NULL; p++) {
+		const char *q = p + 4, *tick = strchr(q, '`');
+		size_t i;
+
+		assert_non_null(tick);
+		snprintf(key, sizeof(key), "%.*s", (int)(tick - q), q);
+		for (i = 0; i < rec->n_fields; i++)
+			if (strcmp(rec->fields[i].json, key) == 0)
+				break;
+		if (i == rec->n_fields) {
+			print_error("docs/facts.md: %s: row '%s' is not in the field table\n",
+				    rec->name, key);
+			bad++;
+		}
+	}
+	free(section);
+	return bad;
+}
+
+static void test_facts_table_documented(void **state)
+{
+	char *md = read_all(FACTS_MD);
+
+	(void)state;
+	assert_int_equal(check_record_documented(md, &vmsc_vm_fact_record), 0);
+	free(md);
+}
+
+static int check_record_sane(const struct vmsc_fact_record *rec, int top)
+{
+	int bad = 0;
+
+	assert_non_null(rec->name);
+	assert_true(rec->size > 0);
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct vmsc_fact_field *fd = &rec->fields[i];
+
+		assert_non_null(fd->json);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(rec->fields[j].json, fd->json) == 0) {
+				print_error("%s: key '%s' twice\n", rec->name, fd->json);
+				bad++;
+			}
+		if (fd->offset >= rec->size) {
+			print_error("%s.%s: offset outside the record\n", rec->name, fd->json);
+			bad++;
+		}
+		switch (fd->type) {
+		case VMSC_FACT_INT:
+		case VMSC_FACT_LLONG:
+			/* records are zeroed by whoever makes them (values.c, callers) */
+			if (top && fd->absent != 0) {
+				print_error("vm.%s: a VM's int facts must be absent at 0\n", fd->json);
+				bad++;
+			}
+			if (fd->absent < fd->min) {
+				print_error("%s.%s: absent below min\n", rec->name, fd->json);
+				bad++;
+			}
+			break;
+		case VMSC_FACT_KIND:
+			assert_non_null(fd->kind);
+			break;
+		case VMSC_FACT_STRINGS:
+		case VMSC_FACT_OPTIONS:
+			assert_true(fd->count_offset != fd->offset);
+			break;
+		case VMSC_FACT_LIST:
+			assert_true(fd->count_offset != fd->offset);
+			/* fall through */
+		case VMSC_FACT_OBJECT:
+			assert_non_null(fd->record);
+			bad += check_record_sane(fd->record, 0);
+			break;
+		default:
+			break;
+		}
+		if ((fd->flags & VMSC_FACT_PRESENCE) && fd->type != VMSC_FACT_TRI) {
+			print_error("%s.%s: PRESENCE needs a tri-state\n", rec->name, fd->json);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void test_facts_table_sane(void **state)
+{
+	(void)state;
+	assert_int_equal(check_record_sane(&vmsc_vm_fact_record, 1), 0);
+}
+
+/* What a zeroed record holds is absent, field by field. */
+static void test_facts_table_zero_is_absent(void **state)
+{
+	struct vmsc_vm_facts f = { 0 };
+	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
+
+	(void)state;
+	for (size_t i = 0; i < rec->n_fields; i++)
+		if (!(rec->fields[i].flags & VMSC_FACT_OMIT_NEGATIVE))
+			assert_true(vmsc_fact_field_absent(&rec->fields[i], &f));
+}
+
+/* --save-facts asks the server for every property the table reads. */
+static void test_facts_table_paths_fetched(void **state)
+{
+	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
+	const char *paths[256];
+	size_t n = vmsc_rules_property_paths(NULL, true, paths, 256), i, j;
+	int missing = 0;
+
+	(void)state;
+	assert_true(n <= 256);
+	for (i = 0; i < rec->n_fields; i++) {
+		if (!rec->fields[i].path)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(paths[j], rec->fields[i].path) == 0)
+				break;
+		if (j == n) {
+			print_error("'%s' (%s) is never asked for: add it to a rule's paths or to "
+				    "info_paths in src/rules/rules.c\n", rec->fields[i].path,
+				    rec->fields[i].json);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +493,10 @@ int main(void)
 		cmocka_unit_test(test_facts_extra_config),
 		cmocka_unit_test(test_facts_extra_config_wanted),
 		cmocka_unit_test(test_facts_release_zeroes),
+		cmocka_unit_test(test_facts_table_documented),
+		cmocka_unit_test(test_facts_table_sane),
+		cmocka_unit_test(test_facts_table_zero_is_absent),
+		cmocka_unit_test(test_facts_table_paths_fetched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

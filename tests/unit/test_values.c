@@ -5,6 +5,7 @@
  * fault types must not hide the known facts; a broken reply never reads as
  * a whole one.
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -309,6 +311,135 @@ static void test_values_fault_detail(void **state)
 	xmlFreeTextReader(r);
 }
 
+/* --- the field table drives the reader -------------------------------------- */
+
+#define REPLY_HEAD \
+	"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" " \
+	"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>" \
+	"<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval><objects>" \
+	"<obj type=\"VirtualMachine\">vm-7</obj><propSet><name>"
+#define REPLY_TAIL \
+	"</propSet></objects></returnval></RetrievePropertiesExResponse></soapenv:Body>" \
+	"</soapenv:Envelope>"
+
+/* One VM with one property; *debug gets what the reader said on stderr. */
+static void parse_property(struct parsed *p, const char *path, const char *val, char *debug,
+			   size_t size)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	assert_non_null(tmp);
+	memset(p, 0, sizeof(*p));
+	assert_true(asprintf(&p->text, REPLY_HEAD "%s</name>%s" REPLY_TAIL, path, val) > 0);
+	p->c.opts.debug = true;
+	fflush(stderr);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	parse_text(p, strlen(p->text));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(debug, 1, size - 1, tmp);
+	debug[n] = '\0';
+	fclose(tmp);
+	assert_int_equal(p->rc, VMSC_READ_OK);
+	assert_int_equal(p->n, 1);
+}
+
+/* Every vim25 path in the table is read by something, none is ignored. */
+static void test_values_every_table_path_read(void **state)
+{
+	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
+	char debug[4096];
+	struct parsed p;
+
+	(void)state;
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		if (!rec->fields[i].path)
+			continue;
+		parse_property(&p, rec->fields[i].path, "<val>x</val>", debug, sizeof(debug));
+		if (strstr(debug, "ignoring property"))
+			fail_msg("values.c ignores '%s' (row '%s')", rec->fields[i].path,
+				 rec->fields[i].json);
+		parsed_release(&p);
+	}
+	/* and the check can fail */
+	parse_property(&p, "config.noSuchThing", "<val>x</val>", debug, sizeof(debug));
+	assert_non_null(strstr(debug, "ignoring property 'config.noSuchThing'"));
+	parsed_release(&p);
+}
+
+/* A plain row is read by its type alone: one row is all a new fact needs. */
+static void test_values_plain_rows_by_type(void **state)
+{
+	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
+	char debug[4096];
+	struct parsed p;
+	size_t tested = 0;
+
+	(void)state;
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct vmsc_fact_field *fd = &rec->fields[i];
+		const char *val = NULL;
+		struct vmsc_vm_facts *f;
+
+		if (!fd->path || (fd->flags & VMSC_FACT_DERIVED))
+			continue;
+		if (fd->flags & VMSC_FACT_PRESENCE)
+			val = "<val xsi:type=\"X\"><a>1</a></val>";
+		else if (fd->type == VMSC_FACT_STRING)
+			val = "<val xsi:type=\"xsd:string\">a%2fb &amp; c</val>";
+		else if (fd->type == VMSC_FACT_TRI)
+			val = "<val xsi:type=\"xsd:boolean\">true</val>";
+		else if (fd->type == VMSC_FACT_INT || fd->type == VMSC_FACT_LLONG)
+			val = "<val xsi:type=\"xsd:int\">42</val>";
+		else if (fd->type == VMSC_FACT_TIME)
+			val = "<val xsi:type=\"xsd:dateTime\">2024-05-01T12:00:00Z</val>";
+		else if (fd->type == VMSC_FACT_STRINGS)
+			val = "<val xsi:type=\"ArrayOfString\"><string>a</string><string>b</string></val>";
+		if (!val)
+			continue;
+		parse_property(&p, fd->path, val, debug, sizeof(debug));
+		f = &p.vms[0];
+		switch (fd->type) {
+		case VMSC_FACT_STRING:
+			assert_string_equal(*VMSC_FACT_AT(f, fd, char *),
+					    (fd->flags & VMSC_FACT_VSPHERE_NAME) ? "a/b & c"
+										 : "a%2fb & c");
+			break;
+		case VMSC_FACT_TRI:
+			assert_int_equal(*VMSC_FACT_AT(f, fd, enum vmsc_tri), VMSC_TRI_TRUE);
+			break;
+		case VMSC_FACT_INT:
+			assert_int_equal(*VMSC_FACT_AT(f, fd, int), 42);
+			break;
+		case VMSC_FACT_LLONG:
+			assert_true(*VMSC_FACT_AT(f, fd, long long) == 42);
+			break;
+		case VMSC_FACT_TIME:
+			assert_true(*VMSC_FACT_AT(f, fd, time_t) == 1714564800);
+			break;
+		case VMSC_FACT_STRINGS:
+			assert_int_equal(*VMSC_FACT_COUNT(f, fd), 2);
+			assert_string_equal((*VMSC_FACT_AT(f, fd, char **))[1], "b");
+			break;
+		default:
+			break;
+		}
+		tested++;
+		parsed_release(&p);
+
+		/* no value: absent (an empty enum too) */
+		parse_property(&p, fd->path, "<val/>", debug, sizeof(debug));
+		if (!(fd->flags & VMSC_FACT_VSPHERE_NAME))
+			assert_true(vmsc_fact_field_absent(fd, &p.vms[0]));
+		parsed_release(&p);
+	}
+	assert_true(tested >= 18);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +448,8 @@ int main(void)
 		cmocka_unit_test(test_values_wrong_reply),
 		cmocka_unit_test(test_values_datetime),
 		cmocka_unit_test(test_values_fault_detail),
+		cmocka_unit_test(test_values_every_table_path_read),
+		cmocka_unit_test(test_values_plain_rows_by_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
