@@ -289,7 +289,7 @@ static void *check_server(void *arg)
 		spec.want = glob_wanted;
 		spec.want_ud = job;
 	}
-	if (vmsc_config_rule_enabled(&o->config, "recent-snapshot-failure"))
+	if (vmsc_rule_enabled(&o->config, "recent-snapshot-failure"))
 		read_history(job, c, &spec);
 	if (vmsc_vsphere_fetch_vms(c, &spec, on_page, job, &err) < 0) {
 		if (job->err.code != VMSC_OK)
@@ -400,8 +400,11 @@ static int list_rules(const struct vmsc_options *o)
 					    json_string(vmsc_severity_name(vmsc_config_rule_severity(
 						    &o->config, rules[i].id, rules[i].severity))));
 			json_object_set_new(r, "enabled",
-					    json_boolean(vmsc_config_rule_enabled(&o->config, rules[i].id)));
+					    json_boolean(vmsc_rule_enabled(&o->config, rules[i].id)));
 			json_object_set_new(r, "title", json_string(rules[i].title));
+			json_object_set_new(r, "consistencyCap",
+					    rules[i].cap ? json_string(vmsc_level_name(rules[i].cap))
+							 : json_null());
 			json_object_set_new(r, "needsRunningGuest",
 					    json_boolean(rules[i].flags & VMSC_RULE_NEEDS_RUNNING_GUEST));
 			json_object_set_new(r, "remedy", json_string(rules[i].remedy));
@@ -412,12 +415,13 @@ static int list_rules(const struct vmsc_options *o)
 		json_decref(arr);
 		return 0;
 	}
-	printf("%-28s %-8s %s\n", "RULE", "SEVERITY", "TITLE");
+	printf("%-28s %-8s %-11s %s\n", "RULE", "SEVERITY", "CAP", "TITLE");
 	for (size_t i = 0; i < n; i++)
-		printf("%-28s %-8s %s%s\n", rules[i].id,
+		printf("%-28s %-8s %-11s %s%s\n", rules[i].id,
 		       vmsc_severity_name(vmsc_config_rule_severity(&o->config, rules[i].id,
 								    rules[i].severity)),
-		       rules[i].title, vmsc_config_rule_enabled(&o->config, rules[i].id) ? "" : " (disabled)");
+		       rules[i].cap ? vmsc_level_name(rules[i].cap) : "-", rules[i].title,
+		       vmsc_rule_enabled(&o->config, rules[i].id) ? "" : " (disabled)");
 	return 0;
 }
 

@@ -124,8 +124,9 @@ char *vmsc_config_default_path(void);
  * for the test that holds the docs to the tables. */
 const char *vmsc_config_key(size_t i, const char **section);
 
-/* Whether a rule is enabled, and its effective severity (override or default). */
-bool vmsc_config_rule_enabled(const struct vmsc_config *cfg, const char *rule);
+/* A rule's [rule "ID"] enabled (else `dflt`: the rules layer knows which rules
+ * are off by default) and its effective severity (override or `dflt`). */
+bool vmsc_config_rule_enabled(const struct vmsc_config *cfg, const char *rule, bool dflt);
 enum vmsc_severity vmsc_config_rule_severity(const struct vmsc_config *cfg, const char *rule,
 					     enum vmsc_severity dflt);
 

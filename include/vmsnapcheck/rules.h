@@ -26,6 +26,10 @@
 /* A finding of this rule makes a quiesced test snapshot pointless: --probe
  * skips the VM and names the rule. */
 #define VMSC_RULE_BLOCKS_PROBE 0x4u
+/* Runs only when [rule "ID"] enabled = true (cbt-disabled). */
+#define VMSC_RULE_OFF_BY_DEFAULT 0x8u
+/* Runs only with a [backup] section (backup-age). */
+#define VMSC_RULE_NEEDS_BACKUP_CONFIG 0x10u
 
 /*
  * What one evaluation needs besides the facts.  The config is read-only, so
@@ -62,6 +66,9 @@ struct vmsc_rule {
 
 const struct vmsc_rule *vmsc_rules(size_t *n);
 const struct vmsc_rule *vmsc_rule_find(const char *id);
+/* Whether the rule runs under this config (its [rule] section, else its
+ * default); an unknown id is off.  `cfg` may be NULL. */
+bool vmsc_rule_enabled(const struct vmsc_config *cfg, const char *id);
 
 /* Emits a finding of ctx->rule with the configured severity (or `sev` when
  * the rule escalates, e.g. snapshot-count) and a printf-style message. */

@@ -893,11 +893,11 @@ static const struct vmsc_rule_setting *rule_setting(const struct vmsc_config *cf
 	return NULL;
 }
 
-bool vmsc_config_rule_enabled(const struct vmsc_config *cfg, const char *rule)
+bool vmsc_config_rule_enabled(const struct vmsc_config *cfg, const char *rule, bool dflt)
 {
 	const struct vmsc_rule_setting *s = rule_setting(cfg, rule);
 
-	return s ? s->enabled : true;
+	return s ? s->enabled : dflt;
 }
 
 enum vmsc_severity vmsc_config_rule_severity(const struct vmsc_config *cfg, const char *rule,

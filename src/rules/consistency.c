@@ -131,7 +131,7 @@ static int below_required(const struct vmsc_eval *ev, const char *vcenter,
 	vmsc_vm_result_remove_findings(vm, rule->id);
 	want = vmsc_rules_required_level(cfg, vm->name, &from);
 	if (!want || !c->expected || c->expected >= want ||
-	    !vmsc_config_rule_enabled(cfg, rule->id))
+	    !vmsc_rule_enabled(cfg, rule->id))
 		return 0;
 	if (!(m = open_memstream(&limits, &len)))
 		return -1;

@@ -1,28 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 
 /*
- * The rule table and the engine that runs it.
- *
- * How to add a rule:
- *  1. Pick an id (lowercase, dashes).  Ids are a contract: waivers, config
- *     sections, dashboards and tests key on them; never rename one.
- *  2. Write its check in the src/rules/ file of its group (tools.c,
- *     quiesce.c, devices.c, snapshots.c, guest.c) and declare it in
- *     checks.h.  A check is a pure function of the facts and ctx->config;
- *     it calls vmsc_rule_report() once per thing at fault, with a message
- *     that names that thing (disk label, volume, snapshot, key = value).
- *     An absent or unrecognised value must never produce a finding.
- *  3. Add a row below: id, default severity, title, flags
- *     (VMSC_RULE_NEEDS_RUNNING_GUEST when it reads guest.* or other facts
- *     only a running guest has), the exact vim25 property paths it reads
- *     (the fetch layer asks for exactly these; a path that comes back
- *     unreadable makes the VM unknown instead of running the check), the
- *     check and a one-line remedy.  If it needs a fact vmsc_vm_facts lacks,
- *     add the field to facts.h, the fetch layer and facts_json.c.
- *  4. Document it under "## <id>" in docs/rules.md (test_docs enforces it)
- *     and add firing / not-firing cases to tests/unit/test_rules.c.
- *  5. Thresholds go in struct vmsc_thresholds and the [thresholds] table
- *     in src/config/config.c.
+ * The rule table and the engine that runs it.  How to add a rule, and what
+ * else it touches: docs/hacking.md, "Adding a rule".  Rule ids are a
+ * contract (waivers, config sections, dashboards, tests): never rename one.
  */
 
 #define _GNU_SOURCE
@@ -46,8 +27,6 @@ static const char *const base_paths[] = {
 	"config.guestId", "guest.guestFamily", "config.guestFullName", NULL,
 };
 
-/* Read only for --save-facts: shown to people, no rule needs them (none yet). */
-static const char *const info_paths[] = { NULL };
 
 /* An unreadable one of these leaves nothing to decide with: the VM is unknown. */
 static const char *const decisive_paths[] = {
@@ -210,6 +189,18 @@ const struct vmsc_rule *vmsc_rule_find(const char *id)
 	return NULL;
 }
 
+bool vmsc_rule_enabled(const struct vmsc_config *cfg, const char *id)
+{
+	const struct vmsc_rule *rule = vmsc_rule_find(id);
+	bool dflt;
+
+	if (!rule)
+		return false;
+	dflt = !(rule->flags & VMSC_RULE_OFF_BY_DEFAULT) &&
+	       (!(rule->flags & VMSC_RULE_NEEDS_BACKUP_CONFIG) || (cfg && cfg->backup.line));
+	return vmsc_config_rule_enabled(cfg, rule->id, dflt);
+}
+
 /* --- helpers for the checks ---------------------------------------------- */
 
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx)
@@ -295,7 +286,7 @@ int vmsc_rules_report_external(const struct vmsc_eval *ev, const char *id, enum 
 
 	if (!rule)
 		return -1;
-	if (!vmsc_config_rule_enabled(cfg, id))
+	if (!vmsc_rule_enabled(cfg, id))
 		return 0;
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
@@ -443,10 +434,14 @@ const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, 
 	*n = 0;
 	rc = add_paths(base_paths, &paths, n, &cap);
 	for (i = 0; i < N_RULES && rc == 0; i++)
-		if (all || vmsc_config_rule_enabled(cfg, rule_table[i].id))
+		if (all || vmsc_rule_enabled(cfg, rule_table[i].id))
 			rc = add_paths(rule_table[i].paths, &paths, n, &cap);
-	if (all && rc == 0)
-		rc = add_paths(info_paths, &paths, n, &cap);
+	/* --save-facts: every property the facts table keeps, read by a rule or not */
+	for (i = 0; all && rc == 0 && i < vmsc_vm_fact_record.n_fields; i++) {
+		const char *one[] = { vmsc_vm_fact_record.fields[i].path, NULL };
+
+		rc = add_paths(one, &paths, n, &cap);
+	}
 	if (rc < 0) {
 		free(paths);
 		*n = 0;
@@ -624,7 +619,7 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 	for (i = 0; i < N_RULES; i++) {
 		const struct vmsc_rule *rule = &rule_table[i];
 
-		if (!rule->check || !vmsc_config_rule_enabled(cfg, rule->id))
+		if (!rule->check || !vmsc_rule_enabled(cfg, rule->id))
 			continue;
 		if ((rule->flags & VMSC_RULE_NEEDS_RUNNING_GUEST) && !guest_running)
 			continue;

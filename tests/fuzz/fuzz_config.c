@@ -27,7 +27,7 @@ static void apply(struct vmsc_config *cfg, const char *vcenter, const char *vm_n
 	for (size_t i = 0; i < n; i++) {
 		enum vmsc_severity sev;
 
-		(void)vmsc_config_rule_enabled(cfg, rules[i].id);
+		(void)vmsc_rule_enabled(cfg, rules[i].id);
 		sev = vmsc_config_rule_severity(cfg, rules[i].id, rules[i].severity);
 		FUZZ_CHECK(sev == VMSC_SEV_WARNING || sev == VMSC_SEV_ERROR);
 		FUZZ_CHECK(vmsc_vm_result_add_finding(&vm, rules[i].id, sev, "message", "remedy"));

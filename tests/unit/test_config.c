@@ -463,10 +463,11 @@ static void test_config_rule_settings(void **state)
 
 	(void)state;
 	expect_ok(full_config, &cfg);
-	assert_true(vmsc_config_rule_enabled(&cfg, "guest-disk-space"));
-	assert_false(vmsc_config_rule_enabled(&cfg, "tools-outdated"));
-	assert_true(vmsc_config_rule_enabled(&cfg, "snapshot-age"));
-	assert_true(vmsc_config_rule_enabled(NULL, "snapshot-age"));
+	assert_true(vmsc_config_rule_enabled(&cfg, "guest-disk-space", false));
+	assert_false(vmsc_config_rule_enabled(&cfg, "tools-outdated", true));
+	assert_true(vmsc_config_rule_enabled(&cfg, "snapshot-age", true));
+	assert_false(vmsc_config_rule_enabled(&cfg, "snapshot-age", false));
+	assert_true(vmsc_config_rule_enabled(NULL, "snapshot-age", true));
 	assert_int_equal(vmsc_config_rule_severity(&cfg, "guest-disk-space", VMSC_SEV_WARNING),
 			 VMSC_SEV_ERROR);
 	/* No severity set: the default (or the escalation the rule asks for). */

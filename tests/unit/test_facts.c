@@ -10,7 +10,6 @@
 #include <cmocka.h>
 
 #include "vmsnapcheck/facts.h"
-#include "vmsnapcheck/rules.h"
 
 static void check_decode(const char *in, const char *want)
 {
@@ -456,32 +455,6 @@ static void test_facts_table_zero_is_absent(void **state)
 			assert_true(vmsc_fact_field_absent(&rec->fields[i], &f));
 }
 
-/* --save-facts asks the server for every property the table reads. */
-static void test_facts_table_paths_fetched(void **state)
-{
-	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
-	const char *paths[256];
-	size_t n = vmsc_rules_property_paths(NULL, true, paths, 256), i, j;
-	int missing = 0;
-
-	(void)state;
-	assert_true(n <= 256);
-	for (i = 0; i < rec->n_fields; i++) {
-		if (!rec->fields[i].path)
-			continue;
-		for (j = 0; j < n; j++)
-			if (strcmp(paths[j], rec->fields[i].path) == 0)
-				break;
-		if (j == n) {
-			print_error("'%s' (%s) is never asked for: add it to a rule's paths or to "
-				    "info_paths in src/rules/rules.c\n", rec->fields[i].path,
-				    rec->fields[i].json);
-			missing++;
-		}
-	}
-	assert_int_equal(missing, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,7 +469,6 @@ int main(void)
 		cmocka_unit_test(test_facts_table_documented),
 		cmocka_unit_test(test_facts_table_sane),
 		cmocka_unit_test(test_facts_table_zero_is_absent),
-		cmocka_unit_test(test_facts_table_paths_fetched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

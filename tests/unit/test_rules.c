@@ -1625,6 +1625,27 @@ static void test_rules_property_paths(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* --save-facts asks the server for every property the facts table reads. */
+static void test_rules_save_facts_paths(void **state)
+{
+	const struct vmsc_fact_record *rec = &vmsc_vm_fact_record;
+	size_t n, i;
+	const char **paths = vmsc_rules_property_paths(NULL, true, &n);
+	int missing = 0;
+
+	(void)state;
+	assert_non_null(paths);
+	for (i = 0; i < rec->n_fields; i++) {
+		if (rec->fields[i].path && !has_path(paths, n, rec->fields[i].path)) {
+			print_error("'%s' (%s) is never asked for\n", rec->fields[i].path,
+				    rec->fields[i].json);
+			missing++;
+		}
+	}
+	free(paths);
+	assert_int_equal(missing, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1691,6 +1712,7 @@ int main(void)
 		T(test_rules_report_external),
 		T(test_rules_report_external_config),
 		T(test_rules_property_paths),
+		T(test_rules_save_facts_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
