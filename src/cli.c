@@ -33,13 +33,10 @@
 #include <unistd.h>
 
 #define TRY_HELP "try 'vmsnapcheck --help'"
-#define URL_FORM "https://HOST[:PORT][/sdk]"
 #define NO_PASSWORD_OPTION                                                         \
 	"there is no password option: passwords are read from --password-file, " \
 	"VMSNAPCHECK_PASSWORD or the prompt"
 
-#define DEFAULT_PORT 443
-#define DEFAULT_PATH "/sdk"
 #define DEFAULT_TIMEOUT 60
 #define TIMEOUT_MAX 3600
 #define DEFAULT_PAGE_SIZE 500
@@ -279,292 +276,6 @@ static char *path_beside(const char *file, const char *path)
 	if (asprintf(&out, "%.*s/%s", (int)(slash - file), file, path) < 0)
 		return NULL;
 	return out;
-}
-
-/* Server URLs. */
-
-/* Decodes %XX; -1 on a bad escape or an encoded NUL. */
-static int percent_decode(const char *s, size_t n, char **out)
-{
-	char *d = malloc(n + 1);
-	size_t k = 0;
-
-	*out = NULL;
-	if (!d)
-		return -2;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			d[k++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || !isxdigit((unsigned char)s[i + 1]) ||
-		    !isxdigit((unsigned char)s[i + 2]))
-			goto bad;
-		char hex[3] = { s[i + 1], s[i + 2], 0 };
-
-		d[k] = (char)strtol(hex, NULL, 16);
-		if (!d[k])
-			goto bad;
-		k++;
-		i += 2;
-	}
-	d[k] = 0;
-	*out = d;
-	return 0;
-bad:
-	explicit_bzero(d, n + 1); /* it may hold half a password */
-	free(d);
-	return -1;
-}
-
-/* A copy of `text` fit for messages: the password in its userinfo becomes ***. */
-static char *url_for_messages(const char *text)
-{
-	const char *scheme = strstr(text, "://");
-	const char *auth = scheme ? scheme + 3 : text;
-	const char *end = auth + strcspn(auth, "/?#");
-	const char *at = NULL, *colon;
-	char *out;
-
-	for (const char *p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (!at || !(colon = memchr(auth, ':', (size_t)(at - auth))))
-		return strdup(text);
-	if (asprintf(&out, "%.*s***%s", (int)(colon + 1 - text), text, at) < 0)
-		return NULL;
-	return out;
-}
-
-static bool host_char_ok(char c)
-{
-	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_';
-}
-
-static int parse_port(const char *s, size_t n, const char *shown, int *port, struct vmsc_error *err)
-{
-	char buf[8];
-
-	if (n == 0 || n >= sizeof buf)
-		goto bad;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	if (parse_int(buf, 1, 65535, port) == 0)
-		return 0;
-bad:
-	return vmsc_error_set(err, VMSC_E_USAGE, "server '%s': bad port '%.*s': use 1 to 65535",
-			      shown, (int)n, s);
-}
-
-int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char **user,
-			       char **password, struct vmsc_error *err)
-{
-	const char *scheme, *auth, *end, *at = NULL, *hp, *port = NULL, *p;
-	char *shown = NULL, *host = NULL, *path = NULL, *ui_user = NULL, *ui_pw = NULL;
-	bool v6 = false;
-	int ret = -1, w, portnum = DEFAULT_PORT;
-	size_t n;
-
-	memset(u, 0, sizeof *u);
-	if (user)
-		*user = NULL;
-	if (password)
-		*password = NULL;
-	if (!text || !*text) {
-		vmsc_error_set(err, VMSC_E_USAGE, "server URL is empty: use " URL_FORM);
-		goto out;
-	}
-	shown = url_for_messages(text);
-	if (!shown) {
-		nomem(err);
-		goto out;
-	}
-	for (p = text; *p; p++) {
-		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p)) {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': spaces and control characters are not allowed in a URL",
-				       shown);
-			goto out;
-		}
-	}
-
-	scheme = strstr(text, "://");
-	auth = text;
-	if (scheme) {
-		n = (size_t)(scheme - text);
-		if (n == 4 && strncasecmp(text, "http", 4) == 0) {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': vSphere needs https: use 'https://%s'",
-				       shown, strstr(shown, "://") + 3);
-			goto out;
-		}
-		if (n != 5 || strncasecmp(text, "https", 5) != 0) {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': unsupported scheme '%.*s': use " URL_FORM,
-				       shown, (int)n, text);
-			goto out;
-		}
-		auth = scheme + 3;
-	}
-	end = auth + strcspn(auth, "/?#");
-	if (strpbrk(end, "?#")) {
-		vmsc_error_set(err, VMSC_E_USAGE,
-			       "server '%s': a query or fragment is not allowed: use " URL_FORM, shown);
-		goto out;
-	}
-
-	/* The last '@' ends the userinfo: user names look like ops@vsphere.local. */
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	hp = auth;
-	if (at) {
-		const char *colon = memchr(auth, ':', (size_t)(at - auth));
-		const char *uend = colon ? colon : at;
-		int rc = percent_decode(auth, (size_t)(uend - auth), &ui_user);
-
-		if (rc == 0 && colon)
-			rc = percent_decode(colon + 1, (size_t)(at - colon - 1), &ui_pw);
-		if (rc == -2) {
-			nomem(err);
-			goto out;
-		}
-		if (rc < 0) {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': bad %%-escape in the user name or password", shown);
-			goto out;
-		}
-		hp = at + 1;
-	}
-
-	if (hp == end) {
-		vmsc_error_set(err, VMSC_E_USAGE, "server '%s': no host name: use " URL_FORM, shown);
-		goto out;
-	}
-	if (*hp == '[') {
-		const char *close = memchr(hp, ']', (size_t)(end - hp));
-		unsigned char addr[16];
-
-		if (!close) {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': missing ']' after the IPv6 address", shown);
-			goto out;
-		}
-		host = strndup(hp + 1, (size_t)(close - hp - 1));
-		if (!host) {
-			nomem(err);
-			goto out;
-		}
-		if (inet_pton(AF_INET6, host, addr) != 1) {
-			vmsc_error_set(err, VMSC_E_USAGE, "server '%s': bad IPv6 address '%s'",
-				       shown, host);
-			goto out;
-		}
-		if (close + 1 < end && close[1] != ':') {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': unexpected '%c' after the IPv6 address", shown,
-				       close[1]);
-			goto out;
-		}
-		if (close + 1 < end)
-			port = close + 2;
-		v6 = true;
-	} else {
-		const char *colon = memchr(hp, ':', (size_t)(end - hp));
-
-		/* A bare IPv6 address can't tell its last group from a port. */
-		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1))) {
-			vmsc_error_set(err, VMSC_E_USAGE,
-				       "server '%s': put an IPv6 address in brackets: '[%.*s]'",
-				       shown, (int)(end - hp), hp);
-			goto out;
-		}
-		host = strndup(hp, (size_t)((colon ? colon : end) - hp));
-		if (!host) {
-			nomem(err);
-			goto out;
-		}
-		if (!*host) {
-			vmsc_error_set(err, VMSC_E_USAGE, "server '%s': no host name: use " URL_FORM,
-				       shown);
-			goto out;
-		}
-		for (char *c = host; *c; c++) {
-			if (!host_char_ok(*c)) {
-				vmsc_error_set(err, VMSC_E_USAGE,
-					       "server '%s': bad character '%c' in host name '%s'",
-					       shown, *c, host);
-				goto out;
-			}
-			*c = (char)tolower((unsigned char)*c);
-		}
-		if (colon)
-			port = colon + 1;
-	}
-	if (v6)
-		for (char *c = host; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
-	if (port && parse_port(port, (size_t)(end - port), shown, &portnum, err) < 0)
-		goto out;
-
-	/* "/sdk/" and "/sdk" are the same endpoint; "/" alone means the default. */
-	n = strlen(end);
-	while (n > 0 && end[n - 1] == '/')
-		n--;
-	path = n ? strndup(end, n) : strdup(DEFAULT_PATH);
-	if (!path) {
-		nomem(err);
-		goto out;
-	}
-
-	if (portnum != DEFAULT_PORT)
-		w = asprintf(&u->url, "https://%s%s%s:%d%s", v6 ? "[" : "", host, v6 ? "]" : "",
-			       portnum, path);
-	else
-		w = asprintf(&u->url, "https://%s%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "",
-			       path);
-	if (w < 0) {
-		u->url = NULL;
-		nomem(err);
-		goto out;
-	}
-	u->host = host;
-	u->port = portnum;
-	u->path = path;
-	host = path = NULL;
-	if (user && ui_user && *ui_user) {
-		*user = ui_user;
-		ui_user = NULL;
-	}
-	if (password && ui_pw && *ui_pw) {
-		*password = ui_pw;
-		ui_pw = NULL;
-	}
-	ret = 0;
-out:
-	free(shown);
-	free(host);
-	free(path);
-	free(ui_user);
-	vmsc_password_free(ui_pw);
-	if (ret < 0)
-		vmsc_server_url_release(u);
-	return ret;
-}
-
-int vmsc_server_url_parse(struct vmsc_server_url *u, const char *text, struct vmsc_error *err)
-{
-	return vmsc_server_url_parse_auth(u, text, NULL, NULL, err);
-}
-
-void vmsc_server_url_release(struct vmsc_server_url *u)
-{
-	if (!u)
-		return;
-	free(u->host);
-	free(u->path);
-	free(u->url);
-	memset(u, 0, sizeof *u);
 }
 
 const char *vmsc_server_username(const struct vmsc_options *o, const struct vmsc_server *server)
@@ -1524,7 +1235,8 @@ char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server 
 void vmsc_password_forget_env(void)
 {
 	static const char *const vars[] = { "VMSNAPCHECK_PASSWORD", "GOVC_PASSWORD" };
-	char *v, *at, *colon, *start, *end;
+	size_t off, len;
+	char *v;
 
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		if ((v = getenv(vars[i]))) {
@@ -1534,15 +1246,8 @@ void vmsc_password_forget_env(void)
 	}
 	if (!(v = getenv("GOVC_URL")))
 		return;
-	start = strstr(v, "://");
-	start = start ? start + 3 : v;
-	end = start + strcspn(start, "/?#");
-	at = memrchr(start, '@', (size_t)(end - start));
-	if (!at)
-		return;
-	colon = memchr(start, ':', (size_t)(at - start));
-	if (colon)
-		memset(colon + 1, '*', (size_t)(at - colon - 1));
+	if (vmsc_url_password_span(v, &off, &len))
+		memset(v + off, '*', len);
 }
 
 const char *vmsc_cli_option_name(size_t i)

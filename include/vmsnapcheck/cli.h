@@ -8,6 +8,7 @@
 
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/error.h"
+#include "vmsnapcheck/url.h"
 #include "vmsnapcheck/vsphere.h"
 
 /*
@@ -24,14 +25,6 @@ enum vmsc_command { VMSC_CMD_CHECK = 0, VMSC_CMD_DOCTOR, VMSC_CMD_HELP, VMSC_CMD
 /* "auto", "always", "never" / "check", "doctor", "help", "version", "list-rules". */
 const char *vmsc_color_mode_name(enum vmsc_color_mode mode);
 const char *vmsc_command_name(enum vmsc_command cmd);
-
-/* A parsed server: scheme is always https. */
-struct vmsc_server_url {
-	char *host;                   /* without brackets for IPv6 */
-	int port;                     /* 443 by default */
-	char *path;                   /* "/sdk" by default */
-	char *url;                    /* normalised https://host[:port]/path */
-};
 
 struct vmsc_server {
 	struct vmsc_server_url url;
@@ -109,19 +102,6 @@ const char *vmsc_cli_option_name(size_t i);
 /* Usage text for -h. */
 void vmsc_cli_usage(FILE *out);
 
-/*
- * Parses host, host:port, https://host[:port][/path], [v6]:port.  A
- * `user[:password]@` userinfo is stripped.  Messages never show a password.
- */
-int vmsc_server_url_parse(struct vmsc_server_url *u, const char *text, struct vmsc_error *err);
-/*
- * Same, and hands out the percent-decoded userinfo (malloc'd, NULL when
- * absent or empty; either pointer may be NULL to discard).  Free *password
- * with vmsc_password_free().
- */
-int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char **user,
-			       char **password, struct vmsc_error *err);
-void vmsc_server_url_release(struct vmsc_server_url *u);
 
 /*
  * The connection options for `server` as the command line, environment and

@@ -179,7 +179,7 @@ static void test_cli_url_invalid(void **state)
 		{ "::1", "server '::1': put an IPv6 address in brackets: '[::1]'" },
 		{ "fd00::1:8443", "server 'fd00::1:8443': put an IPv6 address in brackets: '[fd00::1:8443]'" },
 		{ "[::1", "server '[::1': missing ']' after the IPv6 address" },
-		{ "[zz::1]:443", "server '[zz::1]:443': bad IPv6 address 'zz::1'" },
+		{ "[zz::1]:443", "server '[zz::1]:443': bad IPv6 address in brackets: use e.g. '[fd00::1]:443'" },
 		{ "[::1]x", "server '[::1]x': unexpected 'x' after the IPv6 address" },
 		{ "[::1]:", "server '[::1]:': bad port '': use 1 to 65535" },
 		/* the password never shows */
