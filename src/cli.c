@@ -42,7 +42,6 @@
 #define DEFAULT_PAGE_SIZE 500
 #define PAGE_SIZE_MAX 10000
 /* Far beyond any real password; bounds the stack buffers that hold one. */
-#define PASSWORD_MAX 1024
 
 enum opt_id {
 	OPT_CACERT = 256, /* above every short option letter */
@@ -172,13 +171,6 @@ const char *vmsc_command_name(enum vmsc_command cmd)
 	return "?";
 }
 
-/* Small helpers. */
-
-static int nomem(struct vmsc_error *err)
-{
-	return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-}
-
 /* Puts "where: " in front of the message already in err. */
 static int error_prefix(struct vmsc_error *err, enum vmsc_errcode code, const char *where)
 {
@@ -190,8 +182,7 @@ static int error_prefix(struct vmsc_error *err, enum vmsc_errcode code, const ch
 	return vmsc_error_set(err, code, "%s: %s", where, msg);
 }
 
-/* An environment variable, NULL when unset or empty (as NO_COLOR asks). */
-static const char *env(const char *name)
+const char *vmsc_cli_env(const char *name)
 {
 	const char *v = getenv(name);
 
@@ -203,7 +194,7 @@ static int set_string(char **dst, const char *value, struct vmsc_error *err)
 	char *copy = strdup(value);
 
 	if (!copy)
-		return nomem(err);
+		return vmsc_error_nomem(err);
 	free(*dst);
 	*dst = copy;
 	return 0;
@@ -215,11 +206,11 @@ static int append_string(char ***list, size_t *n, const char *value, struct vmsc
 	char *copy = strdup(value);
 
 	if (!copy)
-		return nomem(err);
+		return vmsc_error_nomem(err);
 	grown = realloc(*list, (*n + 1) * sizeof **list);
 	if (!grown) {
 		free(copy);
-		return nomem(err);
+		return vmsc_error_nomem(err);
 	}
 	grown[(*n)++] = copy;
 	*list = grown;
@@ -333,12 +324,12 @@ static int add_server(struct vmsc_options *o, const char *text, const char *wher
 	if (password_file)
 		s.password_file = strdup(password_file);
 	if ((user && !s.username) || (password_file && !s.password_file)) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	grown = realloc(o->servers, (o->n_servers + 1) * sizeof *o->servers);
 	if (!grown) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	o->servers = grown;
@@ -372,7 +363,7 @@ static int read_server_file(struct vmsc_options *o, const char *path, struct vms
 		free(where);
 		if (asprintf(&where, "%s:%d", path, lineno) < 0) {
 			where = NULL;
-			nomem(err);
+			vmsc_error_nomem(err);
 			goto out;
 		}
 		for (tok = strtok_r(line, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
@@ -391,7 +382,7 @@ static int read_server_file(struct vmsc_options *o, const char *path, struct vms
 		free(pwfile);
 		pwfile = NULL;
 		if (n > 2 && !(pwfile = path_beside(path, fields[2]))) {
-			nomem(err);
+			vmsc_error_nomem(err);
 			goto out;
 		}
 		if (add_server(o, fields[0], where, n > 1 && strcmp(fields[1], "-") ? fields[1] : NULL,
@@ -728,7 +719,7 @@ static int add_glob(struct vmsc_options *o, const char *glob, struct vmsc_error 
 /* Environment: fills what the command line left unset. */
 static int apply_env(struct vmsc_options *o, struct parse_state *st, struct vmsc_error *err)
 {
-	const char *govc_url = env("GOVC_URL"), *v;
+	const char *govc_url = vmsc_cli_env("GOVC_URL"), *v;
 	struct vmsc_error govc_err = { 0 };
 	char *pw = NULL;
 	int b;
@@ -743,7 +734,7 @@ static int apply_env(struct vmsc_options *o, struct parse_state *st, struct vmsc
 	}
 
 	if (o->n_servers == 0 && !o->facts) {
-		if ((v = env("VMSNAPCHECK_SERVER"))) {
+		if ((v = vmsc_cli_env("VMSNAPCHECK_SERVER"))) {
 			if (add_server(o, v, "VMSNAPCHECK_SERVER", NULL, NULL, err) < 0)
 				return -1;
 		} else if (govc_url) {
@@ -756,7 +747,7 @@ static int apply_env(struct vmsc_options *o, struct parse_state *st, struct vmsc
 		}
 	}
 
-	if (!o->username && (v = env("VMSNAPCHECK_USERNAME")) && set_string(&o->username, v, err) < 0)
+	if (!o->username && (v = vmsc_cli_env("VMSNAPCHECK_USERNAME")) && set_string(&o->username, v, err) < 0)
 		return -1;
 	st->user_explicit = o->username != NULL;
 	/* As in govc, the user in GOVC_URL beats GOVC_USERNAME; it belongs to that server only. */
@@ -767,25 +758,25 @@ static int apply_env(struct vmsc_options *o, struct parse_state *st, struct vmsc
 			continue;
 		if (st->govc_user && !st->user_explicit && !s->username &&
 		    !(s->username = strdup(st->govc_user)))
-			return nomem(err);
+			return vmsc_error_nomem(err);
 		if (st->govc_has_password)
 			o->password_from_env = true;
 	}
-	if (!o->username && (v = env("GOVC_USERNAME")) && set_string(&o->username, v, err) < 0)
+	if (!o->username && (v = vmsc_cli_env("GOVC_USERNAME")) && set_string(&o->username, v, err) < 0)
 		return -1;
-	if (env("VMSNAPCHECK_PASSWORD") || env("GOVC_PASSWORD"))
+	if (vmsc_cli_env("VMSNAPCHECK_PASSWORD") || vmsc_cli_env("GOVC_PASSWORD"))
 		o->password_from_env = true;
 
-	if (o->insecure < 0 && (v = env("GOVC_INSECURE"))) {
+	if (o->insecure < 0 && (v = vmsc_cli_env("GOVC_INSECURE"))) {
 		if ((b = parse_bool(v)) < 0)
 			return vmsc_error_set(err, VMSC_E_USAGE,
 					      "GOVC_INSECURE='%s' is not a boolean: use 1 or 0", v);
 		o->insecure = b;
 	}
-	if (!o->cacert && (v = env("GOVC_TLS_CA_CERTS")) && set_string(&o->cacert, v, err) < 0)
+	if (!o->cacert && (v = vmsc_cli_env("GOVC_TLS_CA_CERTS")) && set_string(&o->cacert, v, err) < 0)
 		return -1;
 	/* https://no-color.org: present and not empty; --color still wins. */
-	if (!st->color_set && env("NO_COLOR"))
+	if (!st->color_set && vmsc_cli_env("NO_COLOR"))
 		o->color = VMSC_COLOR_NEVER;
 	return 0;
 }
@@ -795,7 +786,7 @@ static int fill_path(char **dst, const char *config, const char *value, struct v
 	if (*dst || !value)
 		return 0;
 	if (!(*dst = path_beside(config, value)))
-		return nomem(err);
+		return vmsc_error_nomem(err);
 	return 0;
 }
 
@@ -810,7 +801,7 @@ static int apply_config(struct vmsc_options *o, struct vmsc_error *err)
 		return 0;
 	path = o->config_file ? strdup(o->config_file) : vmsc_config_default_path();
 	if (!path)
-		return o->config_file ? nomem(err) : 0;
+		return o->config_file ? vmsc_error_nomem(err) : 0;
 	if (vmsc_config_load(c, path, err) < 0 || vmsc_rules_check_config(c, err) < 0)
 		goto out;
 
@@ -865,7 +856,7 @@ int vmsc_cli_parse(struct vmsc_options *o, int argc, char **argv, struct vmsc_er
 
 	vmsc_error_clear(err);
 	if (!o->format) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	build_getopt(longopts, shortopts);
@@ -938,316 +929,6 @@ out:
 	vmsc_server_url_release(&st.govc);
 	free(st.govc_user);
 	return ret;
-}
-
-/* Passwords. */
-
-void vmsc_password_free(char *pw)
-{
-	if (!pw)
-		return;
-	explicit_bzero(pw, strlen(pw));
-	free(pw);
-}
-
-static char *copy_password(const char *value, struct vmsc_error *err)
-{
-	char *pw = strdup(value);
-
-	if (!pw)
-		nomem(err);
-	return pw;
-}
-
-static char *read_password_file(const char *path, struct vmsc_error *err)
-{
-	char buf[PASSWORD_MAX + 2]; /* one byte more tells an overlong file */
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	char *pw = NULL;
-	int fd;
-
-	/* read(2), not stdio: no copy of the secret left in a FILE buffer. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot open password file '%s': %s", path,
-			       strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot stat password file '%s': %s", path,
-			       strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		vmsc_error_set(err, VMSC_E_IO, "password file '%s' is a directory", path);
-		goto out;
-	}
-	/* As ssh does with private keys: a secret others can read is not one. */
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		vmsc_error_set(err, VMSC_E_IO,
-			       "password file '%s' is %s by others (mode %04o): chmod 600 '%s'", path,
-			       (st.st_mode & (S_IRGRP | S_IROTH))   ? "readable"
-			       : (st.st_mode & (S_IWGRP | S_IWOTH)) ? "writable"
-								    : "usable",
-			       (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	while (len < PASSWORD_MAX + 1) {
-		n = read(fd, buf + len, PASSWORD_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			vmsc_error_set(err, VMSC_E_IO, "cannot read password file '%s': %s", path,
-				       strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > PASSWORD_MAX) {
-		vmsc_error_set(err, VMSC_E_IO,
-			       "password file '%s' is too long: put only the password in it", path);
-		goto out;
-	}
-	/* Editors add a final newline (CR LF on Windows); it is not part of the password. */
-	if (len && buf[len - 1] == '\n') {
-		len--;
-		if (len && buf[len - 1] == '\r')
-			len--;
-	}
-	if (memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
-		vmsc_error_set(err, VMSC_E_IO,
-			       "password file '%s' holds more than one line: put only the password in it",
-			       path);
-		goto out;
-	}
-	if (len == 0) {
-		vmsc_error_set(err, VMSC_E_IO, "password file '%s' is empty: put the password in it",
-			       path);
-		goto out;
-	}
-	pw = malloc(len + 1);
-	if (!pw) {
-		nomem(err);
-		goto out;
-	}
-	memcpy(pw, buf, len);
-	pw[len] = 0;
-out:
-	explicit_bzero(buf, sizeof buf);
-	if (fd >= 0)
-		close(fd);
-	return pw;
-}
-
-/* The password in GOVC_URL, only when GOVC_URL names this server. */
-static char *govc_url_password(const struct vmsc_server *server)
-{
-	struct vmsc_server_url u;
-	struct vmsc_error ignored;
-	const char *v = env("GOVC_URL");
-	char *pw = NULL;
-
-	if (!v || vmsc_server_url_parse_auth(&u, v, NULL, &pw, &ignored) < 0)
-		return NULL;
-	if (strcmp(u.url, server->url.url) != 0) {
-		vmsc_password_free(pw);
-		pw = NULL;
-	}
-	vmsc_server_url_release(&u);
-	return pw;
-}
-
-/*
- * The prompt has to put echo back whatever happens, so during it a signal
- * handler needs the terminal and its saved mode: the only file-level state
- * in this file, set and cleared around the read.
- */
-static volatile sig_atomic_t prompt_signal;
-static int prompt_fd = -1;
-static struct termios prompt_saved;
-static const int prompt_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-#define N_PROMPT_SIGNALS (sizeof prompt_signals / sizeof prompt_signals[0])
-
-static void prompt_interrupted(int sig)
-{
-	tcsetattr(prompt_fd, TCSANOW, &prompt_saved);
-	prompt_signal = sig;
-}
-
-static void write_all(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
-static char *prompt_password(const char *user, const char *host, struct vmsc_error *err)
-{
-	struct sigaction sa, old[N_PROMPT_SIGNALS];
-	struct termios noecho;
-	char buf[PASSWORD_MAX + 1], prompt[512], ch;
-	size_t len = 0, i;
-	bool too_long = false, eof = false;
-	int tty, in, out, read_errno = 0;
-	char *pw = NULL;
-
-	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	in = tty >= 0 ? tty : STDIN_FILENO;
-	out = tty >= 0 ? tty : STDERR_FILENO;
-	if (tcgetattr(in, &prompt_saved) < 0) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot read a password from the terminal: %s",
-			       strerror(errno));
-		goto out;
-	}
-	prompt_fd = in;
-	prompt_signal = 0;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = prompt_interrupted;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < N_PROMPT_SIGNALS; i++)
-		sigaddset(&sa.sa_mask, prompt_signals[i]);
-	sa.sa_flags = 0; /* no SA_RESTART: the read below must return */
-	for (i = 0; i < N_PROMPT_SIGNALS; i++)
-		sigaction(prompt_signals[i], &sa, &old[i]);
-
-	noecho = prompt_saved;
-	noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
-	noecho.c_lflag |= ECHONL; /* the Enter still moves to the next line */
-	if (tcsetattr(in, TCSAFLUSH, &noecho) < 0) {
-		read_errno = errno;
-		goto restore;
-	}
-	if (user && host)
-		snprintf(prompt, sizeof prompt, "Password for %s at %s: ", user, host);
-	else if (host)
-		snprintf(prompt, sizeof prompt, "Password for %s: ", host);
-	else
-		snprintf(prompt, sizeof prompt, "Password: ");
-	write_all(out, prompt);
-
-	/* One byte at a time: nothing read past the newline stays buffered. */
-	while (!prompt_signal) {
-		ssize_t n = read(in, &ch, 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			read_errno = errno;
-			break;
-		}
-		if (n == 0) {
-			eof = true;
-			break;
-		}
-		if (ch == '\n')
-			break;
-		if (len == PASSWORD_MAX)
-			too_long = true;
-		else
-			buf[len++] = ch;
-	}
-	if (eof)
-		write_all(out, "\n");
-restore:
-	tcsetattr(in, TCSAFLUSH, &prompt_saved);
-	for (i = 0; i < N_PROMPT_SIGNALS; i++)
-		sigaction(prompt_signals[i], &old[i], NULL);
-	prompt_fd = -1;
-	if (prompt_signal) {
-		/* Now under the caller's handler (or the default action). */
-		raise(prompt_signal);
-		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted at the password prompt");
-		goto out;
-	}
-	if (read_errno) {
-		vmsc_error_set(err, VMSC_E_IO, "cannot read a password from the terminal: %s",
-			       strerror(read_errno));
-		goto out;
-	}
-	if (too_long) {
-		vmsc_error_set(err, VMSC_E_USAGE, "password is longer than %d bytes", PASSWORD_MAX);
-		goto out;
-	}
-	if (len == 0) {
-		vmsc_error_set(err, VMSC_E_USAGE, "empty password: type the password, or use "
-			       "--password-file or VMSNAPCHECK_PASSWORD");
-		goto out;
-	}
-	pw = malloc(len + 1);
-	if (!pw) {
-		nomem(err);
-		goto out;
-	}
-	memcpy(pw, buf, len);
-	pw[len] = 0;
-out:
-	explicit_bzero(buf, sizeof buf);
-	explicit_bzero(&ch, sizeof ch);
-	if (tty >= 0)
-		close(tty);
-	return pw;
-}
-
-char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server *server,
-			 struct vmsc_error *err)
-{
-	const char *v;
-	char *pw;
-
-	if (server && server->password_file)
-		return read_password_file(server->password_file, err);
-	if (o->password_file)
-		return read_password_file(o->password_file, err);
-	if ((v = env("VMSNAPCHECK_PASSWORD")))
-		return copy_password(v, err);
-	if (server && (pw = govc_url_password(server)))
-		return pw;
-	if ((v = env("GOVC_PASSWORD")))
-		return copy_password(v, err);
-	if (isatty(STDIN_FILENO))
-		return prompt_password(vmsc_server_username(o, server),
-				       server ? server->url.host : NULL, err);
-	vmsc_error_set(err, VMSC_E_USAGE,
-		       "no password: use --password-file, VMSNAPCHECK_PASSWORD or run on a terminal");
-	return NULL;
-}
-
-/*
- * The environment is a second copy of a password read from it, readable
- * in /proc/PID/environ for the whole run: once every server's password is
- * read, overwrite the values in place (that is the memory environ shows)
- * and drop the variables.  GOVC_URL keeps its server, its password becomes
- * asterisks.
- */
-void vmsc_password_forget_env(void)
-{
-	static const char *const vars[] = { "VMSNAPCHECK_PASSWORD", "GOVC_PASSWORD" };
-	size_t off, len;
-	char *v;
-
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		if ((v = getenv(vars[i]))) {
-			explicit_bzero(v, strlen(v));
-			unsetenv(vars[i]);
-		}
-	}
-	if (!(v = getenv("GOVC_URL")))
-		return;
-	if (vmsc_url_password_span(v, &off, &len))
-		memset(v + off, '*', len);
 }
 
 const char *vmsc_cli_option_name(size_t i)

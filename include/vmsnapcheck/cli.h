@@ -111,6 +111,9 @@ void vmsc_cli_usage(FILE *out);
 void vmsc_cli_vsphere_options(const struct vmsc_options *o, const struct vmsc_server *server,
 			      struct vmsc_vsphere_options *vo);
 
+/* An environment variable, NULL when unset or empty (as NO_COLOR asks). */
+const char *vmsc_cli_env(const char *name);
+
 /* The user name to log in to `server` with: its own, else the global one (may be NULL). */
 const char *vmsc_server_username(const struct vmsc_options *o, const struct vmsc_server *server);
 

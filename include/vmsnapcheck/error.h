@@ -40,5 +40,7 @@ int vmsc_error_set(struct vmsc_error *err, enum vmsc_errcode code,
 		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void vmsc_error_clear(struct vmsc_error *err);
+/* VMSC_E_NOMEM "out of memory"; returns -1. */
+int vmsc_error_nomem(struct vmsc_error *err);
 
 #endif

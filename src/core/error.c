@@ -92,3 +92,8 @@ void vmsc_error_clear(struct vmsc_error *err)
 	err->code = VMSC_OK;
 	err->message[0] = '\0';
 }
+
+int vmsc_error_nomem(struct vmsc_error *err)
+{
+	return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+}

@@ -151,11 +151,6 @@ static int usage(struct vmsc_error *err, const char *fmt, ...)
 	return vmsc_error_set(err, VMSC_E_USAGE, "%s", msg);
 }
 
-static int nomem(struct vmsc_error *err)
-{
-	return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-}
-
 /* curl's verdict on the URL as a whole, in words that say what to type. */
 static int set_failed(CURLUcode rc, const char *text, const char *shown, struct vmsc_error *err)
 {
@@ -166,7 +161,7 @@ static int set_failed(CURLUcode rc, const char *text, const char *shown, struct 
 
 	switch (rc) {
 	case CURLUE_OUT_OF_MEMORY:
-		return nomem(err);
+		return vmsc_error_nomem(err);
 	case CURLUE_BAD_PORT_NUMBER:
 		raw_port(text, port, sizeof(port));
 		return usage(err, "server '%s': bad port '%s': use 1 to 65535", shown, port);
@@ -179,7 +174,7 @@ static int set_failed(CURLUcode rc, const char *text, const char *shown, struct 
 		char *h = strndup(host, hlen);
 
 		if (!h)
-			return nomem(err);
+			return vmsc_error_nomem(err);
 		if (!host_ok(h, &bad)) {
 			usage(err, "server '%s': bad character '%c' in host name '%s'", shown, bad, h);
 			free(h);
@@ -280,7 +275,7 @@ int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char
 		return usage(err, "server URL is empty: use " VMSC_URL_FORM);
 	if (!(shown = for_messages(text)) || !(escaped = escape_userinfo(text)) ||
 	    !(h = curl_url())) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	if (precheck(text, shown, err) < 0)
@@ -292,7 +287,7 @@ int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char
 	}
 	if (get_part(h, CURLUPART_HOST, 0, &host) < 0 || get_part(h, CURLUPART_PORT, 0, &port) < 0 ||
 	    get_part(h, CURLUPART_PATH, 0, &path) < 0) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	/* decoding rejects control characters (%00, %0a) */
@@ -342,16 +337,16 @@ int vmsc_server_url_parse_auth(struct vmsc_server_url *u, const char *text, char
 	if (w < 0)
 		u->url = NULL;
 	if (!u->path || !u->host || !u->url) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	u->port = (int)portnum;
 	if (user && ui_user && *ui_user && !(*user = strdup(ui_user))) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	if (password && ui_pw && *ui_pw && !(*password = strdup(ui_pw))) {
-		nomem(err);
+		vmsc_error_nomem(err);
 		goto out;
 	}
 	ret = 0;
