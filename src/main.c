@@ -25,6 +25,7 @@
 #include "vmsnapcheck/doctor.h"
 #include "vmsnapcheck/facts_json.h"
 #include "vmsnapcheck/history.h"
+#include "vmsnapcheck/pool.h"
 #include "vmsnapcheck/probe.h"
 #include "vmsnapcheck/report.h"
 #include "vmsnapcheck/result.h"
@@ -113,7 +114,6 @@ struct job {
 	struct vmsc_facts_vcenter fvc;
 	struct vmsc_error err;
 	int rc;
-	bool started;                 /* has a thread to join */
 };
 
 static bool glob_wanted(void *ud, const char *name)
@@ -237,7 +237,7 @@ static void read_history(struct job *job, struct vmsc_vsphere *c, const struct v
 	}
 }
 
-static void *check_server(void *arg)
+static void check_server(void *arg)
 {
 	struct job *job = arg;
 	struct run *run = job->run;
@@ -336,7 +336,6 @@ out:
 	vmsc_history_free(job->history);
 	job->history = NULL;
 	job->rc = rc;
-	return NULL;
 }
 
 /* ---- offline: --facts FILE ------------------------------------------- */
@@ -508,6 +507,14 @@ static void report_waivers(const struct vmsc_options *o, const struct vmsc_resul
 	}
 }
 
+/* A server whose password could be read, while not interrupted. */
+static bool job_runnable(const void *arg)
+{
+	const struct job *job = arg;
+
+	return job->password && !interrupted;
+}
+
 /*
  * Checks every server, up to MAX_PARALLEL at once: each has its own client
  * and result, merged in command-line order afterwards.  Passwords are read
@@ -517,8 +524,6 @@ static void report_waivers(const struct vmsc_options *o, const struct vmsc_resul
 static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 {
 	const struct vmsc_options *o = run->o;
-	pthread_t threads[MAX_PARALLEL];
-	size_t next = 0, done = 0;
 	int rc = 0;
 
 	no_core_dumps();
@@ -561,26 +566,9 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 		}
 	}
 	vmsc_password_forget_env();
-	/* a bounded pool: start the next job as soon as the oldest one ends */
-	while (done < o->n_servers) {
-		size_t running = next - done;
-
-		/* probes ask for confirmation per vCenter: one at a time */
-		while (next < o->n_servers && running < (o->probe ? 1u : MAX_PARALLEL)) {
-			if (jobs[next].password && !interrupted) {
-				if (pthread_create(&threads[next % MAX_PARALLEL], NULL, check_server,
-						   &jobs[next]) != 0)
-					check_server(&jobs[next]);
-				else
-					jobs[next].started = true;
-			}
-			next++;
-			running++;
-		}
-		if (jobs[done].started)
-			pthread_join(threads[done % MAX_PARALLEL], NULL);
-		done++;
-	}
+	/* probes ask for confirmation per vCenter: one at a time */
+	vmsc_pool_run(jobs, o->n_servers, sizeof(*jobs), o->probe ? 1 : MAX_PARALLEL, check_server,
+		      job_runnable);
 	for (size_t i = 0; i < o->n_servers; i++) {
 		if (jobs[i].rc < 0 || !jobs[i].password)
 			rc = -1;
