@@ -7,66 +7,47 @@
 #include "vmsnapcheck/history.h"
 #include "vmsnapcheck/str.h"
 
-/* Open addressing on the moid; VMs with snapshot tasks are few. */
+/* VMs with snapshot tasks, by moid. */
 struct vmsc_history {
-	struct vmsc_history_vm *slots;
-	size_t cap, n;
+	struct vmsc_map *vms;
 };
 
 struct vmsc_history *vmsc_history_new(void)
 {
-	return calloc(1, sizeof(struct vmsc_history));
+	struct vmsc_history *h = calloc(1, sizeof(*h));
+
+	if (h && !(h->vms = vmsc_map_new())) {
+		free(h);
+		return NULL;
+	}
+	return h;
 }
 
-static void vm_release(struct vmsc_history_vm *v)
+static void vm_free(void *p)
 {
+	struct vmsc_history_vm *v = p;
+
 	free(v->moid);
 	free(v->fail_user);
 	free(v->fail_fault);
 	free(v->fail_message);
+	free(v);
 }
 
 void vmsc_history_free(struct vmsc_history *h)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->cap; i++)
-		if (h->slots[i].moid)
-			vm_release(&h->slots[i]);
-	free(h->slots);
+	vmsc_map_free(h->vms, vm_free);
 	free(h);
-}
-
-static struct vmsc_history_vm *slot(struct vmsc_history_vm *slots, size_t cap, const char *vm)
-{
-	size_t i = vmsc_hash_str(vm) % cap;
-
-	while (slots[i].moid && strcmp(slots[i].moid, vm))
-		i = (i + 1) % cap;
-	return &slots[i];
-}
-
-static int grow(struct vmsc_history *h)
-{
-	size_t cap = h->cap ? h->cap * 2 : 64;
-	struct vmsc_history_vm *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -1;
-	for (size_t i = 0; i < h->cap; i++)
-		if (h->slots[i].moid)
-			*slot(slots, cap, h->slots[i].moid) = h->slots[i];
-	free(h->slots);
-	h->slots = slots;
-	h->cap = cap;
-	return 0;
 }
 
 int vmsc_history_add(struct vmsc_history *h, const char *vm, const char *description_id,
 		     const char *state, time_t when, const char *user, const char *fault,
 		     const char *message)
 {
-	struct vmsc_history_vm *v;
+	struct vmsc_history_vm *v = NULL;
+	void **slot;
 	bool failed;
 
 	if (!vm || !description_id || strcmp(description_id, VMSC_SNAPSHOT_TASK) || !state)
@@ -74,14 +55,17 @@ int vmsc_history_add(struct vmsc_history *h, const char *vm, const char *descrip
 	failed = !strcmp(state, "error");
 	if (!failed && strcmp(state, "success"))
 		return 0;
-	if ((h->n + 1) * 2 > h->cap && grow(h) < 0)
+	slot = vmsc_map_slot(h->vms, vm, true);
+	if (!slot)
 		return -1;
-	v = slot(h->slots, h->cap, vm);
-	if (!v->moid) {
-		if (!(v->moid = strdup(vm)))
+	if (!*slot) {
+		if (!(v = calloc(1, sizeof(*v))) || !(v->moid = strdup(vm))) {
+			free(v);
 			return -1;
-		h->n++;
+		}
+		*slot = v;
 	}
+	v = *slot;
 	v->attempts++;
 	if (when >= v->last_time) {
 		v->last_time = when;
@@ -102,15 +86,10 @@ int vmsc_history_add(struct vmsc_history *h, const char *vm, const char *descrip
 
 const struct vmsc_history_vm *vmsc_history_find(const struct vmsc_history *h, const char *vm)
 {
-	const struct vmsc_history_vm *v;
-
-	if (!h || !h->cap || !vm)
-		return NULL;
-	v = slot(h->slots, h->cap, vm);
-	return v->moid ? v : NULL;
+	return h ? vmsc_map_get(h->vms, vm) : NULL;
 }
 
 size_t vmsc_history_count(const struct vmsc_history *h)
 {
-	return h ? h->n : 0;
+	return h ? vmsc_map_count(h->vms) : 0;
 }

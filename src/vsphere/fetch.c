@@ -23,61 +23,6 @@ static const char view_traversal[] =
 	"<name>traverseView</name><type>ContainerView</type><path>view</path>"
 	"<skip>false</skip></vim:selectSet>";
 
-/* ---- a set of moids already delivered (for restarts after re-login) -- */
-
-struct moid_set {
-	char **slots;
-	size_t cap, n;
-};
-
-static int moid_set_add(struct moid_set *set, const char *moid)
-{
-	size_t i;
-
-	if ((set->n + 1) * 2 > set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 1024;
-		char **slots = calloc(cap, sizeof(*slots));
-
-		if (!slots)
-			return -1;
-		for (size_t j = 0; j < set->cap; j++) {
-			if (!set->slots[j])
-				continue;
-			for (i = vmsc_hash_str(set->slots[j]) % cap; slots[i]; i = (i + 1) % cap)
-				;
-			slots[i] = set->slots[j];
-		}
-		free(set->slots);
-		set->slots = slots;
-		set->cap = cap;
-	}
-	for (i = vmsc_hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
-		if (!strcmp(set->slots[i], moid))
-			return 0;
-	if (!(set->slots[i] = strdup(moid)))
-		return -1;
-	set->n++;
-	return 1;
-}
-
-static bool moid_set_has(const struct moid_set *set, const char *moid)
-{
-	if (!set->cap)
-		return false;
-	for (size_t i = vmsc_hash_str(moid) % set->cap; set->slots[i]; i = (i + 1) % set->cap)
-		if (!strcmp(set->slots[i], moid))
-			return true;
-	return false;
-}
-
-static void moid_set_release(struct moid_set *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slots[i]);
-	free(set->slots);
-	memset(set, 0, sizeof(*set));
-}
-
 /* ---- invocations ----------------------------------------------------- */
 
 static int invoke_find(struct vmsc_vsphere *c, void *req, void *resp)
@@ -417,7 +362,7 @@ out:
 
 struct name_pass {
 	const struct vmsc_fetch_spec *spec;
-	const struct moid_set *done;  /* delivered before a restart: not asked again */
+	const struct vmsc_map *done;  /* delivered before a restart: not asked again */
 	char **matches;
 	size_t n, cap;
 	struct vmsc_error *err;
@@ -429,7 +374,7 @@ static int name_object(void *ud, struct vmsc_vm_facts *f)
 	int rc = 0;
 
 	/* a VM without a readable name is known by its moid, in reports too */
-	if (f->moid && !moid_set_has(np->done, f->moid) &&
+	if (f->moid && !vmsc_map_has(np->done, f->moid) &&
 	    np->spec->want(np->spec->want_ud, f->name ? f->name : f->moid)) {
 		if (np->n == np->cap) {
 			size_t cap = np->cap ? np->cap * 2 : 64;
@@ -468,7 +413,7 @@ struct full_pass {
 	const struct vmsc_fetch_spec *spec;
 	vmsc_page_fn fn;
 	void *ud;
-	struct moid_set done;
+	struct vmsc_map *done;        /* moids delivered: never reported twice */
 	long delivered;
 	const char *vcenter;
 	struct vmsc_vm_facts batch[BATCH];
@@ -496,7 +441,7 @@ static int full_flush(void *ud)
 	}
 	/* delivered: a restart after re-login must not report them again */
 	for (size_t i = 0; i < fp->n; i++)
-		if (moid_set_add(&fp->done, fp->batch[i].moid) < 0) {
+		if (!vmsc_map_slot(fp->done, fp->batch[i].moid, true)) {
 			rc = vmsc_error_set(fp->err, VMSC_E_NOMEM, "out of memory");
 			goto out;
 		}
@@ -511,7 +456,7 @@ static int full_object(void *ud, struct vmsc_vm_facts *f)
 	struct full_pass *fp = ud;
 
 	/* after a restart, VMs already reported are skipped */
-	if (!f->moid || moid_set_has(&fp->done, f->moid)) {
+	if (!f->moid || vmsc_map_has(fp->done, f->moid)) {
 		vmsc_vm_facts_release(f);
 		return 0;
 	}
@@ -569,8 +514,12 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 	vmsc_error_clear(err);
 	/* "name" is always asked, first */
 	paths = calloc(spec->n_paths + 1, sizeof(*paths));
-	if (!paths || !fp) {
+	if (fp)
+		fp->done = vmsc_map_new();
+	if (!paths || !fp || !fp->done) {
 		free(paths);
+		if (fp)
+			vmsc_map_free(fp->done, NULL);
 		free(fp);
 		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 		return -1;
@@ -584,7 +533,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 	fp->ud = ud;
 	fp->vcenter = c->opts.name ? c->opts.name : c->opts.host;
 	fp->err = err;
-	np.done = &fp->done;
+	np.done = fp->done;
 	for (int attempt = 1;; attempt++) {
 		enum vmsc_restart restart = VMSC_RESTART_NONE;
 
@@ -618,7 +567,7 @@ out:
 	free(paths);
 	name_pass_release(&np);
 	full_drop(fp);
-	moid_set_release(&fp->done);
+	vmsc_map_free(fp->done, NULL);
 	free(fp);
 	return ret;
 }
