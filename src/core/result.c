@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vmsnapcheck/result.h"
+#include "vmsnapcheck/str.h"
 
 /* Arrays without a capacity field start at 4 and double whenever their
  * length reaches a power of two, so the capacity is implied by the length. */
@@ -25,21 +26,6 @@ static int grow_implied(void **arr, size_t n, size_t elem)
 	if (!p)
 		return -1;
 	*arr = p;
-	return 0;
-}
-
-/* Copies s; a NULL s gives NULL and success. */
-static int dup_opt(char **dst, const char *s)
-{
-	char *copy = NULL;
-
-	if (s) {
-		copy = strdup(s);
-		if (!copy)
-			return -1;
-	}
-	free(*dst);
-	*dst = copy;
 	return 0;
 }
 
@@ -113,17 +99,17 @@ size_t vmsc_result_add_vcenter(struct vmsc_result *r, const char *url, const cha
 
 int vmsc_vcenter_result_set_error(struct vmsc_vcenter_result *vc, const char *msg)
 {
-	return dup_opt(&vc->error, msg ? msg : "unknown error");
+	return vmsc_str_set(&vc->error, msg ? msg : "unknown error");
 }
 
 int vmsc_vcenter_result_set_about(struct vmsc_vcenter_result *vc, const char *version,
 				  const char *api_version, const char *product)
 {
-	if (version && dup_opt(&vc->version, version) < 0)
+	if (version && vmsc_str_set(&vc->version, version) < 0)
 		return -1;
-	if (api_version && dup_opt(&vc->api_version, api_version) < 0)
+	if (api_version && vmsc_str_set(&vc->api_version, api_version) < 0)
 		return -1;
-	if (product && dup_opt(&vc->product, product) < 0)
+	if (product && vmsc_str_set(&vc->product, product) < 0)
 		return -1;
 	return 0;
 }
@@ -173,9 +159,9 @@ struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const
 	memset(f, 0, sizeof(*f));
 	f->rule = rule;
 	f->severity = sev;
-	if (dup_opt(&f->message, message) < 0)
+	if (vmsc_str_set(&f->message, message) < 0)
 		return NULL;
-	if (dup_opt(&f->remedy, remedy) < 0) {
+	if (vmsc_str_set(&f->remedy, remedy) < 0) {
 		free(f->message);
 		return NULL;
 	}
@@ -185,17 +171,17 @@ struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const
 
 int vmsc_vm_result_set_reason(struct vmsc_vm_result *vm, const char *reason)
 {
-	return dup_opt(&vm->reason, reason);
+	return vmsc_str_set(&vm->reason, reason);
 }
 
 int vmsc_vm_result_set_power_state(struct vmsc_vm_result *vm, const char *power_state)
 {
-	return dup_opt(&vm->power_state, power_state);
+	return vmsc_str_set(&vm->power_state, power_state);
 }
 
 int vmsc_vm_result_set_guest_id(struct vmsc_vm_result *vm, const char *guest_id)
 {
-	return dup_opt(&vm->guest_id, guest_id);
+	return vmsc_str_set(&vm->guest_id, guest_id);
 }
 
 size_t vmsc_vm_result_active_findings(const struct vmsc_vm_result *vm)
@@ -272,8 +258,8 @@ struct vmsc_waiver_ref *vmsc_waiver_ref_new(const char *name, const char *reason
 
 	if (!w)
 		return NULL;
-	if (dup_opt(&w->name, name) < 0 || dup_opt(&w->reason, reason) < 0 ||
-	    dup_opt(&w->expires, expires) < 0) {
+	if (vmsc_str_set(&w->name, name) < 0 || vmsc_str_set(&w->reason, reason) < 0 ||
+	    vmsc_str_set(&w->expires, expires) < 0) {
 		vmsc_waiver_ref_free(w);
 		return NULL;
 	}
