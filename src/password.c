@@ -29,13 +29,23 @@ void vmsc_password_free(char *pw)
 	free(pw);
 }
 
+/* The one malloc'd copy of a password read into a stack buffer. */
+static char *copy_password_n(const char *value, size_t len, struct vmsc_error *err)
+{
+	char *pw = malloc(len + 1);
+
+	if (!pw) {
+		vmsc_error_nomem(err);
+		return NULL;
+	}
+	memcpy(pw, value, len);
+	pw[len] = 0;
+	return pw;
+}
+
 static char *copy_password(const char *value, struct vmsc_error *err)
 {
-	char *pw = strdup(value);
-
-	if (!pw)
-		vmsc_error_nomem(err);
-	return pw;
+	return copy_password_n(value, strlen(value), err);
 }
 
 static char *read_password_file(const char *path, struct vmsc_error *err)
@@ -108,13 +118,7 @@ static char *read_password_file(const char *path, struct vmsc_error *err)
 			       path);
 		goto out;
 	}
-	pw = malloc(len + 1);
-	if (!pw) {
-		vmsc_error_nomem(err);
-		goto out;
-	}
-	memcpy(pw, buf, len);
-	pw[len] = 0;
+	pw = copy_password_n(buf, len, err);
 out:
 	explicit_bzero(buf, sizeof buf);
 	if (fd >= 0)
@@ -265,13 +269,7 @@ restore:
 			       "--password-file or VMSNAPCHECK_PASSWORD");
 		goto out;
 	}
-	pw = malloc(len + 1);
-	if (!pw) {
-		vmsc_error_nomem(err);
-		goto out;
-	}
-	memcpy(pw, buf, len);
-	pw[len] = 0;
+	pw = copy_password_n(buf, len, err);
 out:
 	explicit_bzero(buf, sizeof buf);
 	explicit_bzero(&ch, sizeof ch);
