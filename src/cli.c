@@ -944,6 +944,7 @@ void vmsc_cli_usage(FILE *out)
 
 	fputs("Usage: vmsnapcheck [options] [VM-GLOB...]\n"
 	      "       vmsnapcheck doctor [options]\n"
+	      "       vmsnapcheck explain [RULE]\n"
 	      "Check whether vSphere VMs can take quiesced (application-consistent) snapshots.\n"
 	      "VM-GLOBs are fnmatch(3) patterns on VM names; without any, every VM is checked.\n"
 	      "'doctor' (first argument only) checks the connection step by step.\n"

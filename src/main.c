@@ -24,6 +24,7 @@
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/doctor.h"
 #include "vmsnapcheck/facts_json.h"
+#include "vmsnapcheck/explain.h"
 #include "vmsnapcheck/history.h"
 #include "vmsnapcheck/pool.h"
 #include "vmsnapcheck/probe.h"
@@ -752,6 +753,15 @@ int main(int argc, char **argv)
 	struct vmsc_error err = { 0 };
 	int rc;
 
+	/* `explain` is a command only in first place, and asks no server */
+	if (argc > 1 && strcmp(argv[1], "explain") == 0) {
+		if (argc > 3) {
+			fprintf(stderr, "vmsnapcheck: 'explain' takes one rule id: run "
+				"'vmsnapcheck explain RULE', or 'vmsnapcheck explain' for the list\n");
+			return EXIT_UNKNOWN;
+		}
+		return vmsc_explain(argc == 3 ? argv[2] : NULL, stdout, stderr);
+	}
 	install_signals();
 	if (vmsc_vsphere_global_init() < 0) {
 		fprintf(stderr, "vmsnapcheck: cannot initialise libcurl/OpenSSL\n");
