@@ -225,6 +225,8 @@ static void probe_vm(struct probe *p, struct vmsc_vm_result *vm, volatile sig_at
 		double created = elapsed(&t0);
 
 		measure(p, vm, info.result);
+		/* a signal during the measurement must not keep the snapshot */
+		vmsc_vsphere_set_interruptible(p->c, false);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (remove_snapshot(p, info.result, why, sizeof(why)) < 0) {
 			snprintf(msg, sizeof(msg), "quiesced test snapshot succeeded, but probe snapshot "
