@@ -13,10 +13,13 @@
 #include <unistd.h>
 
 #include "vmsnapcheck/probe.h"
+#include "vmsnapcheck/probe_level.h"
 #include "vmsnapcheck/rules.h"
 
 #define PROBE_PREFIX "vmsnapcheck-probe-"
 #define SETTLE_SECONDS 60
+/* VSS manifests hold XML metadata only: a few KiB to a few MiB */
+#define MANIFEST_MAX_BYTES (32u * 1024u * 1024u)
 
 static bool powered_on(const struct vmsc_vm_result *vm)
 {
@@ -91,6 +94,65 @@ static int remove_snapshot(struct probe *p, const char *snapshot, char *why, siz
 	return rc;
 }
 
+/*
+ * What the test snapshot achieved, read before it is removed: its quiesced
+ * flag and, where it has one, the names inside its VSS manifest zip.  The
+ * level goes into vm->consistency.probed; less than expected is
+ * probe-downgraded.  A level that cannot be told is only a notice.
+ */
+static void measure(struct probe *p, struct vmsc_vm_result *vm, const char *snapshot)
+{
+	struct vmsc_snapshot_record rec = { 0 };
+	struct vmsc_probe_evidence ev = { 0 };
+	struct vmsc_error err = { 0 };
+	unsigned char *zip = NULL;
+	char **names = NULL;
+	size_t len = 0, n = 0;
+	char how[160], why[1100] = "";
+	enum vmsc_level got, want = vm->consistency.expected;
+
+	if (vmsc_vsphere_lookup_snapshot_record(p->c, vm->moid, snapshot, &rec, &err) < 0 ||
+	    !rec.found) {
+		fprintf(stderr, "vmsnapcheck: probe '%s': cannot read the test snapshot's level: %s\n",
+			vm->name, rec.found || err.message[0] ? err.message : "the snapshot is gone");
+		goto out;
+	}
+	ev.quiesced = rec.quiesced;
+	if (rec.quiesced && rec.manifest) {
+		ev.manifest = VMSC_MANIFEST_UNREADABLE;
+		if (!rec.datacenter)
+			snprintf(why, sizeof(why), "the VM's datacenter is unknown");
+		else if (vmsc_vsphere_download_datastore_file(p->c, rec.datacenter, rec.manifest,
+							      MANIFEST_MAX_BYTES, &zip, &len, &err) < 0)
+			snprintf(why, sizeof(why), "%s", err.message);
+		else if (vmsc_zip_names(zip, len, &names, &n) < 0)
+			snprintf(why, sizeof(why), "not a zip archive");
+		else
+			ev.manifest = VMSC_MANIFEST_LISTED;
+		ev.names = (const char *const *)names;
+		ev.n_names = n;
+	}
+	got = vmsc_probe_level(&ev);
+	if (got == VMSC_LEVEL_UNSET) {
+		fprintf(stderr, "vmsnapcheck: probe '%s': cannot tell the level the test snapshot "
+			"reached: VSS manifest '%s': %s\n", vm->name, rec.manifest, why);
+		goto out;
+	}
+	vm->consistency.probed = got;
+	vmsc_probe_evidence_describe(&ev, how, sizeof(how));
+	if (want != VMSC_LEVEL_UNSET && got < want)
+		vmsc_rules_report_external(p->ev, "probe-downgraded", VMSC_SEV_WARNING, p->vcenter, vm,
+					   "the test snapshot reached %s, less than the expected %s: "
+					   "%s", vmsc_level_name(got), vmsc_level_name(want), how);
+	else if (!p->po->quiet)
+		fprintf(stderr, "vmsnapcheck: probe '%s': the test snapshot reached %s (%s)\n",
+			vm->name, vmsc_level_name(got), how);
+out:
+	vmsc_zip_names_free(names, n);
+	free(zip);
+	vmsc_snapshot_record_release(&rec);
+}
+
 /* After a failed or abandoned task: remove whatever snapshot of ours appeared. */
 static void clean_up_named(struct probe *p, struct vmsc_vm_result *vm, const char *name)
 {
@@ -162,6 +224,9 @@ static void probe_vm(struct probe *p, struct vmsc_vm_result *vm, volatile sig_at
 	if (w == 0 && !strcmp(info.state, "success") && info.result) {
 		double created = elapsed(&t0);
 
+		measure(p, vm, info.result);
+		/* a signal during the measurement must not keep the snapshot */
+		vmsc_vsphere_set_interruptible(p->c, false);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (remove_snapshot(p, info.result, why, sizeof(why)) < 0) {
 			snprintf(msg, sizeof(msg), "quiesced test snapshot succeeded, but probe snapshot "

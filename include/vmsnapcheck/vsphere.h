@@ -146,6 +146,31 @@ int vmsc_vsphere_lookup_snapshots(struct vmsc_vsphere *c, const char *vm, const 
 				  struct vmsc_snapshot_ref **out, size_t *n, struct vmsc_error *err);
 void vmsc_snapshot_refs_free(struct vmsc_snapshot_ref *refs, size_t n);
 
+/* What the server recorded about one snapshot (the probe's level). */
+struct vmsc_snapshot_record {
+	bool found;                   /* the snapshot is in the VM's tree */
+	bool quiesced;                /* VirtualMachineSnapshotTree.quiesced */
+	char *manifest;               /* "[ds] path" of its VSS manifest zip; NULL: none */
+	char *datacenter;             /* inventory path of the VM's datacenter; NULL: unknown */
+};
+
+/* One RetrievePropertiesEx: the VM's snapshot tree and snapshot directory,
+ * and its ancestors up to the datacenter. */
+int vmsc_vsphere_lookup_snapshot_record(struct vmsc_vsphere *c, const char *vm,
+					const char *snapshot, struct vmsc_snapshot_record *rec,
+					struct vmsc_error *err);
+void vmsc_snapshot_record_release(struct vmsc_snapshot_record *rec);
+
+/*
+ * GET of a datastore file ("[ds] dir/file") through the datastore HTTP file
+ * access (https://host/folder/dir/file?dcPath=DC&dsName=ds) with this
+ * session's cookie and TLS policy.  More than `max` bytes is an error.
+ * *data (malloc'd) and *len on success; 0, or -1.
+ */
+int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *datacenter,
+					 const char *ds_path, size_t max, unsigned char **data,
+					 size_t *len, struct vmsc_error *err);
+
 /* Whether a signal aborts requests (cleanup after SIGINT must not be). */
 void vmsc_vsphere_set_interruptible(struct vmsc_vsphere *c, bool on);
 

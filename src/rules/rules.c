@@ -166,6 +166,12 @@ static const struct vmsc_rule rule_table[] = {
 	  VMSC_RULE_EXTERNAL | VMSC_RULE_NEEDS_RUNNING_GUEST, NULL, NULL,
 	  "Fix the cause named in the fault (often also a tools-*, quiesce-*, independent-disk or "
 	  "rdm-physical finding on this VM; see docs/rules.md), then run the probe again." },
+	{ "probe-downgraded", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET,
+	  "Test snapshot below the expected level", VMSC_RULE_EXTERNAL | VMSC_RULE_NEEDS_RUNNING_GUEST,
+	  NULL, NULL,
+	  "Not quiesced: check that VMware Tools run and the VM's vmware.log. No writer "
+	  "manifests: check the VSS writers in the guest (vssadmin list writers) and the "
+	  "VMware Snapshot Provider service, then run the probe again." },
 };
 
 #define N_RULES (sizeof(rule_table) / sizeof(rule_table[0]))

@@ -214,6 +214,11 @@ void vmsc_values_read_fault(xmlTextReaderPtr *reader, const char *xml, char **ty
 int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, const char *prefix,
 				   struct vmsc_snapshot_ref **out, size_t *n);
 
+/* Quiesced flag and backupManifest of the snapshot `snapshot` (moref
+ * value) in a <val> VirtualMachineSnapshotInfo.  0, or -1. */
+int vmsc_values_read_snapshot_record(struct vmsc_vsphere *c, const char *xml, const char *snapshot,
+				     struct vmsc_snapshot_record *rec);
+
 /* One TaskInfo's content (literal XML of a ReadNextTasks returnval) to fn. */
 int vmsc_values_read_task(struct vmsc_vsphere *c, const char *content, vmsc_task_fn fn, void *ud);
 

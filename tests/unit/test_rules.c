@@ -330,6 +330,7 @@ static void test_rules_table(void **state)
 		{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "probe-downgraded", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 	};
 	const struct vmsc_rule *rules;
 	size_t n, i, j;

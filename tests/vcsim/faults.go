@@ -179,6 +179,10 @@ func soapOp(body []byte) (string, types.ManagedObjectReference) {
 }
 
 func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/folder/") {
+		m.serveFolder(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
 		m.next.ServeHTTP(w, r)
 		return
@@ -460,4 +464,21 @@ func copyHeader(dst, src http.Header) {
 	for k, v := range src {
 		dst[k] = append([]string(nil), v...)
 	}
+}
+
+// serveFolder: the datastore HTTP file access (the simulator's /folder),
+// logged as "GET /folder" and, like vCenter's, only for a live session
+// (the simulator itself does not check the cookie).
+func (m *faultMux) serveFolder(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	m.counts[r.Method+" /folder"]++
+	if m.logf != nil {
+		_, _ = m.logf.WriteString(r.Method + " /folder\n")
+	}
+	m.mu.Unlock()
+	if _, live := sessionUser(r); !live {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	m.next.ServeHTTP(w, r)
 }

@@ -73,6 +73,12 @@ type SnapshotTaskSpec struct {
 	Fault   string   `json:"fault,omitempty"`   // error: a vim25 fault type name (default ApplicationQuiesceFault)
 	Message string   `json:"message,omitempty"` // error: localizedMessage
 	Seconds *float64 `json:"seconds,omitempty"` // time to complete (success: default 0, error: default 1)
+	// Quiesced: the created snapshot's quiesced flag (default: as asked,
+	// when Tools run); false is a quiesce request silently not honoured.
+	Quiesced *bool `json:"quiesced,omitempty"`
+	// Manifest: the VSS manifest zip a quiesced snapshot gets (tasks.go):
+	// "" none, "backup" backup.xml only, "writers" backup.xml and wm*.xml.
+	Manifest string `json:"manifest,omitempty"`
 }
 
 // TaskHistorySpec: one past task of a VM (see history.go).
@@ -429,6 +435,12 @@ func (vm *VMSpec) validate() error {
 	if t := vm.SnapshotTask; t != nil {
 		if err := oneOf("snapshotTask.result", t.Result, "success", "error", "hang"); err != nil {
 			return err
+		}
+		if err := oneOf("snapshotTask.manifest", t.Manifest, "", "backup", "writers"); err != nil {
+			return err
+		}
+		if t.Result == "error" && (t.Manifest != "" || t.Quiesced != nil) {
+			return fmt.Errorf("snapshotTask: quiesced and manifest only go with a snapshot that is created")
 		}
 		if t.Result != "error" && (t.Fault != "" || t.Message != "") {
 			return fmt.Errorf("snapshotTask: fault and message only go with result error")

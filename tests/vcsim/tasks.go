@@ -16,9 +16,11 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path"
@@ -241,6 +243,14 @@ func afterCreateSnapshot(vm *simulator.VirtualMachine, taskRef types.ManagedObje
 			if item := findSnap(vm.Snapshot.RootSnapshotList, snap); item != nil {
 				item.CreateTime = item.CreateTime.UTC()
 				item.Quiesced = req.Quiesce && quiescable(vm)
+				if b := snapshotBehaviour[vm.Self]; b != nil {
+					if b.Quiesced != nil {
+						item.Quiesced = item.Quiesced && *b.Quiesced
+					}
+					if b.Manifest != "" && item.Quiesced {
+						item.BackupManifest = writeManifest(vm, snap, b.Manifest)
+					}
+				}
 				if !req.Memory && item.State == types.VirtualMachinePowerStatePoweredOn {
 					item.State = types.VirtualMachinePowerStatePoweredOff // disk-only snapshot of a running VM
 				}
@@ -326,6 +336,11 @@ func removeSnapshot(vm *simulator.VirtualMachine, snap types.ManagedObjectRefere
 		if vm.Snapshot == nil {
 			return
 		}
+		if item := findSnap(vm.Snapshot.RootSnapshotList, snap); item != nil && item.BackupManifest != "" {
+			if f := datastoreFile(vm, item.BackupManifest); f != "" {
+				_ = os.Remove(f)
+			}
+		}
 		parent := snapParent(vm.Snapshot.RootSnapshotList, snap, nil)
 		tree := removeSnap(vm.Snapshot.RootSnapshotList, snap)
 		var changes []types.PropertyChange
@@ -409,6 +424,85 @@ func removeSnap(tree []types.VirtualMachineSnapshotTree, ref types.ManagedObject
 		out = append(out, t)
 	}
 	return out
+}
+
+// writeManifest writes the VSS manifest zip of a quiesced snapshot next to
+// its .vmsn, named as vCenter names them (<vm>-vss_manifests<N>.zip for
+// <vm>-Snapshot<N>.vmsn), and returns its "[ds] path" for backupManifest.
+// kind "backup": backup.xml only (file-system quiescing); "writers":
+// backup.xml and one writer manifest per writer (application quiescing).
+// The VM lock is held.
+func writeManifest(vm *simulator.VirtualMachine, snap types.ManagedObjectReference, kind string) string {
+	var vmsn string
+	for _, s := range vm.LayoutEx.Snapshot {
+		if s.Key != snap {
+			continue
+		}
+		for _, f := range vm.LayoutEx.File {
+			if f.Key == s.DataKey {
+				vmsn = f.Name
+			}
+		}
+	}
+	i := strings.LastIndex(vmsn, "-Snapshot")
+	if i < 0 || !strings.HasSuffix(vmsn, ".vmsn") {
+		logf("manifest: no .vmsn for snapshot %s of %s", snap.Value, vm.Name)
+		return ""
+	}
+	name := vmsn[:i] + "-vss_manifests" + strings.TrimSuffix(vmsn[i+len("-Snapshot"):], ".vmsn") + ".zip"
+	local := datastoreFile(vm, name)
+	if local == "" {
+		return ""
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	files := map[string]string{"backup.xml": `<BACKUP_COMPONENTS xmlns="x-schema:#VssComponentMetadata" version="1.2" bootableSystemStateBackup="yes" selectComponents="yes" backupType="copy" partialFileSupport="no"/>`}
+	order := []string{"backup.xml"}
+	if kind == "writers" {
+		for i, w := range []string{"System Writer", "SqlServerWriter"} {
+			n := fmt.Sprintf("wm%d.xml", i)
+			files[n] = fmt.Sprintf(`<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.2"><IDENTIFICATION friendlyName=%q usage="USER_DATA" dataSource="TRANSACTION_DB"/></WRITER_METADATA>`, w)
+			order = append(order, n)
+		}
+	}
+	for _, n := range order {
+		f, err := zw.Create(n)
+		if err == nil {
+			_, err = io.WriteString(f, files[n])
+		}
+		if err != nil {
+			logf("manifest: %v", err)
+			return ""
+		}
+	}
+	if err := zw.Close(); err != nil {
+		logf("manifest: %v", err)
+		return ""
+	}
+	if err := os.WriteFile(local, buf.Bytes(), 0o600); err != nil {
+		logf("manifest: %v", err)
+		return ""
+	}
+	return name
+}
+
+// datastoreFile maps "[ds] dir/file" of one of the VM's datastores to its
+// local path ("" when it is not one).
+func datastoreFile(vm *simulator.VirtualMachine, name string) string {
+	if !strings.HasPrefix(name, "[") {
+		return ""
+	}
+	i := strings.Index(name, "]")
+	if i < 0 {
+		return ""
+	}
+	dsName, rel := name[1:i], strings.TrimSpace(name[i+1:])
+	for _, ref := range vm.Datastore {
+		if ds, ok := simulator.Map.Get(ref).(*simulator.Datastore); ok && ds.Name == dsName {
+			return path.Join(ds.Info.GetDatastoreInfo().Url, rel)
+		}
+	}
+	return ""
 }
 
 // removeDatastoreFile deletes "[ds] dir/file" from the simulated datastore.
@@ -613,7 +707,20 @@ func (m *faultMux) removeSnapshotTask(w http.ResponseWriter, r *http.Request, op
 		writeNoPermission(w, vmRef, "VirtualMachine.State.RemoveSnapshot")
 		return
 	}
+	var manifest string // the simulator removes the .vmsn only
+	if vm, ok := simulator.Map.Get(vmRef).(*simulator.VirtualMachine); ok {
+		simulator.Map.WithLock(vm, func() {
+			if vm.Snapshot != nil {
+				if item := findSnap(vm.Snapshot.RootSnapshotList, this); item != nil && item.BackupManifest != "" {
+					manifest = datastoreFile(vm, item.BackupManifest)
+				}
+			}
+		})
+	}
 	rec := m.forward(r, op)
+	if manifest != "" && rec.status == http.StatusOK {
+		_ = os.Remove(manifest)
+	}
 	if vm, ok := simulator.Map.Get(vmRef).(*simulator.VirtualMachine); ok && rec.status == http.StatusOK {
 		// The simulator names this task "RemoveSnapshot" about the snapshot,
 		// descriptionId VirtualMachineSnapshot.removeSnapshot; vCenter's:

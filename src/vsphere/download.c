@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Datastore files over HTTP (the probe's VSS manifest): GET
+ * https://host/folder/PATH?dcPath=DC&dsName=DS, the "datastore HTTP file
+ * access" of the vSphere Web Services SDK Programming Guide.  Its own curl
+ * handle, set up like every other (transport.c: TLS policy, pinning,
+ * timeouts, --debug masking) and sharing the connection pool and cookies,
+ * so the request carries the SOAP session's vmware_soap_session cookie.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct sink {
+	unsigned char *buf;
+	size_t len, cap, max;
+	bool over;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct sink *s = ud;
+	size_t n = size * nmemb;
+
+	if (n > s->max - s->len) {
+		s->over = true;
+		return 0;
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 16384;
+		unsigned char *b;
+
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		b = realloc(s->buf, cap);
+		if (!b)
+			return 0;
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, ptr, n);
+	s->len += n;
+	return n;
+}
+
+/* "[ds] dir/file" into ds and "dir/file"; false when it is not one. */
+static bool split_ds_path(const char *p, char **ds, char **rel)
+{
+	const char *close = p[0] == '[' ? strchr(p, ']') : NULL;
+	const char *r;
+
+	if (!close || close == p + 1)
+		return false;
+	for (r = close + 1; *r == ' '; r++)
+		;
+	while (*r == '/')
+		r++;
+	if (!*r)
+		return false;
+	*ds = strndup(p + 1, (size_t)(close - p - 1));
+	*rel = strdup(r);
+	return *ds && *rel;
+}
+
+/* Escapes each path segment, keeping the slashes. */
+static char *escape_path(CURL *h, const char *rel)
+{
+	size_t cap = strlen(rel) * 3 + 1;
+	char *out = malloc(cap), *copy = strdup(rel), *save = NULL;
+
+	if (!out || !copy) {
+		free(out);
+		free(copy);
+		return NULL;
+	}
+	out[0] = '\0';
+	for (char *seg = strtok_r(copy, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		char *e = curl_easy_escape(h, seg, 0);
+
+		if (!e) {
+			free(out);
+			out = NULL;
+			break;
+		}
+		if (out[0])
+			strcat(out, "/");
+		strcat(out, e);
+		curl_free(e);
+	}
+	free(copy);
+	return out;
+}
+
+static size_t ignore_headers(char *buf, size_t size, size_t nitems, void *ud)
+{
+	(void)buf;
+	(void)ud;
+	return size * nitems;
+}
+
+int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *datacenter,
+					 const char *ds_path, size_t max, unsigned char **data,
+					 size_t *len, struct vmsc_error *err)
+{
+	struct vmsc_transport t;
+	struct sink s = { .max = max };
+	char *ds = NULL, *rel = NULL, *path = NULL, *edc = NULL, *eds = NULL, *url = NULL;
+	const char *scheme_end = strstr(c->opts.url, "://");
+	const char *host_end = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
+	int host_len = host_end ? (int)(host_end - c->opts.url) : (int)strlen(c->opts.url);
+	long status = 0;
+	CURLcode cc;
+	int rc = -1;
+
+	*data = NULL;
+	*len = 0;
+	if (!split_ds_path(ds_path, &ds, &rel)) {
+		free(ds);
+		free(rel);
+		return vmsc_error_set(err, VMSC_E_PROTOCOL, "'%s' is not a datastore path", ds_path);
+	}
+	if (vmsc_transport_init(&t, &c->opts, err) < 0)
+		goto out;
+	t.max_bytes = max;
+	if (c->share)
+		curl_easy_setopt(t.curl, CURLOPT_SHARE, c->share);
+	path = escape_path(t.curl, rel);
+	edc = curl_easy_escape(t.curl, datacenter, 0);
+	eds = curl_easy_escape(t.curl, ds, 0);
+	if (!path || !edc || !eds ||
+	    asprintf(&url, "%.*s/folder/%s?dcPath=%s&dsName=%s", host_len, c->opts.url, path, edc,
+		     eds) < 0) {
+		url = NULL;
+		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(t.curl, CURLOPT_URL, url);
+	curl_easy_setopt(t.curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(t.curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	/* its TLS callbacks point at this stack frame: no connection of its own outlives it */
+	curl_easy_setopt(t.curl, CURLOPT_FORBID_REUSE, 1L);
+	if (!c->opts.debug) /* the status line is all we need from the headers */
+		curl_easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, ignore_headers);
+	vmsc_count_request(c, "GET /folder");
+	cc = curl_easy_perform(t.curl);
+	c->tr.total_received += (unsigned long long)s.len;
+	curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &status);
+	if (s.over || t.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
+		vmsc_error_set(err, VMSC_E_PROTOCOL, "'%s' on '%s' is larger than %zu bytes", ds_path,
+			       c->opts.host, max);
+	} else if (t.interrupted) {
+		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted");
+	} else if (cc != CURLE_OK) {
+		vmsc_error_set(err, VMSC_E_CONNECT, "cannot download '%s' from '%s': %s", ds_path,
+			       c->opts.host, curl_easy_strerror(cc));
+	} else if (status != 200) {
+		vmsc_error_set(err, VMSC_E_HTTP, "cannot download '%s' from '%s': HTTP %ld",
+			       ds_path, c->opts.host, status);
+	} else {
+		*data = s.buf;
+		*len = s.len;
+		s.buf = NULL;
+		rc = 0;
+	}
+out:
+	free(s.buf);
+	free(url);
+	if (edc)
+		curl_free(edc);
+	if (eds)
+		curl_free(eds);
+	free(path);
+	free(ds);
+	free(rel);
+	vmsc_transport_release(&t);
+	return rc;
+}
