@@ -33,6 +33,8 @@
 #include "vmsnapcheck/rules.h"
 #include "vmsnapcheck/vsphere.h"
 
+#include "git_version.h"
+
 #ifndef VMSC_VERSION
 #define VMSC_VERSION "0.0.0"
 #endif
@@ -781,7 +783,11 @@ int main(int argc, char **argv)
 		rc = 0;
 		break;
 	case VMSC_CMD_VERSION:
-		printf("vmsnapcheck %s\n", VMSC_VERSION);
+		/* a build from a checkout names its commit too */
+		if (*VMSC_GIT_DESCRIBE && strcmp(VMSC_GIT_DESCRIBE, VMSC_VERSION) != 0)
+			printf("vmsnapcheck %s (git %s)\n", VMSC_VERSION, VMSC_GIT_DESCRIBE);
+		else
+			printf("vmsnapcheck %s\n", VMSC_VERSION);
 		rc = 0;
 		break;
 	case VMSC_CMD_LIST_RULES:
