@@ -56,7 +56,8 @@ FILE *vmsc_atomic_file_stream(struct vmsc_atomic_file *af);
 int vmsc_atomic_file_commit(struct vmsc_atomic_file *af, struct vmsc_error *err);
 void vmsc_atomic_file_abort(struct vmsc_atomic_file *af);
 
-/* Removes every temp file still in progress (for signal handlers: async-signal-safe). */
+/* Removes every temp file still in progress; async-signal-safe.  The tool
+ * itself aborts its files on the way out (only the tests call this). */
 void vmsc_output_abort(void);
 
 #endif

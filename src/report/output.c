@@ -21,10 +21,12 @@
  * FILE, fsync the directory.  mkstemp opens with O_EXCL: a symlink planted
  * at the temp name is never followed, and the name cannot be predicted.
  *
- * Temp paths in progress live in static slots so a signal handler can
- * remove them with vmsc_output_abort(): only unlink(2), which is
- * async-signal-safe.  A run has at most two files open at once (facts and
- * report).
+ * Temp paths in progress also live in static slots, and
+ * vmsc_output_abort() removes them with unlink(2) alone (async-signal-safe).
+ * The tool's own signal handlers only set a flag, and every writer is
+ * aborted through vmsc_atomic_file_abort() on the way out, so today only
+ * the tests call it; it is there for an embedder that must exit from a
+ * handler.  A run has at most two files open at once (facts and report).
  */
 
 #define N_SLOTS 4
