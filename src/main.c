@@ -24,6 +24,7 @@
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/doctor.h"
 #include "vmsnapcheck/facts_json.h"
+#include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/explain.h"
 #include "vmsnapcheck/history.h"
 #include "vmsnapcheck/pool.h"
@@ -113,6 +114,9 @@ struct job {
 	size_t *glob_hits;
 	char *password;
 	struct vmsc_history *history;  /* NULL: recent-snapshot-failure not checked */
+	/* --facts: each vCenter's datastores, by its index in the result */
+	struct vmsc_datastores **offline_ds;
+	size_t n_offline_ds;
 	struct vmsc_eval ev;           /* its own waiver counters: no lock to evaluate */
 	struct vmsc_facts_vcenter fvc;
 	struct vmsc_error err;
@@ -240,6 +244,27 @@ static void read_history(struct job *job, struct vmsc_vsphere *c, const struct v
 	}
 }
 
+/* Datastores before the VMs too (datastore-low-space), kept in fvc for
+ * --save-facts.  Unreadable ones only cost this one rule. */
+static void read_datastores(struct job *job, struct vmsc_vsphere *c,
+			    const struct vmsc_fetch_spec *spec)
+{
+	const struct vmsc_options *o = job->run->o;
+	struct vmsc_error err = { 0 };
+
+	if (!(job->fvc.datastores = vmsc_datastores_new()))
+		return;
+	if (vmsc_vsphere_fetch_datastores(c, spec, job->fvc.datastores, &err) < 0) {
+		if (!o->quiet)
+			fprintf(stderr, "vmsnapcheck: datastores not readable at '%s' (%s); "
+				"datastore-low-space not checked\n",
+				job->result->vcenters[job->vcenter].name, err.message);
+		vmsc_datastores_free(job->fvc.datastores);
+		job->fvc.datastores = NULL;
+	}
+	job->ev.datastores = job->fvc.datastores;
+}
+
 static void check_server(void *arg)
 {
 	struct job *job = arg;
@@ -294,6 +319,8 @@ static void check_server(void *arg)
 	}
 	if (vmsc_rule_enabled(&o->config, "recent-snapshot-failure"))
 		read_history(job, c, &spec);
+	if (vmsc_rule_enabled(&o->config, "datastore-low-space") || o->save_facts)
+		read_datastores(job, c, &spec);
 	if (vmsc_vsphere_fetch_vms(c, &spec, on_page, job, &err) < 0) {
 		if (job->err.code != VMSC_OK)
 			err = job->err;
@@ -352,6 +379,20 @@ static int offline_vcenter(void *ud, const struct vmsc_facts_vcenter *vc)
 		return -1;
 	vmsc_vcenter_result_set_about(&job->result->vcenters[idx], vc->version, vc->api_version,
 				      vc->product);
+	/* taken: judged with this vCenter's VMs */
+	if (idx >= job->n_offline_ds) {
+		struct vmsc_datastores **ds = realloc(job->offline_ds, (idx + 1) * sizeof(*ds));
+
+		if (!ds) {
+			vmsc_datastores_free(vc->datastores);
+			return -1;
+		}
+		memset(ds + job->n_offline_ds, 0, (idx + 1 - job->n_offline_ds) * sizeof(*ds));
+		job->offline_ds = ds;
+		job->n_offline_ds = idx + 1;
+	}
+	vmsc_datastores_free(job->offline_ds[idx]);
+	job->offline_ds[idx] = vc->datastores;
 	return 0;
 }
 
@@ -378,6 +419,7 @@ static int offline_vm(void *ud, struct vmsc_vm_facts *f)
 		return -1;
 	}
 	job->vcenter = idx;
+	job->ev.datastores = idx < job->n_offline_ds ? job->offline_ds[idx] : NULL;
 	/* offline, "now" is when the facts were captured */
 	rc = evaluate(job, f, f->read_at ? f->read_at : vmsc_report_time());
 	vmsc_vm_facts_free(f);
@@ -651,7 +693,12 @@ static int run_check(struct vmsc_options *o)
 					   .waiver_matches = run.waiver_matches } };
 		struct vmsc_facts_visitor v = { offline_vcenter, offline_vm, &job };
 
-		if (vmsc_facts_load(o->facts, &v, &err) < 0) {
+		int loaded = vmsc_facts_load(o->facts, &v, &err);
+
+		for (size_t i = 0; i < job.n_offline_ds; i++)
+			vmsc_datastores_free(job.offline_ds[i]);
+		free(job.offline_ds);
+		if (loaded < 0) {
 			say_error(&err);
 			goto out;
 		}
@@ -735,6 +782,7 @@ out:
 			free((char *)jobs[i].fvc.version);
 			free((char *)jobs[i].fvc.api_version);
 			free((char *)jobs[i].fvc.product);
+			vmsc_datastores_free(jobs[i].fvc.datastores);
 			free(jobs[i].glob_hits);
 			free(jobs[i].ev.waiver_matches);
 			vmsc_result_free(jobs[i].result);

@@ -51,6 +51,7 @@ struct vmsc_disk {
 	char *sharing;              /* backing.sharing; NULL = sharingNone */
 	char *file_name;            /* backing.fileName */
 	long long capacity_bytes;   /* -1 when absent */
+	char *datastore;            /* backing.datastore moid; NULL when absent (RDM LUNs may have one) */
 };
 
 struct vmsc_controller {

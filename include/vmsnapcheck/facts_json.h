@@ -5,13 +5,15 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/error.h"
 #include "vmsnapcheck/facts.h"
 
 /*
  * Facts files (--save-facts / --facts): JSON, written one VM at a time so
  * memory stays flat.  Shape (docs/facts.md):
- *   {"schemaVersion":1, "vcenters":[{"url","name","version","apiVersion","product","capturedAt"}],
+ *   {"schemaVersion":1, "vcenters":[{"url","name","version","apiVersion","product","capturedAt",
+ *                                    "datastores"?:[{datastore...}]}],
  *    "vms":[ {facts...}, ... ]}
  */
 
@@ -22,6 +24,9 @@ struct vmsc_facts_vcenter {
 	const char *api_version;
 	const char *product;
 	time_t captured_at;          /* server time */
+	/* The datastores read (datastore-low-space), key "datastores"; NULL =
+	 * not read.  Loading: handed to the vcenter visitor, which owns it. */
+	struct vmsc_datastores *datastores;
 };
 
 struct vmsc_facts_writer;
@@ -34,7 +39,8 @@ int vmsc_facts_writer_finish(struct vmsc_facts_writer *w, const struct vmsc_fact
 			     size_t n_vcs, struct vmsc_error *err);
 void vmsc_facts_writer_free(struct vmsc_facts_writer *w);
 
-/* Called once per vCenter, then once per VM. Return non-zero to stop. */
+/* Called once per vCenter, then once per VM. Return non-zero to stop.
+ * vc->datastores (when not NULL) belongs to the vcenter callback. */
 struct vmsc_facts_visitor {
 	int (*vcenter)(void *ud, const struct vmsc_facts_vcenter *vc);
 	int (*vm)(void *ud, struct vmsc_vm_facts *f); /* f is owned by the callee */

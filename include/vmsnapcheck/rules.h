@@ -8,6 +8,7 @@
 
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/consistency.h"
+#include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/error.h"
 #include "vmsnapcheck/facts.h"
 #include "vmsnapcheck/result.h"
@@ -41,6 +42,8 @@ struct vmsc_eval {
 	time_t now;                       /* server time */
 	bool include_powered_off;
 	size_t *waiver_matches;           /* config->n_waivers counters, or NULL */
+	/* The vCenter's datastores (datastore-low-space); NULL = not read. */
+	const struct vmsc_datastores *datastores;
 };
 
 struct vmsc_rule_ctx {
@@ -48,6 +51,7 @@ struct vmsc_rule_ctx {
 	time_t now;                   /* server time */
 	const struct vmsc_rule *rule;
 	struct vmsc_vm_result *out;
+	const struct vmsc_datastores *datastores; /* NULL = not read */
 };
 
 struct vmsc_rule {

@@ -109,6 +109,17 @@ typedef int (*vmsc_page_fn)(void *ud, struct vmsc_vm_facts *vms, size_t n);
 long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
 			    vmsc_page_fn fn, void *ud, struct vmsc_error *err);
 
+/*
+ * The Datastore objects (datastore-low-space): a second ContainerView of
+ * type Datastore, rooted at spec->datacenter or the root folder, read in
+ * pages like the VMs (name, summary.capacity, summary.freeSpace,
+ * summary.accessible) into `table`.  Its requests are counted apart
+ * ("... (datastores)").  Returns the number of datastores, or -1.
+ */
+struct vmsc_datastores;
+long vmsc_vsphere_fetch_datastores(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
+				   struct vmsc_datastores *table, struct vmsc_error *err);
+
 /* ---- tasks: the opt-in quiesced test snapshot (--probe) ------------- */
 
 struct vmsc_task_info {

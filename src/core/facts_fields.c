@@ -91,6 +91,7 @@ static const struct vmsc_fact_field disk_fields[] = {
 	F_STR(T, "fileName", "backing.fileName", file_name, 0),
 	F_LLONG(T, "capacityBytes", "capacityInBytes", capacity_bytes, VMSC_FACT_OMIT_NEGATIVE,
 		-1, -1),
+	F_STR(T, "datastore", "backing.datastore", datastore, 0),
 };
 #undef T
 

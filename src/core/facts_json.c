@@ -331,6 +331,17 @@ int vmsc_facts_writer_finish(struct vmsc_facts_writer *w, const struct vmsc_fact
 		bad |= put_str(o, "apiVersion", vcs[i].api_version);
 		bad |= put_str(o, "product", vcs[i].product);
 		bad |= put_time(o, "capturedAt", vcs[i].captured_at);
+		if (vcs[i].datastores) {
+			json_t *ds = json_array();
+
+			bad |= put(o, "datastores", ds);
+			for (size_t j = 0; ds && j < vmsc_datastores_count(vcs[i].datastores); j++) {
+				json_t *d = record_json(&vmsc_datastore_fact_record,
+							vmsc_datastores_at(vcs[i].datastores, j));
+
+				bad |= !d || json_array_append_new(ds, d) < 0;
+			}
+		}
 		if (bad) {
 			vmsc_error_set(err, VMSC_E_INTERNAL,
 				       "writing facts: vCenter '%s' has a field that is not UTF-8",
@@ -741,6 +752,43 @@ static int load_vm(struct loader *l, json_t *obj, size_t index, struct vmsc_vm_f
 	return load_record(l, obj, "", NULL, &vmsc_vm_fact_record, f);
 }
 
+/* A vCenter's "datastores" (optional) into a new table in *out. */
+static int load_datastores(struct loader *l, json_t *vc, struct vmsc_datastores **out)
+{
+	char pre[64], self[64];
+	size_t n, i;
+	int rc;
+	json_t *a = get_array(l, vc, "datastores", &n, &rc);
+
+	*out = NULL;
+	if (rc < 0 || !a)
+		return rc;
+	if (!(*out = vmsc_datastores_new()))
+		return nomem(l);
+	for (i = 0; i < n; i++) {
+		struct vmsc_datastore d = { 0 };
+		json_t *e = json_array_get(a, i);
+
+		vmsc_fact_record_init(&vmsc_datastore_fact_record, &d);
+		name_f(pre, sizeof(pre), "datastores[%zu].", i);
+		name_f(self, sizeof(self), "datastores[%zu]", i);
+		if (check_object(l, e, "datastores", i) < 0 ||
+		    load_record(l, e, pre, self, &vmsc_datastore_fact_record, &d) < 0) {
+			vmsc_fact_record_release(&vmsc_datastore_fact_record, &d);
+			goto fail;
+		}
+		if (vmsc_datastores_add(*out, &d) < 0) {
+			nomem(l);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	vmsc_datastores_free(*out);
+	*out = NULL;
+	return -1;
+}
+
 static int visit_vcenters(struct loader *l, json_t *vcs, const struct vmsc_facts_visitor *v)
 {
 	size_t i;
@@ -768,6 +816,10 @@ static int visit_vcenters(struct loader *l, json_t *vcs, const struct vmsc_facts
 		vc.version = s[2];
 		vc.api_version = s[3];
 		vc.product = s[4];
+		if (load_datastores(l, o, &vc.datastores) < 0)
+			goto next;
+		if (!v->vcenter)
+			vmsc_datastores_free(vc.datastores);
 		if (v->vcenter && v->vcenter(v->ud, &vc) != 0) {
 			vmsc_error_set(l->err, VMSC_E_INTERRUPTED, "%s: loading stopped", l->file);
 			goto next;

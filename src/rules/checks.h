@@ -43,6 +43,8 @@ vmsc_check_fn vmsc_check_snapshot_limit;
 /* guest.c */
 vmsc_check_fn vmsc_check_guest_disk_space;
 vmsc_check_fn vmsc_check_vm_inaccessible;
+/* datastores.c */
+vmsc_check_fn vmsc_check_datastore_low_space;
 
 /* Helpers shared by the checks (rules.c). */
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx);

@@ -59,6 +59,9 @@ static const char *const snapshot_limit_paths[] = { "config.extraConfig", "snaps
 static const char *const consolidation_paths[] = { "runtime.consolidationNeeded", NULL };
 static const char *const guest_disk_paths[] = { "guest.disk", NULL };
 static const char *const connection_paths[] = { "runtime.connectionState", NULL };
+/* datastore-low-space: the disks' datastores and sizes (the datastores
+ * themselves come from a Datastore view, see vmsc_vsphere_fetch_datastores) */
+static const char *const datastore_paths[] = { "config.hardware.device", NULL };
 
 /* --- the table ----------------------------------------------------------- */
 
@@ -153,6 +156,11 @@ static const struct vmsc_rule rule_table[] = {
 	  vmsc_check_vm_inaccessible,
 	  "Reconnect its host or restore access to its datastore, or remove the orphaned VM "
 	  "from the inventory." },
+	{ "datastore-low-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET,
+	  "Datastore low on space for snapshots", 0, datastore_paths,
+	  vmsc_check_datastore_low_space,
+	  "Free space on the datastore (remove old snapshots, move or shrink VMs) or grow it: "
+	  "snapshot delta disks grow on the datastore of each disk while the backup runs." },
 	{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
 	  "Consistency below the required level", VMSC_RULE_EXTERNAL, NULL, NULL,
 	  "Fix the rules that limit the level (listed in the message and under "
@@ -583,7 +591,8 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 			struct vmsc_vm_result *out)
 {
 	const struct vmsc_config *cfg = ev->config;
-	struct vmsc_rule_ctx ctx = { .config = cfg, .now = ev->now, .out = out };
+	struct vmsc_rule_ctx ctx = { .config = cfg, .now = ev->now, .out = out,
+				     .datastores = ev->datastores };
 	unsigned char *marked = NULL;
 	bool guest_running = true, blocked = false;
 	size_t i;

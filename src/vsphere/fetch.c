@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/hash.h"
 
 #define DEFAULT_PAGE 500
@@ -119,11 +120,15 @@ char *vmsc_resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s
 	return ref;
 }
 
-static char *create_view(struct vmsc_vsphere *c, const char *root, struct vmsc_error *err)
+/* Request names of the Datastore view, apart in -v counts and the tests. */
+#define DS_OP(op) op " (datastores)"
+
+static char *create_view(struct vmsc_vsphere *c, const char *root, const char *of,
+			 struct vmsc_error *err)
 {
 	struct _vim__CreateContainerView req = { 0 };
 	struct _vim__CreateContainerViewResponse resp = { 0 };
-	char *type = "VirtualMachine";
+	char *type = (char *)of;
 	char *view = NULL;
 	const char *colon = strchr(root, ':');
 	char *root_type = strndup(root, colon ? (size_t)(colon - root) : 0);
@@ -140,8 +145,9 @@ static char *create_view(struct vmsc_vsphere *c, const char *root, struct vmsc_e
 	req.__sizetype = 1;
 	req.type = &type;
 	req.recursive = true_;
-	if (vmsc_call(c, "CreateContainerView", invoke_create_view, &req, &resp, VMSC_CALL_READ,
-		      err) == 0) {
+	if (vmsc_call(c, strcmp(of, "Datastore") ? "CreateContainerView"
+						  : DS_OP("CreateContainerView"),
+		      invoke_create_view, &req, &resp, VMSC_CALL_READ, err) == 0) {
 		if (resp.returnval && resp.returnval->__item)
 			view = strdup(resp.returnval->__item);
 		else
@@ -152,7 +158,7 @@ static char *create_view(struct vmsc_vsphere *c, const char *root, struct vmsc_e
 	return view;
 }
 
-static void destroy_view(struct vmsc_vsphere *c, const char *view)
+static void destroy_view(struct vmsc_vsphere *c, const char *view, const char *op)
 {
 	struct _vim__DestroyView req = { 0 };
 	struct _vim__DestroyViewResponse resp = { 0 };
@@ -161,11 +167,11 @@ static void destroy_view(struct vmsc_vsphere *c, const char *view)
 	if (!view || !c->logged_in)
 		return;
 	req._USCOREthis = vmsc_moref(c->soap, "ContainerView", view);
-	(void)vmsc_call(c, "DestroyView", invoke_destroy_view, &req, &resp, VMSC_CALL_NO_RELOGIN, &err);
+	(void)vmsc_call(c, op, invoke_destroy_view, &req, &resp, VMSC_CALL_NO_RELOGIN, &err);
 	soap_end(c->soap);
 }
 
-static void cancel_retrieve(struct vmsc_vsphere *c, const char *token)
+static void cancel_retrieve(struct vmsc_vsphere *c, const char *token, const char *op)
 {
 	struct _vim__CancelRetrievePropertiesEx req = { 0 };
 	struct _vim__CancelRetrievePropertiesExResponse resp = { 0 };
@@ -175,15 +181,34 @@ static void cancel_retrieve(struct vmsc_vsphere *c, const char *token)
 		return;
 	req._USCOREthis = vmsc_moref(c->soap, "PropertyCollector", c->property_collector);
 	req.token = soap_strdup(c->soap, token);
-	(void)vmsc_call(c, "CancelRetrievePropertiesEx", invoke_cancel, &req, &resp,
-			VMSC_CALL_NO_RELOGIN, &err);
+	(void)vmsc_call(c, op, invoke_cancel, &req, &resp, VMSC_CALL_NO_RELOGIN, &err);
 	soap_end(c->soap);
 }
 
 /* ---- paging ---------------------------------------------------------- */
 
+/* The managed object type a retrieval reads, what its objects are read
+ * into (NULL: VM facts) and the names its requests are counted under. */
+struct object_kind {
+	const char *type;
+	const struct vmsc_fact_record *record;
+	const char *first_op, *next_op, *cancel_op, *destroy_op;
+};
+
+static const struct object_kind vm_kind = {
+	"VirtualMachine", NULL, "RetrievePropertiesEx", "ContinueRetrievePropertiesEx",
+	"CancelRetrievePropertiesEx", "DestroyView",
+};
+
+static const struct object_kind datastore_kind = {
+	"Datastore", &vmsc_datastore_fact_record, DS_OP("RetrievePropertiesEx"),
+	DS_OP("ContinueRetrievePropertiesEx"), DS_OP("CancelRetrievePropertiesEx"),
+	DS_OP("DestroyView"),
+};
+
 /* What one retrieval asks: over the view, or over a list of VM morefs. */
 struct retrieval {
+	const struct object_kind *kind;  /* NULL: VMs */
 	const char *view;
 	char **vms;
 	size_t n_vms;
@@ -278,7 +303,7 @@ static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq, struct
 	if (!objs || !yes)
 		return vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 	*yes = true_;
-	prop.type = "VirtualMachine";
+	prop.type = (char *)rq->kind->type;
 	prop.__sizepathSet = (int)rq->n_paths;
 	prop.pathSet = (char **)rq->paths;
 	memset(objs, 0, n_obj * sizeof(*objs));
@@ -288,7 +313,7 @@ static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq, struct
 		objs[0].__any = (char *)view_traversal;
 	} else {
 		for (size_t i = 0; i < rq->n_vms; i++)
-			objs[i].obj = vmsc_moref(c->soap, "VirtualMachine", rq->vms[i]);
+			objs[i].obj = vmsc_moref(c->soap, rq->kind->type, rq->vms[i]);
 	}
 	spec.__sizepropSet = 1;
 	spec.propSet = &prop;
@@ -300,16 +325,16 @@ static int send_first(struct vmsc_vsphere *c, const struct retrieval *rq, struct
 	req.specSet = &spec;
 	req.options = &opts;
 	pc->first = &req;
-	return vmsc_call(c, "RetrievePropertiesEx", invoke_page, pc, NULL,
+	return vmsc_call(c, rq->kind->first_op, invoke_page, pc, NULL,
 			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
 }
 
-static int send_next(struct vmsc_vsphere *c, const char *token, struct page_call *pc,
-		     struct vmsc_error *err)
+static int send_next(struct vmsc_vsphere *c, const struct retrieval *rq, const char *token,
+		     struct page_call *pc, struct vmsc_error *err)
 {
 	pc->first = NULL;
 	pc->token = token;
-	return vmsc_call(c, "ContinueRetrievePropertiesEx", invoke_page, pc, NULL,
+	return vmsc_call(c, rq->kind->next_op, invoke_page, pc, NULL,
 			 VMSC_CALL_READ | VMSC_CALL_SESSION_BOUND, err);
 }
 
@@ -317,17 +342,24 @@ static int send_next(struct vmsc_vsphere *c, const char *token, struct page_call
  * Runs one paged retrieval to its end.  Returns 0, or -1; *restart says
  * whether the caller should start over (see vmsc_call).
  */
-static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *rq, const struct sink *sink,
+static int retrieve_all(struct vmsc_vsphere *c, const struct retrieval *in, const struct sink *sink,
 			enum vmsc_restart *restart, struct vmsc_error *err)
 {
 	struct page_call pc = { .c = c, .sink = sink };
+	struct retrieval with_kind = *in;
+	const struct retrieval *rq = &with_kind;
 	char *token = NULL;
 	int rc = -1;
 	bool first = true;
 
+	if (!with_kind.kind)
+		with_kind.kind = &vm_kind;
+	/* the reader (values.c) and dropped prefetches (stream.c) follow the kind */
+	c->read_record = rq->kind->record;
+	c->continue_op = rq->kind->next_op;
 	*restart = VMSC_RESTART_NONE;
 	for (;;) {
-		int call = first ? send_first(c, rq, &pc, err) : send_next(c, token, &pc, err);
+		int call = first ? send_first(c, rq, &pc, err) : send_next(c, rq, token, &pc, err);
 
 		first = false;
 		if (call < 0) {
@@ -351,10 +383,12 @@ out:
 	if (token) {
 		/* a restart's token is gone with its session, or spent by the cut reply */
 		if (rc < 0 && err->code != VMSC_E_NOT_AUTHENTICATED && *restart == VMSC_RESTART_NONE)
-			cancel_retrieve(c, token);
+			cancel_retrieve(c, token, rq->kind->cancel_op);
 		free(token);
 	}
 	soap_end(c->soap);
+	c->read_record = NULL;
+	c->continue_op = NULL;
 	return rc;
 }
 
@@ -368,9 +402,10 @@ struct name_pass {
 	struct vmsc_error *err;
 };
 
-static int name_object(void *ud, struct vmsc_vm_facts *f)
+static int name_object(void *ud, void *obj)
 {
 	struct name_pass *np = ud;
+	struct vmsc_vm_facts *f = obj;
 	int rc = 0;
 
 	/* a VM without a readable name is known by its moid, in reports too */
@@ -451,9 +486,10 @@ out:
 	return rc;
 }
 
-static int full_object(void *ud, struct vmsc_vm_facts *f)
+static int full_object(void *ud, void *obj)
 {
 	struct full_pass *fp = ud;
+	struct vmsc_vm_facts *f = obj;
 
 	/* after a restart, VMs already reported are skipped */
 	if (!f->moid || vmsc_map_has(fp->done, f->moid)) {
@@ -539,7 +575,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 
 		/* after a dropped connection the session, and so the view, live on */
 		if (!view && (!(root = vmsc_resolve_scope(c, spec, err)) ||
-			      !(view = create_view(c, root, err))))
+			      !(view = create_view(c, root, "VirtualMachine", err))))
 			goto out;
 		if (fetch_once(c, view, spec, paths, k, page, &np, fp, &restart, err) == 0) {
 			ret = fp->delivered;
@@ -561,7 +597,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 		}
 	}
 out:
-	destroy_view(c, view);
+	destroy_view(c, view, "DestroyView");
 	free(view);
 	free(root);
 	free(paths);
@@ -569,5 +605,70 @@ out:
 	full_drop(fp);
 	vmsc_map_free(fp->done, NULL);
 	free(fp);
+	return ret;
+}
+
+/* ---- the Datastore view (datastore-low-space) ------------------------ */
+
+struct datastore_pass {
+	struct vmsc_datastores *table;
+	struct vmsc_error *err;
+};
+
+static int datastore_object(void *ud, void *obj)
+{
+	struct datastore_pass *dp = ud;
+
+	/* a datastore read again after a restart replaces the first copy */
+	if (vmsc_datastores_add(dp->table, obj) < 0)
+		return vmsc_error_set(dp->err, VMSC_E_NOMEM, "out of memory reading datastores");
+	return 0;
+}
+
+long vmsc_vsphere_fetch_datastores(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
+				   struct vmsc_datastores *table, struct vmsc_error *err)
+{
+	static const char *const paths[] = {
+		"name", "summary.capacity", "summary.freeSpace", "summary.accessible",
+	};
+	struct datastore_pass dp = { .table = table, .err = err };
+	const struct sink sink = { .object = datastore_object, .ud = &dp };
+	struct retrieval rq = { .kind = &datastore_kind, .paths = paths,
+				.n_paths = sizeof(paths) / sizeof(paths[0]),
+				.page_size = spec->page_size > 0 ? spec->page_size : DEFAULT_PAGE };
+	/* Datastores live under the datacenter, not under a cluster or a VM
+	 * folder: the view is rooted at the datacenter when one is given, else
+	 * at the root.  Only those holding the selected VMs' disks are used. */
+	struct vmsc_fetch_spec where = { .datacenter = spec->datacenter };
+	char *root = NULL, *view = NULL;
+	long ret = -1;
+
+	vmsc_error_clear(err);
+	for (int attempt = 1;; attempt++) {
+		enum vmsc_restart restart = VMSC_RESTART_NONE;
+
+		if (!view && (!(root = vmsc_resolve_scope(c, &where, err)) ||
+			      !(view = create_view(c, root, "Datastore", err))))
+			goto out;
+		rq.view = view;
+		if (retrieve_all(c, &rq, &sink, &restart, err) == 0) {
+			ret = (long)vmsc_datastores_count(table);
+			break;
+		}
+		if (restart == VMSC_RESTART_NONE || attempt == MAX_ATTEMPTS)
+			goto out;
+		if (!c->opts.quiet)
+			fprintf(stderr, "vmsnapcheck: %s\n", err->message);
+		vmsc_error_clear(err);
+		if (restart == VMSC_RESTART_RELOGIN) {
+			free(view);
+			free(root);
+			view = root = NULL;
+		}
+	}
+out:
+	destroy_view(c, view, datastore_kind.destroy_op);
+	free(view);
+	free(root);
 	return ret;
 }

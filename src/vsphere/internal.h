@@ -10,7 +10,7 @@
 #include "vimH.h"
 #include "vmsnapcheck/vsphere.h"
 
-#define VMSC_MAX_OPS 16
+#define VMSC_MAX_OPS 32
 #define VMSC_LANES 3
 
 struct vmsc_lane;
@@ -82,6 +82,12 @@ struct vmsc_vsphere {
 	char *session_key;            /* UserSession.key, for privilege checks */
 	struct vmsc_vsphere_about about;
 
+	/* What a retrieval's objects are read into: NULL = VMs (struct
+	 * vmsc_vm_facts), else a plain record (the Datastore view); and the name
+	 * its dropped prefetches are counted under.  Set by fetch.c per retrieval. */
+	const struct vmsc_fact_record *read_record;
+	const char *continue_op;
+
 	struct vmsc_request_count counts[VMSC_MAX_OPS];
 	size_t n_counts;
 
@@ -140,9 +146,10 @@ char *vmsc_resolve_scope(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *s
 /* Told the continuation token as soon as a page's reply has it. */
 typedef void (*vmsc_token_fn)(void *ud, const char *token);
 
-/* Takes one VM's facts read from a reply (moves or releases them);
- * 0, or -1 to stop reading (the callee has recorded why). */
-typedef int (*vmsc_object_fn)(void *ud, struct vmsc_vm_facts *f);
+/* Takes one object read from a reply (moves or releases what it owns): a
+ * struct vmsc_vm_facts, or a record of c->read_record's type.  0, or -1 to
+ * stop reading (the callee has recorded why). */
+typedef int (*vmsc_object_fn)(void *ud, void *obj);
 
 enum vmsc_read_status {
 	VMSC_READ_OK = 0,

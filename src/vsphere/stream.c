@@ -488,6 +488,6 @@ void vmsc_stream_drop(struct vmsc_vsphere *c)
 			continue;
 		lane_detach(l);
 		soap_curl_reset(l->soap);
-		vmsc_count_request(c, "ContinueRetrievePropertiesEx");
+		vmsc_count_request(c, c->continue_op ? c->continue_op : "ContinueRetrievePropertiesEx");
 	}
 }

@@ -427,7 +427,7 @@ static long long parse_int(const char *v, long long min, long long max, long lon
 }
 
 /* Stores a plain value's text (taking it) in the field the table names. */
-static int apply_scalar(const struct vmsc_fact_field *fd, char *v, struct vmsc_vm_facts *f)
+static int apply_scalar(const struct vmsc_fact_field *fd, char *v, void *f)
 {
 	char **sp = VMSC_FACT_AT(f, fd, char *);
 	time_t t;
@@ -474,6 +474,7 @@ struct device_walk {
 	struct vmsc_vsphere *c;
 	struct vmsc_vm_facts *f;
 	char *type, *backing_type, *label, *disk_mode, *compat, *sharing, *file_name, *shared_bus;
+	char *datastore;
 	long long key, controller_key, unit, bus, capacity_bytes, capacity_kb;
 	int failed;
 };
@@ -488,6 +489,8 @@ static void device_reset(struct device_walk *d)
 	free(d->sharing);
 	free(d->file_name);
 	free(d->shared_bus);
+	free(d->datastore);
+	d->datastore = NULL;
 	d->type = d->backing_type = d->label = d->disk_mode = d->compat = NULL;
 	d->sharing = d->file_name = d->shared_bus = NULL;
 	d->key = d->controller_key = d->unit = d->bus = d->capacity_bytes = d->capacity_kb = -1;
@@ -531,6 +534,7 @@ static int device_text(void *ud, const char *path, int depth, const char *v)
 	else if (!strcmp(rel, "backing/compatibilityMode")) return take(&d->compat, v);
 	else if (!strcmp(rel, "backing/sharing")) return take(&d->sharing, v);
 	else if (!strcmp(rel, "backing/fileName")) return take(&d->file_name, v);
+	else if (!strcmp(rel, "backing/datastore")) return take(&d->datastore, v);
 	else if (!strcmp(rel, "capacityInBytes")) d->capacity_bytes = parse_ll(v);
 	else if (!strcmp(rel, "capacityInKB")) d->capacity_kb = parse_ll(v);
 	return 0;
@@ -566,6 +570,8 @@ static int device_end(void *ud, const char *path, int depth)
 		disk->compatibility_mode = d->compat;
 		disk->sharing = d->sharing;
 		disk->file_name = d->file_name;
+		disk->datastore = d->datastore;
+		d->datastore = NULL;
 		/* capacityInKB from a hostile or broken reply must not overflow */
 		disk->capacity_bytes = d->capacity_bytes >= 0 ? d->capacity_bytes
 				       : (d->capacity_kb >= 0 && d->capacity_kb <= LLONG_MAX / 1024)
@@ -1375,6 +1381,102 @@ static int read_object(struct vmsc_vsphere *c, xmlTextReaderPtr r, struct vmsc_v
 	return rc ? rc : step < 0 ? 1 : 0;
 }
 
+/* ---- objects of a plain record (the Datastore view) ------------------- */
+
+/* A row of `rec` read by type alone, by its vim25 path, or its moid row. */
+static const struct vmsc_fact_field *record_field(const struct vmsc_fact_record *rec,
+						  const char *path, const char *json)
+{
+	for (size_t i = 0; i < rec->n_fields; i++) {
+		const struct vmsc_fact_field *fd = &rec->fields[i];
+
+		bool match = path ? fd->path && !strcmp(fd->path, path)
+				  : !fd->path && json && !strcmp(fd->json, json);
+
+		if (match)
+			return fd->type == VMSC_FACT_STRING || fd->type == VMSC_FACT_TRI ||
+			       fd->type == VMSC_FACT_INT || fd->type == VMSC_FACT_LLONG ||
+			       fd->type == VMSC_FACT_TIME ? fd : NULL;
+	}
+	return NULL;
+}
+
+/* Text of the element the reader stands on into the record's row, or skipped. */
+static int read_record_value(xmlTextReaderPtr r, const struct vmsc_fact_field *fd, void *obj)
+{
+	bool bad = false;
+	char *v;
+
+	if (!fd)
+		return skip_element(r);
+	if (!(v = element_text(r, &bad)))
+		return bad ? 1 : -1;
+	return apply_scalar(fd, v, obj);
+}
+
+/* One <objects> into a plain record: unreadable properties stay absent. */
+static int read_record_object(xmlTextReaderPtr r, const struct vmsc_fact_record *rec, void *obj)
+{
+	int depth = xmlTextReaderDepth(r), rc = 0, step = 0;
+
+	if (xmlTextReaderIsEmptyElement(r) == 1)
+		return 0;
+	while (rc == 0 && (step = next_child(r, depth)) == 1) {
+		if (is(r, "obj")) {
+			rc = read_record_value(r, record_field(rec, NULL, "moid"), obj);
+		} else if (is(r, "propSet") && xmlTextReaderIsEmptyElement(r) != 1) {
+			int pd = xmlTextReaderDepth(r);
+			char *name = NULL;
+
+			while (rc == 0 && (step = next_child(r, pd)) == 1) {
+				if (is(r, "name"))
+					rc = take_text(r, &name);
+				else if (is(r, "val") && name)
+					rc = read_record_value(r, record_field(rec, name, NULL), obj);
+				else
+					rc = skip_element(r);
+			}
+			free(name);
+			if (rc == 0 && step < 0)
+				rc = 1;
+		} else {
+			rc = skip_element(r);
+		}
+	}
+	return rc ? rc : step < 0 ? 1 : 0;
+}
+
+static int read_one(struct vmsc_vsphere *c, xmlTextReaderPtr r, vmsc_object_fn fn, void *ud)
+{
+	const struct vmsc_fact_record *rec = c->read_record;
+	int rc;
+
+	if (rec) {
+		void *obj = calloc(1, rec->size);
+
+		if (!obj)
+			return VMSC_READ_NOMEM;
+		vmsc_fact_record_init(rec, obj);
+		rc = read_record_object(r, rec, obj);
+		if (rc == VMSC_READ_OK)
+			rc = fn(ud, obj) < 0 ? VMSC_READ_STOPPED : VMSC_READ_OK;
+		else
+			vmsc_fact_record_release(rec, obj);
+		free(obj);
+		return rc;
+	}
+	{
+		struct vmsc_vm_facts f = { 0 };
+
+		rc = read_object(c, r, &f);
+		if (rc == VMSC_READ_OK)
+			rc = fn(ud, &f) < 0 ? VMSC_READ_STOPPED : VMSC_READ_OK;
+		else
+			vmsc_vm_facts_release(&f);
+	}
+	return rc;
+}
+
 int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const char *response,
 			    vmsc_object_fn fn, void *ud, char **token, vmsc_token_fn token_fn,
 			    void *token_ud)
@@ -1414,13 +1516,7 @@ int vmsc_values_read_result(struct vmsc_vsphere *c, xmlTextReaderPtr r, const ch
 					if (rc == VMSC_READ_OK && token_fn && **token)
 						token_fn(token_ud, *token);
 				} else if (is(r, "objects")) {
-					struct vmsc_vm_facts f = { 0 };
-
-					rc = read_object(c, r, &f);
-					if (rc == VMSC_READ_OK)
-						rc = fn(ud, &f) < 0 ? VMSC_READ_STOPPED : VMSC_READ_OK;
-					else
-						vmsc_vm_facts_release(&f);
+					rc = read_one(c, r, fn, ud);
 				} else {
 					rc = skip_element(r);
 				}

@@ -40,9 +40,10 @@ static void told_token(void *ud, const char *token)
 }
 
 /* as fetch.c's full pass takes each VM */
-static int take(void *ud, struct vmsc_vm_facts *f)
+static int take(void *ud, void *obj)
 {
 	struct page *pg = ud;
+	struct vmsc_vm_facts *f = obj;
 	struct vmsc_vm_facts *copy;
 
 	if (!f->moid || pg->n == MAX_VMS) {

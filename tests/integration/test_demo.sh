@@ -70,4 +70,15 @@ if jq -S 'del(.vcenters[].status) | .vms' "$OUT" | cmp -s - "$(jq -S 'del(.vcent
 else
 	fail "offline report differs"
 fi
+
+# datastore-low-space: the datastore and both figures; saved with the facts
+msg=$(jq -r '.vms[] | select(.name == "ds-full-01") | .findings[0].message' "$OUT")
+case $msg in
+"datastore 'ds-full' has 20.0 GB free (4.0% of 500.0 GB)"*"snapshot reserve of 20.0 GB"*)
+	ok "datastore-low-space names the datastore, free GB and %, reserve GB" ;;
+*) fail "datastore-low-space message: $msg" ;;
+esac
+jq -e '.vcenters[0].datastores | map(select(.name == "ds-full" and .freeSpace == 21474836480))
+       | length == 1' "$WORK_DIR/facts.json" >/dev/null &&
+	ok "--save-facts keeps the datastores" || fail "facts file lacks the datastores"
 finish

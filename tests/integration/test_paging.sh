@@ -18,13 +18,16 @@ u=$(jq '[.vms[].moid] | unique | length' "$OUT")
 first=$(grep -c '^RetrievePropertiesEx$' "$log" || true)
 cont=$(grep -c '^ContinueRetrievePropertiesEx$' "$log" || true)
 total=$(wc -l <"$log")
-[ "$first" -eq 1 ] && [ "$cont" -ge 9 ] && ok "paged: 1 RetrievePropertiesEx + $cont Continue" ||
+# one RetrievePropertiesEx per view: the VMs' and the Datastores'
+[ "$first" -eq 2 ] && [ "$cont" -ge 9 ] && ok "paged: 2 RetrievePropertiesEx + $cont Continue" ||
 	fail "paging: $first RetrievePropertiesEx, $cont Continue"
 # fixed requests (session, view, task history) + one per page: never one per VM
 [ "$total" -le $((cont + 15)) ] && ok "$total requests for 1000 VMs" || fail "$total requests"
 expect_err "ContinueRetrievePropertiesEx" "-v prints request counts by kind"
+expect_err "RetrievePropertiesEx (datastores) 1" "-v shows the Datastore view's requests apart"
 # the client's count matches the server's: pages asked ahead are counted once
-ccount=$(grep -o 'ContinueRetrievePropertiesEx [0-9]*' "$ERR" | awk '{print $2}')
+ccount=$(grep -o 'ContinueRetrievePropertiesEx[ (datastores)]* [0-9]*' "$ERR" |
+	awk '{s += $NF} END {print s + 0}')
 [ "$ccount" = "$cont" ] && ok "-v counts $cont Continue, as the server saw" ||
 	fail "-v counts '$ccount' Continue, the server saw $cont"
 
@@ -63,4 +66,19 @@ total=$(wc -l <"$log")
 vmsc $conn -f json --page-size 1000
 n=$(jq '.vms | length' "$OUT")
 [ "$n" -eq 1000 ] && ok "page size 1000 still lists all" || fail "$n VMs with page size 1000"
+# many datastores: the Datastore view is paged too, never one request per datastore
+start_sim paging-ds -vms 50 -datastores 250 -page-max 20 -request-log "$log"
+conn="-s $SIM_URL -u user --password-file $pw --cacert $SIM_CERT"
+: >"$log"
+vmsc $conn -f json --page-size 100 -v
+[ "$RC" -le 2 ] && ok "250-datastore run completes (exit $RC)" || fail "250-datastore run exit $RC"
+dsfirst=$(grep -o ' RetrievePropertiesEx (datastores) [0-9]*' "$ERR" | awk '{print $NF}')
+dscont=$(grep -o 'ContinueRetrievePropertiesEx (datastores) [0-9]*' "$ERR" | awk '{print $NF}')
+total=$(wc -l <"$log")
+[ "$dsfirst" = 1 ] && [ "${dscont:-0}" -ge 12 ] && [ "$dscont" -le 13 ] &&
+	ok "datastores paged: 1 + $dscont Continue for 251 datastores by 20" ||
+	fail "datastore paging: $dsfirst first, $dscont Continue"
+# 50 VMs by 20 = 3 pages, 251 datastores by 20 = 13 pages, + fixed requests
+[ "$total" -le 40 ] && ok "$total requests for 50 VMs and 251 datastores" ||
+	fail "$total requests for 50 VMs and 251 datastores"
 finish

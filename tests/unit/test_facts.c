@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/facts.h"
 
 static void check_decode(const char *in, const char *want)
@@ -377,6 +378,7 @@ static void test_facts_table_documented(void **state)
 
 	(void)state;
 	assert_int_equal(check_record_documented(md, &vmsc_vm_fact_record), 0);
+	assert_int_equal(check_record_documented(md, &vmsc_datastore_fact_record), 0);
 	free(md);
 }
 

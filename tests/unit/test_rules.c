@@ -24,13 +24,14 @@ struct t {
 	time_t now;
 	bool include_powered_off;
 	size_t matches[8];            /* waiver match counters */
+	const struct vmsc_datastores *datastores;
 };
 
 static struct vmsc_eval eval_of(struct t *t)
 {
 	return (struct vmsc_eval){ .config = &t->cfg, .now = t->now,
 				   .include_powered_off = t->include_powered_off,
-				   .waiver_matches = t->matches };
+				   .waiver_matches = t->matches, .datastores = t->datastores };
 }
 
 /* --- building facts ------------------------------------------------------- */
@@ -327,6 +328,7 @@ static void test_rules_table(void **state)
 		{ "consolidation-needed", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "guest-disk-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "vm-inaccessible", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "datastore-low-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
@@ -1237,6 +1239,88 @@ static void test_rules_guest_disk_space_threshold(void **state)
 	assert_clean(run(t));
 }
 
+/* --- datastores ------------------------------------------------------------------ */
+
+static void add_datastore(struct vmsc_datastores *ds, const char *moid, const char *name,
+			  long long capacity, long long free_space)
+{
+	struct vmsc_datastore d = { .moid = xdup(moid), .name = xdup(name), .capacity = capacity,
+				    .free_space = free_space, .accessible = VMSC_TRI_TRUE };
+
+	assert_int_equal(vmsc_datastores_add(ds, &d), 0);
+}
+
+static void test_rules_datastore_low_space(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_datastores *ds = vmsc_datastores_new();
+	const struct vmsc_finding *fi;
+
+	assert_non_null(ds);
+	/* 40 GiB disk on ds1: 10% of 1000 GiB = 100 GiB, 20% of 40 GiB = 8 GiB */
+	t->f->disks[0].datastore = xdup("datastore-1");
+	add_datastore(ds, "datastore-1", "ds1", 1000 * GIB, 100 * GIB);
+	/* not read (NULL table): nothing, whatever the facts */
+	assert_clean(run(t));
+	t->datastores = ds;
+	/* exactly at the limit is not below it */
+	assert_clean(run(t));
+	add_datastore(ds, "datastore-1", "ds1", 1000 * GIB, 100 * GIB - 1);
+	fi = only(run(t), "datastore-low-space");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_string_equal(fi->message,
+			    "datastore 'ds1' has 99.9 GB free (9.9% of 1000.0 GB); wanted: "
+			    "datastore_min_free_percent = 10% free and a snapshot reserve of 8.0 GB "
+			    "(snapshot_reserve_percent = 20% of the VM's 40.0 GB on it)");
+	/* 15% free is enough, until the VM's snapshot reserve outgrows it */
+	add_datastore(ds, "datastore-1", "ds1", 100 * GIB, 15 * GIB);
+	assert_clean(run(t));
+	add_disk(t->f, "Hard disk 2", 1000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[ds1] app-01/app-01_1.vmdk")->datastore = xdup("datastore-1");
+	/* 80 GiB provisioned: 16 GiB wanted, one finding for both disks */
+	assert_contains(only(run(t), "datastore-low-space")->message,
+			"a snapshot reserve of 16.0 GB (snapshot_reserve_percent = 20% of the VM's "
+			"80.0 GB on it)");
+	t->datastores = NULL;
+	vmsc_datastores_free(ds);
+}
+
+static void test_rules_datastore_low_space_not_judged(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_datastores *ds = vmsc_datastores_new();
+	struct vmsc_vm_result *vm;
+
+	assert_non_null(ds);
+	t->datastores = ds;
+	/* a disk without a datastore, one on a datastore not read, one whose
+	 * datastore has no capacity or free space reported */
+	add_datastore(ds, "datastore-9", "unknown-size", 0, 0);
+	add_datastore(ds, "datastore-8", "no-free", 100 * GIB, -1);
+	add_disk(t->f, "Hard disk 2", 1000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[x] a.vmdk")->datastore = xdup("datastore-404");
+	add_disk(t->f, "Hard disk 3", 1000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[x] b.vmdk")->datastore = xdup("datastore-9");
+	add_disk(t->f, "Hard disk 4", 1000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[x] c.vmdk")->datastore = xdup("datastore-8");
+	assert_clean(run(t));
+	/* two full datastores: one finding each; thresholds from [thresholds] */
+	add_datastore(ds, "datastore-1", "ds1", 100 * GIB, GIB);
+	add_datastore(ds, "datastore-2", "ds2", 100 * GIB, 30 * GIB);
+	t->f->disks[0].datastore = xdup("datastore-1");
+	free(t->f->disks[1].datastore);
+	t->f->disks[1].datastore = xdup("datastore-2");
+	vm = run(t);
+	assert_int_equal(count(vm, "datastore-low-space"), 1);
+	load_config(t, "[thresholds]\ndatastore_min_free_percent = 40\n"
+		    "snapshot_reserve_percent = 0\n");
+	vm = run(t);
+	assert_int_equal(count(vm, "datastore-low-space"), 2);
+	assert_contains(nth(vm, "datastore-low-space", 1)->message, "datastore 'ds2' has 30.0 GB");
+	t->datastores = NULL;
+	vmsc_datastores_free(ds);
+}
+
 static void test_rules_vm_inaccessible(void **state)
 {
 	static const char *const bad[] = { "disconnected", "orphaned", "inaccessible", "invalid" };
@@ -1695,6 +1779,8 @@ int main(void)
 		T(test_rules_guest_disk_space),
 		T(test_rules_guest_disk_space_ignored_volumes),
 		T(test_rules_guest_disk_space_threshold),
+		T(test_rules_datastore_low_space),
+		T(test_rules_datastore_low_space_not_judged),
 		T(test_rules_vm_inaccessible),
 		T(test_rules_vm_inaccessible_powered_off),
 		T(test_rules_skip_template),

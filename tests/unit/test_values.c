@@ -40,9 +40,10 @@ static void told_token(void *ud, const char *token)
 	p->token_seen_at = p->n + 1;
 }
 
-static int keep(void *ud, struct vmsc_vm_facts *f)
+static int keep(void *ud, void *obj)
 {
 	struct parsed *p = ud;
+	struct vmsc_vm_facts *f = obj;
 
 	if (p->n == MAX_VMS) {
 		vmsc_vm_facts_release(f);

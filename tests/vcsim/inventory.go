@@ -785,7 +785,16 @@ func (db *devBuild) disk(ds DiskSpec) error {
 	}
 	sharing := ds.Sharing
 	uuid := hashUUID("6000c29", db.name, key, "disk")
-	file := types.VirtualDeviceFileBackingInfo{FileName: db.vmdk(n, ""), Datastore: &db.d.ds}
+	dsRef, dsName, err := diskDatastore(db.d, ds.Datastore)
+	if err != nil {
+		return err
+	}
+	fileName := db.vmdk(n, "")
+	if dsName != db.d.dsName {
+		// the disk lives in a directory of the VM's name on its own datastore
+		fileName = strings.Replace(fileName, "["+db.d.dsName+"]", "["+dsName+"]", 1)
+	}
+	file := types.VirtualDeviceFileBackingInfo{FileName: fileName, Datastore: &dsRef}
 	lun := "0200000000" + hexBytes(32, db.name, key, "lun") + "566972747561"
 	naa := "naa.6" + hexBytes(31, db.name, key, "naa")
 	var backing types.BaseVirtualDeviceBackingInfo

@@ -56,6 +56,7 @@ func fatalf(code int, format string, args ...interface{}) {
 func main() {
 	var (
 		scenarioFile = flag.String("scenario", "", "load VMs from a JSON scenario `FILE`")
+		ndatastores  = flag.Int("datastores", 0, "also create `N` datastores in DC0 (gen-ds-0000...), for paging")
 		nvms         = flag.Int("vms", 0, "also generate `N` VMs with realistic shapes (deterministic)")
 		seed         = flag.Int64("seed", 1, "seed for -vms")
 		listen       = flag.String("listen", "127.0.0.1:0", "listen `ADDR` (HTTPS)")
@@ -133,13 +134,16 @@ func main() {
 		login = url.UserPassword(*username, pw)
 	}
 	var specs []VMSpec
+	var dsSpecs []DatastoreSpec
 	if *scenarioFile != "" {
 		sc, err := LoadScenario(*scenarioFile)
 		if err != nil {
 			fatalf(2, "%s", err)
 		}
 		specs = append(specs, sc.VMs...)
+		dsSpecs = append(dsSpecs, sc.Datastores...)
 	}
+	dsSpecs = append(dsSpecs, GenerateDatastores(*ndatastores)...)
 	if *nvms > 0 {
 		specs = append(specs, Generate(*nvms, *seed)...)
 	}
@@ -164,11 +168,11 @@ func main() {
 	}
 	viaTask = *createTask
 	useGzip = *gzipFlag
-	code := run(specs, *listen, login, *envFile, *requestLog, rules, *tlsCert, *tlsKey)
+	code := run(specs, dsSpecs, *listen, login, *envFile, *requestLog, rules, *tlsCert, *tlsKey)
 	os.Exit(code)
 }
 
-func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog string, rules []*faultRule, certFile, keyFile string) int {
+func run(specs []VMSpec, dsSpecs []DatastoreSpec, listen string, login *url.Userinfo, envFile, requestLog string, rules []*faultRule, certFile, keyFile string) int {
 	t0 := time.Now()
 	start := t0.UTC().Truncate(time.Second)
 	sigs := make(chan os.Signal, 1)
@@ -222,6 +226,10 @@ func run(specs []VMSpec, listen string, login *url.Userinfo, envFile, requestLog
 	}
 	defer b.cleanup()
 	b.viaTask = viaTask
+	if err := b.datastores(dsSpecs, specs); err != nil {
+		logf("%s", err)
+		return 1
+	}
 	for i := range specs {
 		vm, err := b.createVM(&specs[i])
 		if err != nil {

@@ -16,8 +16,9 @@ import (
 
 // Scenario is the top level of a scenario file.
 type Scenario struct {
-	Comment string   `json:"comment,omitempty"`
-	VMs     []VMSpec `json:"vms"`
+	Comment    string          `json:"comment,omitempty"`
+	Datastores []DatastoreSpec `json:"datastores,omitempty"` // sizes; new names are created (datastores.go)
+	VMs        []VMSpec        `json:"vms"`
 }
 
 // VMSpec describes one VM. Zero values mean "a healthy default" (see applyDefaults).
@@ -130,6 +131,7 @@ type DiskSpec struct {
 	CompatibilityMode string  `json:"compatibilityMode,omitempty"`
 	Sharing           string  `json:"sharing,omitempty"`
 	Thin              *bool   `json:"thin,omitempty"`
+	Datastore         string  `json:"datastore,omitempty"` // a datastore name (default: the VM's)
 }
 
 type DeviceSpec struct {
