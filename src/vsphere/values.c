@@ -918,6 +918,18 @@ static int summary_node(void *ud, struct snap_node *n, int level)
 		free(ss->current_name);
 		ss->current_name = strdup(n->name);
 	}
+	/* names for snapshot_ignore, bounded: a wide tree must not grow a page */
+	if (sum->n_list < VMSC_SNAPSHOT_LIST_MAX) {
+		struct vmsc_snapshot *item = grow((void **)&sum->list, &sum->n_list, sizeof(*item));
+
+		if (!item)
+			return -1;
+		item->name = n->name;
+		n->name = NULL;
+		item->created = n->created;
+		item->depth = level;
+		item->quiesced = n->quiesced ? VMSC_TRI_TRUE : VMSC_TRI_FALSE;
+	}
 	return 0;
 }
 

@@ -1183,6 +1183,140 @@ static void test_rules_consolidation_needed(void **state)
 	assert_clean(run(t));
 }
 
+/* --- [thresholds] snapshot_ignore ------------------------------------------------ */
+
+#define VEEAM "VEEAM BACKUP TEMPORARY SNAPSHOT"
+
+/* Appends a snapshot to the list and keeps the summary in step with it. */
+static void add_snapshot(struct vmsc_vm_facts *f, const char *name, time_t created, int depth)
+{
+	struct vmsc_snapshot_summary *s = &f->snapshots;
+	struct vmsc_snapshot *e;
+
+	s->list = realloc(s->list, (s->n_list + 1) * sizeof(*e));
+	assert_non_null(s->list);
+	e = &s->list[s->n_list++];
+	memset(e, 0, sizeof(*e));
+	e->name = xdup(name);
+	e->created = created;
+	e->depth = depth;
+	e->quiesced = VMSC_TRI_TRUE;
+	s->count++;
+	if (depth > s->max_depth)
+		s->max_depth = depth;
+	if (created > 0 && (!s->oldest_time || created < s->oldest_time)) {
+		s->oldest_time = created;
+		set(&s->oldest_name, name);
+	}
+	if (created >= s->newest_time) {
+		s->newest_time = created;
+		set(&s->newest_name, name);
+	}
+}
+
+static void test_rules_snapshot_ignore_young(void **state)
+{
+	struct t *t = *state;
+
+	add_snapshot(t->f, "daily-1", NOW - 30 * HOUR, 1);
+	add_snapshot(t->f, "daily-2", NOW - 20 * HOUR, 2);
+	add_snapshot(t->f, "daily-3", NOW - 10 * HOUR, 3);
+	add_snapshot(t->f, VEEAM, NOW - 2 * HOUR, 4);
+	/* without the ignore list the backup's snapshot is the fourth */
+	assert_string_equal(only(run(t), "snapshot-count")->message,
+			    "4 snapshots, more than max_snapshots = 3 (oldest 'daily-1')");
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM ", TSM-VM*\n");
+	assert_clean(run(t));
+	/* the other glob: TSM's snapshot, the VEEAM one counts */
+	set(&t->f->snapshots.list[3].name, "TSM-VM-4711");
+	assert_clean(run(t));
+	/* just below the limit it is still ignored */
+	t->f->snapshots.list[3].created = NOW - 24 * HOUR + 1;
+	assert_clean(run(t));
+}
+
+static void test_rules_snapshot_ignore_old(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[thresholds]\nsnapshot_ignore = VEEAM*\n");
+	add_snapshot(t->f, VEEAM, NOW - 80 * HOUR, 1);
+	/* left behind: it counts again, and the message says what it is */
+	fi = only(run(t), "snapshot-age");
+	assert_string_equal(fi->message, "snapshot '" VEEAM "' is 3 days old (created "
+			    "2024-05-07 04:00 UTC), more than max_snapshot_age_hours = 72: a backup "
+			    "snapshot left behind (older than snapshot_ignore_max_age_hours = 24)");
+	add_snapshot(t->f, "daily-1", NOW - 3 * HOUR, 2);
+	add_snapshot(t->f, "daily-2", NOW - 2 * HOUR, 3);
+	add_snapshot(t->f, "daily-3", NOW - 1 * HOUR, 4);
+	run(t);
+	assert_string_equal(nth(t->vm, "snapshot-count", 0)->message,
+			    "4 snapshots, more than max_snapshots = 3 (oldest '" VEEAM "'), "
+			    "including '" VEEAM "', a backup snapshot left behind for 3 days");
+	/* exactly at snapshot_ignore_max_age_hours it counts again */
+	t->f->snapshots.list[0].created = NOW - 24 * HOUR;
+	t->f->snapshots.oldest_time = NOW - 24 * HOUR;
+	assert_contains(only(run(t), "snapshot-count")->message,
+			"a backup snapshot left behind for 24 hours");
+	/* a shorter ignore window */
+	load_config(t, "[thresholds]\nsnapshot_ignore = VEEAM*\nsnapshot_ignore_max_age_hours = 48\n");
+	assert_clean(run(t));
+}
+
+static void test_rules_snapshot_ignore_not_matching(void **state)
+{
+	struct t *t = *state;
+
+	/* globs are case-sensitive and match the whole name */
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM "\n");
+	add_snapshot(t->f, "veeam backup temporary snapshot", NOW - HOUR, 1);
+	add_snapshot(t->f, VEEAM " 2", NOW - HOUR, 2);
+	add_snapshot(t->f, "a", NOW - HOUR, 3);
+	add_snapshot(t->f, "b", NOW - HOUR, 4);
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+	/* a matching snapshot of unknown age is never ignored */
+	set(&t->f->snapshots.list[0].name, VEEAM);
+	t->f->snapshots.list[0].created = 0;
+	assert_contains(only(run(t), "snapshot-count")->message,
+			"including '" VEEAM "', a backup snapshot of unknown age");
+	/* neither without a server clock */
+	t->f->snapshots.list[0].created = NOW - HOUR;
+	t->now = 0;
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+}
+
+static void test_rules_snapshot_ignore_oldest(void **state)
+{
+	struct t *t = *state;
+
+	/* the ignored snapshot is the oldest: the age is the next one's */
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM "\nmax_snapshot_age_hours = 4\n");
+	add_snapshot(t->f, VEEAM, NOW - 10 * HOUR, 1);
+	add_snapshot(t->f, "manual", NOW - 5 * HOUR, 2);
+	assert_contains(only(run(t), "snapshot-age")->message,
+			"snapshot 'manual' is 5 hours old");
+	t->f->snapshots.list[1].created = NOW - 3 * HOUR;
+	assert_clean(run(t));
+}
+
+static void test_rules_snapshot_ignore_without_list(void **state)
+{
+	struct t *t = *state;
+
+	/* facts files from before the list: nothing can be ignored */
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM "\n");
+	set_snapshots(t->f, 4, 4, NOW - HOUR, VEEAM);
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+	/* snapshots beyond the list's cap are counted */
+	add_snapshot(t->f, VEEAM, NOW - HOUR, 1);
+	t->f->snapshots.count = 5;
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+	/* the chain limit counts every snapshot, ignored ones too */
+	t->f->snapshots.max_depth = 31;
+	assert_int_equal(only(run(t), "snapshot-count")->severity, VMSC_SEV_ERROR);
+}
+
 /* --- guest ----------------------------------------------------------------------- */
 
 static void test_rules_guest_disk_space(void **state)
@@ -1691,6 +1825,11 @@ int main(void)
 		T(test_rules_snapshot_age),
 		T(test_rules_snapshot_age_threshold),
 		T(test_rules_consolidation_needed),
+		T(test_rules_snapshot_ignore_young),
+		T(test_rules_snapshot_ignore_old),
+		T(test_rules_snapshot_ignore_not_matching),
+		T(test_rules_snapshot_ignore_oldest),
+		T(test_rules_snapshot_ignore_without_list),
 		T(test_rules_guest_disk_space),
 		T(test_rules_guest_disk_space_ignored_volumes),
 		T(test_rules_guest_disk_space_threshold),
