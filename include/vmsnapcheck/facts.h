@@ -165,6 +165,13 @@ struct vmsc_vm_facts {
 	struct vmsc_guest_volume *volumes; /* guest.disk */
 	size_t n_volumes;
 
+	/* Where backup software records its last run (backup-age). */
+	char *annotation;           /* config.annotation (the notes); NULL = none */
+	/* customValue, by the custom attribute's name (the vCenter's
+	 * CustomFieldsManager.field); values of unknown keys are not kept */
+	struct vmsc_option *custom_values;
+	size_t n_custom_values;
+
 	struct vmsc_unreadable *unreadable;
 	size_t n_unreadable;
 

@@ -216,6 +216,8 @@ static const struct vmsc_fact_field vm_fields[] = {
 	F_OBJECT(T, "snapshots", "snapshot", snapshots, &snapshot_record),
 	F_TRI(T, "consolidationNeeded", "runtime.consolidationNeeded", consolidation_needed, 0),
 	F_LIST(T, "volumes", "guest.disk", volumes, n_volumes, &volume_record),
+	F_STR(T, "annotation", "config.annotation", annotation, 0),
+	F_OPTIONS(T, "customValues", "customValue", custom_values, n_custom_values),
 	F_LIST(T, "unreadable", NULL, unreadable, n_unreadable, &unreadable_record),
 	F_TIME(T, "readAt", NULL, read_at),
 };

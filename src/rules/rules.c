@@ -59,6 +59,10 @@ static const char *const snapshot_limit_paths[] = { "config.extraConfig", "snaps
 static const char *const consolidation_paths[] = { "runtime.consolidationNeeded", NULL };
 static const char *const guest_disk_paths[] = { "guest.disk", NULL };
 static const char *const connection_paths[] = { "runtime.connectionState", NULL };
+/* backup-age reads one of these, as [backup] says (rule_paths) */
+static const char *const backup_paths[] = { "customValue", "config.annotation", NULL };
+static const char *const backup_attribute_paths[] = { "customValue", NULL };
+static const char *const backup_notes_paths[] = { "config.annotation", NULL };
 
 /* --- the table ----------------------------------------------------------- */
 
@@ -153,6 +157,10 @@ static const struct vmsc_rule rule_table[] = {
 	  vmsc_check_vm_inaccessible,
 	  "Reconnect its host or restore access to its datastore, or remove the orphaned VM "
 	  "from the inventory." },
+	{ "backup-age", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Last backup too old",
+	  VMSC_RULE_NEEDS_BACKUP_CONFIG, backup_paths, vmsc_check_backup_age,
+	  "Find out why the backup job skips this VM (its job log), or add the VM to a "
+	  "backup job; see docs/rules.md if the recorded time is not read right." },
 	{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
 	  "Consistency below the required level", VMSC_RULE_EXTERNAL, NULL, NULL,
 	  "Fix the rules that limit the level (listed in the message and under "
@@ -199,6 +207,16 @@ bool vmsc_rule_enabled(const struct vmsc_config *cfg, const char *id)
 	dflt = !(rule->flags & VMSC_RULE_OFF_BY_DEFAULT) &&
 	       (!(rule->flags & VMSC_RULE_NEEDS_BACKUP_CONFIG) || (cfg && cfg->backup.line));
 	return vmsc_config_rule_enabled(cfg, rule->id, dflt);
+}
+
+/* The paths a rule reads under this config: backup-age reads only where
+ * [backup] says the time is, so customValue is asked for only when needed.
+ * `cfg` NULL: every path (--save-facts). */
+static const char *const *rule_paths(const struct vmsc_rule *rule, const struct vmsc_config *cfg)
+{
+	if (rule->paths == backup_paths && cfg && cfg->backup.line)
+		return cfg->backup.attribute ? backup_attribute_paths : backup_notes_paths;
+	return rule->paths;
 }
 
 /* --- helpers for the checks ---------------------------------------------- */
@@ -435,7 +453,7 @@ const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, 
 	rc = add_paths(base_paths, &paths, n, &cap);
 	for (i = 0; i < N_RULES && rc == 0; i++)
 		if (all || vmsc_rule_enabled(cfg, rule_table[i].id))
-			rc = add_paths(rule_table[i].paths, &paths, n, &cap);
+			rc = add_paths(rule_paths(&rule_table[i], all ? NULL : cfg), &paths, n, &cap);
 	/* --save-facts: every property the facts table keeps, read by a rule or not */
 	for (i = 0; all && rc == 0 && i < vmsc_vm_fact_record.n_fields; i++) {
 		const char *one[] = { vmsc_vm_fact_record.fields[i].path, NULL };
@@ -623,7 +641,7 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 			continue;
 		if ((rule->flags & VMSC_RULE_NEEDS_RUNNING_GUEST) && !guest_running)
 			continue;
-		if (f->n_unreadable && mark_unreadable(f, rule->paths, marked)) {
+		if (f->n_unreadable && mark_unreadable(f, rule_paths(rule, cfg), marked)) {
 			blocked = true;
 			continue;
 		}
