@@ -926,7 +926,7 @@ static int summary_node(void *ud, struct snap_node *n, int level)
 			return -1;
 		item->name = n->name;
 		n->name = NULL;
-		item->created = n->created;
+		item->created = n->created > 0 ? n->created : 0; /* malformed (-1) is absent */
 		item->depth = level;
 		item->quiesced = n->quiesced ? VMSC_TRI_TRUE : VMSC_TRI_FALSE;
 	}
