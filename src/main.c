@@ -265,6 +265,34 @@ static void read_datastores(struct job *job, struct vmsc_vsphere *c,
 	job->ev.datastores = job->fvc.datastores;
 }
 
+/* Custom attribute names, once per vCenter, when VM pages ask for
+ * customValue (backup-age with `attribute`, or --save-facts).  Without them
+ * the VMs' custom values are not kept: backup-age then finds none. */
+static void read_custom_fields(struct job *job, struct vmsc_vsphere *c, const char **paths)
+{
+	const struct vmsc_options *o = job->run->o;
+	const char *vc = job->result->vcenters[job->vcenter].name;
+	const char *attr = o->config.backup.attribute;
+	struct vmsc_error err = { 0 };
+	size_t i;
+
+	for (i = 0; paths[i] && strcmp(paths[i], "customValue"); i++)
+		;
+	if (!paths[i])
+		return;
+	if (vmsc_vsphere_read_custom_fields(c, &err) < 0) {
+		if (!o->quiet)
+			fprintf(stderr, "vmsnapcheck: custom attributes not readable at '%s' (%s); "
+				"backup-age finds no backup recorded there\n", vc, err.message);
+		return;
+	}
+	if (attr && vmsc_rule_enabled(&o->config, "backup-age") &&
+	    !vmsc_vsphere_has_custom_field(c, attr) && !o->quiet)
+		fprintf(stderr, "vmsnapcheck: custom attribute '%s' does not exist at '%s' (names "
+			"are case-sensitive); backup-age reports every VM there as 'no backup "
+			"recorded': check [backup] attribute\n", attr, vc);
+}
+
 static void check_server(void *arg)
 {
 	struct job *job = arg;
@@ -321,6 +349,7 @@ static void check_server(void *arg)
 		read_history(job, c, &spec);
 	if (vmsc_rule_enabled(&o->config, "datastore-low-space") || o->save_facts)
 		read_datastores(job, c, &spec);
+	read_custom_fields(job, c, paths);
 	if (vmsc_vsphere_fetch_vms(c, &spec, on_page, job, &err) < 0) {
 		if (job->err.code != VMSC_OK)
 			err = job->err;

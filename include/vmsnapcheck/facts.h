@@ -81,6 +81,19 @@ struct vmsc_guest_volume {
 	long long free_space;       /* bytes */
 };
 
+/* One snapshot of the tree, for the rules that look at names
+ * ([thresholds] snapshot_ignore); the summary stays the authority on counts. */
+struct vmsc_snapshot {
+	char *name;
+	time_t created;             /* createTime; 0 = absent */
+	int depth;                  /* in its chain, root = 1 */
+	enum vmsc_tri quiesced;
+};
+
+/* At most this many snapshots are listed (in tree order, depth first); the
+ * summary still counts every one.  Chains stop at 32, but trees can be wider. */
+#define VMSC_SNAPSHOT_LIST_MAX 128
+
 /* Summary of the `snapshot` property; count 0 = no snapshots (property unset). */
 struct vmsc_snapshot_summary {
 	int count;
@@ -91,6 +104,10 @@ struct vmsc_snapshot_summary {
 	time_t newest_time;
 	char *newest_name;
 	char *current_name;         /* currentSnapshot's name, if resolvable */
+	/* the first VMSC_SNAPSHOT_LIST_MAX snapshots; none in facts files
+	 * written before the list existed (nothing is ignored then) */
+	struct vmsc_snapshot *list;
+	size_t n_list;
 };
 
 /* A property in missingSet: it exists but could not be read. */
@@ -148,6 +165,13 @@ struct vmsc_vm_facts {
 
 	struct vmsc_guest_volume *volumes; /* guest.disk */
 	size_t n_volumes;
+
+	/* Where backup software records its last run (backup-age). */
+	char *annotation;           /* config.annotation (the notes); NULL = none */
+	/* customValue, by the custom attribute's name (the vCenter's
+	 * CustomFieldsManager.field); values of unknown keys are not kept */
+	struct vmsc_option *custom_values;
+	size_t n_custom_values;
 
 	struct vmsc_unreadable *unreadable;
 	size_t n_unreadable;

@@ -185,6 +185,17 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 /* Whether a signal aborts requests (cleanup after SIGINT must not be). */
 void vmsc_vsphere_set_interruptible(struct vmsc_vsphere *c, bool on);
 
+/* ---- custom attributes (backup-age) --------------------------------- */
+
+/* Reads the vCenter's custom attribute definitions (CustomFieldsManager's
+ * `field`, one request) so that VM facts name their customValue entries;
+ * call before vmsc_vsphere_fetch_vms asks for customValue.  Without them
+ * (this failed, or was not called) customValue entries are dropped.  0, or
+ * -1 (a server without a CustomFieldsManager: VMSC_E_FAULT). */
+int vmsc_vsphere_read_custom_fields(struct vmsc_vsphere *c, struct vmsc_error *err);
+/* Whether a custom attribute of that name (case-sensitive) exists for VMs. */
+bool vmsc_vsphere_has_custom_field(const struct vmsc_vsphere *c, const char *name);
+
 /* ---- task history (recent-snapshot-failure) ------------------------- */
 
 struct vmsc_task_record {

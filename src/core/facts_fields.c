@@ -132,6 +132,20 @@ static const struct vmsc_fact_field unreadable_fields[] = {
 };
 #undef T
 
+#define T struct vmsc_snapshot
+static const struct vmsc_fact_field snapshot_item_fields[] = {
+	F_STR(T, "name", "name", name, 0),
+	F_TIME(T, "createTime", "createTime", created),
+	F_INT(T, "depth", NULL, depth, 0, 0, 0),
+	F_TRI(T, "quiesced", "quiesced", quiesced, 0),
+};
+#undef T
+
+static const struct vmsc_fact_record snapshot_item_record = {
+	"snapshot", sizeof(struct vmsc_snapshot), snapshot_item_fields,
+	N(snapshot_item_fields),
+};
+
 #define T struct vmsc_snapshot_summary
 static const struct vmsc_fact_field snapshot_fields[] = {
 	F_INT(T, "count", NULL, count, 0, 0, 0),
@@ -142,6 +156,7 @@ static const struct vmsc_fact_field snapshot_fields[] = {
 	F_TIME(T, "newestTime", NULL, newest_time),
 	F_STR(T, "newestName", NULL, newest_name, 0),
 	F_STR(T, "currentName", "currentSnapshot", current_name, 0),
+	F_LIST(T, "list", "rootSnapshotList", list, n_list, &snapshot_item_record),
 };
 #undef T
 
@@ -202,6 +217,8 @@ static const struct vmsc_fact_field vm_fields[] = {
 	F_OBJECT(T, "snapshots", "snapshot", snapshots, &snapshot_record),
 	F_TRI(T, "consolidationNeeded", "runtime.consolidationNeeded", consolidation_needed, 0),
 	F_LIST(T, "volumes", "guest.disk", volumes, n_volumes, &volume_record),
+	F_STR(T, "annotation", "config.annotation", annotation, 0),
+	F_OPTIONS(T, "customValues", "customValue", custom_values, n_custom_values),
 	F_LIST(T, "unreadable", NULL, unreadable, n_unreadable, &unreadable_record),
 	F_TIME(T, "readAt", NULL, read_at),
 };

@@ -519,11 +519,13 @@ static int load_time(struct loader *l, json_t *obj, const char *prefix, const ch
 	return rc;
 }
 
-/* The array under key and its size (absent or null = empty); *rc = -1
- * when it is something else. */
-static json_t *get_array(struct loader *l, json_t *obj, const char *key, size_t *n, int *rc)
+/* The array under `json` in obj and its size (absent or null = empty); *rc
+ * = -1 when it is something else.  `key` is its full name for messages
+ * ("snapshots.list" inside a record). */
+static json_t *get_array(struct loader *l, json_t *obj, const char *json, const char *key,
+			 size_t *n, int *rc)
 {
-	json_t *v = get(obj, key);
+	json_t *v = get(obj, json);
 
 	*n = 0;
 	*rc = 0;
@@ -560,7 +562,7 @@ static int load_strings(struct loader *l, json_t *obj, const char *prefix,
 	size_t *count = VMSC_FACT_COUNT(p, fd);
 	json_t *a, *v;
 
-	a = get_array(l, obj, field_name(key, sizeof(key), prefix, fd->json), &n, &rc);
+	a = get_array(l, obj, fd->json, field_name(key, sizeof(key), prefix, fd->json), &n, &rc);
 	if (rc < 0 || !n)
 		return rc;
 	if (!(*out = calloc(n, sizeof(**out))))
@@ -621,7 +623,7 @@ static int load_records(struct loader *l, json_t *obj, const char *prefix,
 	int rc;
 	json_t *a, *v;
 
-	a = get_array(l, obj, field_name(key, sizeof(key), prefix, fd->json), &n, &rc);
+	a = get_array(l, obj, fd->json, field_name(key, sizeof(key), prefix, fd->json), &n, &rc);
 	if (rc < 0 || !n)
 		return rc;
 	if (!(*out = calloc(n, rec->size)))
@@ -758,7 +760,7 @@ static int load_datastores(struct loader *l, json_t *vc, struct vmsc_datastores 
 	char pre[64], self[64];
 	size_t n, i;
 	int rc;
-	json_t *a = get_array(l, vc, "datastores", &n, &rc);
+	json_t *a = get_array(l, vc, "datastores", "datastores", &n, &rc);
 
 	*out = NULL;
 	if (rc < 0 || !a)

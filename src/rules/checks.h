@@ -40,6 +40,9 @@ vmsc_check_fn vmsc_check_snapshot_age;
 vmsc_check_fn vmsc_check_consolidation_needed;
 vmsc_check_fn vmsc_check_snapshot_limit;
 
+/* backup.c */
+vmsc_check_fn vmsc_check_backup_age;
+
 /* guest.c */
 vmsc_check_fn vmsc_check_guest_disk_space;
 vmsc_check_fn vmsc_check_vm_inaccessible;

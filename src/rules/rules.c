@@ -62,6 +62,10 @@ static const char *const connection_paths[] = { "runtime.connectionState", NULL 
 /* datastore-low-space: the disks' datastores and sizes (the datastores
  * themselves come from a Datastore view, see vmsc_vsphere_fetch_datastores) */
 static const char *const datastore_paths[] = { "config.hardware.device", NULL };
+/* backup-age reads one of these, as [backup] says (rule_paths) */
+static const char *const backup_paths[] = { "customValue", "config.annotation", NULL };
+static const char *const backup_attribute_paths[] = { "customValue", NULL };
+static const char *const backup_notes_paths[] = { "config.annotation", NULL };
 
 /* --- the table ----------------------------------------------------------- */
 
@@ -161,6 +165,10 @@ static const struct vmsc_rule rule_table[] = {
 	  vmsc_check_datastore_low_space,
 	  "Free space on the datastore (remove old snapshots, move or shrink VMs) or grow it: "
 	  "snapshot delta disks grow on the datastore of each disk while the backup runs." },
+	{ "backup-age", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Last backup too old",
+	  VMSC_RULE_NEEDS_BACKUP_CONFIG, backup_paths, vmsc_check_backup_age,
+	  "Find out why the backup job skips this VM (its job log), or add the VM to a "
+	  "backup job; see docs/rules.md if the recorded time is not read right." },
 	{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
 	  "Consistency below the required level", VMSC_RULE_EXTERNAL, NULL, NULL,
 	  "Fix the rules that limit the level (listed in the message and under "
@@ -213,6 +221,16 @@ bool vmsc_rule_enabled(const struct vmsc_config *cfg, const char *id)
 	dflt = !(rule->flags & VMSC_RULE_OFF_BY_DEFAULT) &&
 	       (!(rule->flags & VMSC_RULE_NEEDS_BACKUP_CONFIG) || (cfg && cfg->backup.line));
 	return vmsc_config_rule_enabled(cfg, rule->id, dflt);
+}
+
+/* The paths a rule reads under this config: backup-age reads only where
+ * [backup] says the time is, so customValue is asked for only when needed.
+ * `cfg` NULL: every path (--save-facts). */
+static const char *const *rule_paths(const struct vmsc_rule *rule, const struct vmsc_config *cfg)
+{
+	if (rule->paths == backup_paths && cfg && cfg->backup.line)
+		return cfg->backup.attribute ? backup_attribute_paths : backup_notes_paths;
+	return rule->paths;
 }
 
 /* --- helpers for the checks ---------------------------------------------- */
@@ -449,7 +467,7 @@ const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, 
 	rc = add_paths(base_paths, &paths, n, &cap);
 	for (i = 0; i < N_RULES && rc == 0; i++)
 		if (all || vmsc_rule_enabled(cfg, rule_table[i].id))
-			rc = add_paths(rule_table[i].paths, &paths, n, &cap);
+			rc = add_paths(rule_paths(&rule_table[i], all ? NULL : cfg), &paths, n, &cap);
 	/* --save-facts: every property the facts table keeps, read by a rule or not */
 	for (i = 0; all && rc == 0 && i < vmsc_vm_fact_record.n_fields; i++) {
 		const char *one[] = { vmsc_vm_fact_record.fields[i].path, NULL };
@@ -638,7 +656,7 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 			continue;
 		if ((rule->flags & VMSC_RULE_NEEDS_RUNNING_GUEST) && !guest_running)
 			continue;
-		if (f->n_unreadable && mark_unreadable(f, rule->paths, marked)) {
+		if (f->n_unreadable && mark_unreadable(f, rule_paths(rule, cfg), marked)) {
 			blocked = true;
 			continue;
 		}

@@ -15,6 +15,12 @@
 
 struct vmsc_lane;
 
+/* A CustomFieldDef that applies to VMs: customValue keys are named by it. */
+struct vmsc_custom_field {
+	int key;
+	char *name;
+};
+
 struct vmsc_transport {
 	CURL *curl;
 	struct curl_slist *resolve;
@@ -79,7 +85,12 @@ struct vmsc_vsphere {
 	char *search_index;
 	char *authorization_manager;
 	char *task_manager;
+	char *custom_fields_manager;
 	char *session_key;            /* UserSession.key, for privilege checks */
+	/* custom attribute definitions of VMs (and global ones), read once */
+	struct vmsc_custom_field *custom_fields;
+	size_t n_custom_fields;
+	bool custom_fields_read;
 	struct vmsc_vsphere_about about;
 
 	/* What a retrieval's objects are read into: NULL = VMs (struct
@@ -225,6 +236,9 @@ int vmsc_values_read_snapshot_list(struct vmsc_vsphere *c, const char *xml, cons
  * value) in a <val> VirtualMachineSnapshotInfo.  0, or -1. */
 int vmsc_values_read_snapshot_record(struct vmsc_vsphere *c, const char *xml, const char *snapshot,
 				     struct vmsc_snapshot_record *rec);
+/* CustomFieldsManager.field (<val> ArrayOfCustomFieldDef) into c->custom_fields:
+ * the definitions for VirtualMachine and for every type.  0, or -1. */
+int vmsc_values_read_custom_fields(struct vmsc_vsphere *c, const char *xml);
 
 /* One TaskInfo's content (literal XML of a ReadNextTasks returnval) to fn. */
 int vmsc_values_read_task(struct vmsc_vsphere *c, const char *content, vmsc_task_fn fn, void *ud);

@@ -92,6 +92,10 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	free(c->search_index);
 	free(c->authorization_manager);
 	free(c->task_manager);
+	free(c->custom_fields_manager);
+	for (size_t i = 0; i < c->n_custom_fields; i++)
+		free(c->custom_fields[i].name);
+	free(c->custom_fields);
 	free(c->session_key);
 	about_release(&c->about);
 	free(c);
@@ -478,6 +482,8 @@ static int retrieve_service_content(struct vmsc_vsphere *c, struct vmsc_error *e
 	c->session_manager = dup_or_null(sc->sessionManager->__item);
 	c->search_index = sc->searchIndex ? dup_or_null(sc->searchIndex->__item) : NULL;
 	c->task_manager = sc->taskManager ? dup_or_null(sc->taskManager->__item) : NULL;
+	c->custom_fields_manager = sc->customFieldsManager ?
+				   dup_or_null(sc->customFieldsManager->__item) : NULL;
 	c->authorization_manager = sc->authorizationManager ?
 				   dup_or_null(sc->authorizationManager->__item) : NULL;
 	c->about.name = dup_or_null(a->name);

@@ -421,6 +421,42 @@ void vmsc_snapshot_refs_free(struct vmsc_snapshot_ref *refs, size_t n)
 	free(refs);
 }
 
+/* ---- custom attribute definitions ---------------------------------------- */
+
+int vmsc_vsphere_read_custom_fields(struct vmsc_vsphere *c, struct vmsc_error *err)
+{
+	static const char *const paths[] = { "field" };
+	struct vim__ObjectContent *oc;
+	int rc = -1;
+
+	if (c->custom_fields_read)
+		return 0;
+	if (!c->custom_fields_manager)
+		return vmsc_error_set(err, VMSC_E_FAULT, "'%s' has no CustomFieldsManager: "
+				      "NotSupported", c->opts.host);
+	if (retrieve_one(c, "CustomFieldsManager", c->custom_fields_manager, paths, 1, &oc,
+			 err) < 0)
+		goto out;
+	rc = 0;
+	for (int i = 0; oc && i < oc->__sizepropSet; i++)
+		if (oc->propSet[i].name && !strcmp(oc->propSet[i].name, "field") &&
+		    oc->propSet[i].__any && *oc->propSet[i].__any &&
+		    vmsc_values_read_custom_fields(c, oc->propSet[i].__any) < 0)
+			rc = vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
+	c->custom_fields_read = rc == 0;
+out:
+	soap_end(c->soap);
+	return rc;
+}
+
+bool vmsc_vsphere_has_custom_field(const struct vmsc_vsphere *c, const char *name)
+{
+	for (size_t i = 0; name && i < c->n_custom_fields; i++)
+		if (!strcmp(c->custom_fields[i].name, name))
+			return true;
+	return false;
+}
+
 /* ---- history --------------------------------------------------------- */
 
 static char *format_time(time_t t)

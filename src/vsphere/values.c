@@ -929,6 +929,18 @@ static int summary_node(void *ud, struct snap_node *n, int level)
 		free(ss->current_name);
 		ss->current_name = strdup(n->name);
 	}
+	/* names for snapshot_ignore, bounded: a wide tree must not grow a page */
+	if (sum->n_list < VMSC_SNAPSHOT_LIST_MAX) {
+		struct vmsc_snapshot *item = grow((void **)&sum->list, &sum->n_list, sizeof(*item));
+
+		if (!item)
+			return -1;
+		item->name = n->name;
+		n->name = NULL;
+		item->created = n->created > 0 ? n->created : 0; /* malformed (-1) is absent */
+		item->depth = level;
+		item->quiesced = n->quiesced ? VMSC_TRI_TRUE : VMSC_TRI_FALSE;
+	}
 	return 0;
 }
 
@@ -1012,6 +1024,147 @@ int vmsc_values_read_snapshot_record(struct vmsc_vsphere *c, const char *xml, co
 	struct value_in in = { .xml = xml };
 
 	return walk_snapshots(c, &in, &tree, &dummy);
+}
+
+/* ---- custom attributes ------------------------------------------------- */
+
+struct field_walk {
+	struct vmsc_vsphere *c;
+	char *key, *name, *type;
+};
+
+static int field_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct field_walk *fw = ud;
+	const char *rel = strchr(path, '/');
+
+	if (depth != 2 || !rel)
+		return 0;
+	rel++;
+	if (!strcmp(rel, "key")) return set_str(&fw->key, v);
+	if (!strcmp(rel, "name")) return set_str(&fw->name, v);
+	if (!strcmp(rel, "managedObjectType")) return set_str(&fw->type, v);
+	return 0;
+}
+
+static int field_end(void *ud, const char *path, int depth)
+{
+	struct field_walk *fw = ud;
+	struct vmsc_custom_field *slot;
+	long long key;
+	int rc = 0;
+
+	(void)path;
+	if (depth != 1)
+		return 0;
+	key = fw->key ? parse_int(fw->key, INT_MIN, INT_MAX, LLONG_MIN) : LLONG_MIN;
+	/* a definition for hosts or clusters never names a VM's value */
+	if (key != LLONG_MIN && fw->name && (!fw->type || !*fw->type ||
+					      !strcmp(fw->type, "VirtualMachine"))) {
+		slot = grow((void **)&fw->c->custom_fields, &fw->c->n_custom_fields, sizeof(*slot));
+		if (slot) {
+			slot->key = (int)key;
+			slot->name = fw->name;
+			fw->name = NULL;
+		} else {
+			rc = -1;
+		}
+	}
+	free(fw->key);
+	free(fw->name);
+	free(fw->type);
+	fw->key = fw->name = fw->type = NULL;
+	return rc;
+}
+
+int vmsc_values_read_custom_fields(struct vmsc_vsphere *c, const char *xml)
+{
+	struct field_walk fw = { .c = c };
+	struct walker w = { .text = field_text, .end = field_end, .ud = &fw };
+	struct vmsc_vm_facts dummy = { 0 };
+	int rc = run_walker(c, &w, &(struct value_in){ .xml = xml }, "field", &dummy);
+
+	free(fw.key);
+	free(fw.name);
+	free(fw.type);
+	return rc;
+}
+
+/* customValue: CustomFieldStringValue {key, value}, kept by the key's name */
+struct custom_walk {
+	struct vmsc_vsphere *c;
+	struct vmsc_vm_facts *f;
+	char *key, *value;
+};
+
+static int custom_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct custom_walk *cw = ud;
+	const char *rel = strchr(path, '/');
+
+	if (depth != 2 || !rel)
+		return 0;
+	if (!strcmp(rel, "/key"))
+		return set_str(&cw->key, v);
+	if (!strcmp(rel, "/value"))
+		return set_str(&cw->value, v);
+	return 0;
+}
+
+static const char *custom_field_name(const struct vmsc_vsphere *c, const char *key)
+{
+	long long k = key ? parse_int(key, INT_MIN, INT_MAX, LLONG_MIN) : LLONG_MIN;
+
+	for (size_t i = 0; k != LLONG_MIN && i < c->n_custom_fields; i++)
+		if (c->custom_fields[i].key == k)
+			return c->custom_fields[i].name;
+	return NULL;
+}
+
+static int custom_end(void *ud, const char *path, int depth)
+{
+	struct custom_walk *cw = ud;
+	struct vmsc_vm_facts *f = cw->f;
+	const char *name;
+	struct vmsc_option *opt = NULL;
+	int rc = 0;
+
+	(void)path;
+	if (depth != 1)
+		return 0;
+	if ((name = custom_field_name(cw->c, cw->key))) {
+		/* one value per attribute: a later one replaces it */
+		for (size_t i = 0; i < f->n_custom_values && !opt; i++)
+			if (!strcmp(f->custom_values[i].key, name))
+				opt = &f->custom_values[i];
+		if (!opt && (opt = grow((void **)&f->custom_values, &f->n_custom_values,
+					sizeof(*opt))) && !(opt->key = strdup(name))) {
+			f->n_custom_values--;
+			opt = NULL;
+		}
+		if (opt) {
+			free(opt->value);
+			opt->value = cw->value ? cw->value : strdup("");
+			cw->value = NULL;
+		}
+		rc = opt && opt->value ? 0 : -1;
+	}
+	free(cw->key);
+	free(cw->value);
+	cw->key = cw->value = NULL;
+	return rc;
+}
+
+static int read_custom_values(struct vmsc_vsphere *c, const struct value_in *in,
+			      struct vmsc_vm_facts *f)
+{
+	struct custom_walk cw = { .c = c, .f = f };
+	struct walker w = { .text = custom_text, .end = custom_end, .ud = &cw };
+	int rc = run_walker(c, &w, in, "customValue", f);
+
+	free(cw.key);
+	free(cw.value);
+	return rc;
 }
 
 /* ---- task history ----------------------------------------------------- */
@@ -1126,6 +1279,7 @@ static const struct {
 	{ "config.extraConfig", read_extra_config },
 	{ "guest.disk", read_volumes },
 	{ "snapshot", read_snapshots },
+	{ "customValue", read_custom_values },
 };
 
 /* The table row a property is read into by type alone, or NULL. */

@@ -60,6 +60,7 @@ struct vim__ServiceContent {
 	struct vim__ManagedObjectReference *authorizationManager 0;
 	struct vim__ManagedObjectReference *taskManager 0;
 	struct vim__ManagedObjectReference *eventManager 0;
+	struct vim__ManagedObjectReference *customFieldsManager 0;
 };
 
 struct _vim__RetrieveServiceContent {

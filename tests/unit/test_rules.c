@@ -329,6 +329,7 @@ static void test_rules_table(void **state)
 		{ "guest-disk-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "vm-inaccessible", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
 		{ "datastore-low-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "backup-age", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
@@ -1186,6 +1187,317 @@ static void test_rules_consolidation_needed(void **state)
 	assert_clean(run(t));
 }
 
+/* --- [thresholds] snapshot_ignore ------------------------------------------------ */
+
+#define VEEAM "VEEAM BACKUP TEMPORARY SNAPSHOT"
+
+/* Appends a snapshot to the list and keeps the summary in step with it. */
+static void add_snapshot(struct vmsc_vm_facts *f, const char *name, time_t created, int depth)
+{
+	struct vmsc_snapshot_summary *s = &f->snapshots;
+	struct vmsc_snapshot *e;
+
+	s->list = realloc(s->list, (s->n_list + 1) * sizeof(*e));
+	assert_non_null(s->list);
+	e = &s->list[s->n_list++];
+	memset(e, 0, sizeof(*e));
+	e->name = xdup(name);
+	e->created = created;
+	e->depth = depth;
+	e->quiesced = VMSC_TRI_TRUE;
+	s->count++;
+	if (depth > s->max_depth)
+		s->max_depth = depth;
+	if (created > 0 && (!s->oldest_time || created < s->oldest_time)) {
+		s->oldest_time = created;
+		set(&s->oldest_name, name);
+	}
+	if (created >= s->newest_time) {
+		s->newest_time = created;
+		set(&s->newest_name, name);
+	}
+}
+
+static void test_rules_snapshot_ignore_young(void **state)
+{
+	struct t *t = *state;
+
+	add_snapshot(t->f, "daily-1", NOW - 30 * HOUR, 1);
+	add_snapshot(t->f, "daily-2", NOW - 20 * HOUR, 2);
+	add_snapshot(t->f, "daily-3", NOW - 10 * HOUR, 3);
+	add_snapshot(t->f, VEEAM, NOW - 2 * HOUR, 4);
+	/* without the ignore list the backup's snapshot is the fourth */
+	assert_string_equal(only(run(t), "snapshot-count")->message,
+			    "4 snapshots, more than max_snapshots = 3 (oldest 'daily-1')");
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM ", TSM-VM*\n");
+	assert_clean(run(t));
+	/* the other glob: TSM's snapshot, the VEEAM one counts */
+	set(&t->f->snapshots.list[3].name, "TSM-VM-4711");
+	assert_clean(run(t));
+	/* just below the limit it is still ignored */
+	t->f->snapshots.list[3].created = NOW - 24 * HOUR + 1;
+	assert_clean(run(t));
+}
+
+static void test_rules_snapshot_ignore_old(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[thresholds]\nsnapshot_ignore = VEEAM*\n");
+	add_snapshot(t->f, VEEAM, NOW - 80 * HOUR, 1);
+	/* left behind: it counts again, and the message says what it is */
+	fi = only(run(t), "snapshot-age");
+	assert_string_equal(fi->message, "snapshot '" VEEAM "' is 3 days old (created "
+			    "2024-05-07 04:00 UTC), more than max_snapshot_age_hours = 72: a backup "
+			    "snapshot left behind (older than snapshot_ignore_max_age_hours = 24)");
+	add_snapshot(t->f, "daily-1", NOW - 3 * HOUR, 2);
+	add_snapshot(t->f, "daily-2", NOW - 2 * HOUR, 3);
+	add_snapshot(t->f, "daily-3", NOW - 1 * HOUR, 4);
+	run(t);
+	assert_string_equal(nth(t->vm, "snapshot-count", 0)->message,
+			    "4 snapshots, more than max_snapshots = 3 (oldest '" VEEAM "'), "
+			    "including '" VEEAM "', a backup snapshot left behind for 3 days");
+	/* exactly at snapshot_ignore_max_age_hours it counts again */
+	t->f->snapshots.list[0].created = NOW - 24 * HOUR;
+	t->f->snapshots.oldest_time = NOW - 24 * HOUR;
+	assert_contains(only(run(t), "snapshot-count")->message,
+			"a backup snapshot left behind for 24 hours");
+	/* a shorter ignore window */
+	load_config(t, "[thresholds]\nsnapshot_ignore = VEEAM*\nsnapshot_ignore_max_age_hours = 48\n");
+	assert_clean(run(t));
+}
+
+static void test_rules_snapshot_ignore_not_matching(void **state)
+{
+	struct t *t = *state;
+
+	/* globs are case-sensitive and match the whole name */
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM "\n");
+	add_snapshot(t->f, "veeam backup temporary snapshot", NOW - HOUR, 1);
+	add_snapshot(t->f, VEEAM " 2", NOW - HOUR, 2);
+	add_snapshot(t->f, "a", NOW - HOUR, 3);
+	add_snapshot(t->f, "b", NOW - HOUR, 4);
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+	/* a matching snapshot of unknown age is never ignored */
+	set(&t->f->snapshots.list[0].name, VEEAM);
+	t->f->snapshots.list[0].created = 0;
+	assert_contains(only(run(t), "snapshot-count")->message,
+			"including '" VEEAM "', a backup snapshot of unknown age");
+	/* neither without a server clock */
+	t->f->snapshots.list[0].created = NOW - HOUR;
+	t->now = 0;
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+}
+
+static void test_rules_snapshot_ignore_oldest(void **state)
+{
+	struct t *t = *state;
+
+	/* the ignored snapshot is the oldest: the age is the next one's */
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM "\nmax_snapshot_age_hours = 4\n");
+	add_snapshot(t->f, VEEAM, NOW - 10 * HOUR, 1);
+	add_snapshot(t->f, "manual", NOW - 5 * HOUR, 2);
+	assert_contains(only(run(t), "snapshot-age")->message,
+			"snapshot 'manual' is 5 hours old");
+	t->f->snapshots.list[1].created = NOW - 3 * HOUR;
+	assert_clean(run(t));
+}
+
+static void test_rules_snapshot_ignore_without_list(void **state)
+{
+	struct t *t = *state;
+
+	/* facts files from before the list: nothing can be ignored */
+	load_config(t, "[thresholds]\nsnapshot_ignore = " VEEAM "\n");
+	set_snapshots(t->f, 4, 4, NOW - HOUR, VEEAM);
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+	/* snapshots beyond the list's cap are counted */
+	add_snapshot(t->f, VEEAM, NOW - HOUR, 1);
+	t->f->snapshots.count = 5;
+	assert_contains(only(run(t), "snapshot-count")->message, "4 snapshots");
+	/* the chain limit counts every snapshot, ignored ones too */
+	t->f->snapshots.max_depth = 31;
+	assert_int_equal(only(run(t), "snapshot-count")->severity, VMSC_SEV_ERROR);
+}
+
+/* --- backup-age ------------------------------------------------------------------ */
+
+static void set_custom(struct vmsc_vm_facts *f, const char *name, const char *value)
+{
+	struct vmsc_option *o;
+
+	f->custom_values = realloc(f->custom_values, (f->n_custom_values + 1) * sizeof(*o));
+	assert_non_null(f->custom_values);
+	o = &f->custom_values[f->n_custom_values++];
+	o->key = xdup(name);
+	o->value = xdup(value);
+}
+
+#define BACKUP_ATTR "[backup]\nattribute = Last Backup\n"
+
+static bool has_path(const char **paths, size_t n, const char *p); /* property paths, below */
+
+static void expect_backup_ok(struct t *t, const char *value)
+{
+	set(&t->f->custom_values[0].value, value);
+	run(t);
+	if (t->vm->n_findings)
+		fail_msg("'%s': %s", value, t->vm->findings[0].message);
+}
+
+static const char *backup_message(struct t *t, const char *value)
+{
+	set(&t->f->custom_values[0].value, value);
+	return only(run(t), "backup-age")->message;
+}
+
+static void test_rules_backup_age_disabled(void **state)
+{
+	struct t *t = *state;
+	const char **paths;
+	size_t n;
+
+	/* without [backup] the rule does not run, nor is customValue asked for */
+	set_custom(t->f, "Last Backup", "2020-01-01T00:00:00Z");
+	assert_clean(run(t));
+	assert_false(vmsc_rule_enabled(&t->cfg, "backup-age"));
+	paths = vmsc_rules_property_paths(&t->cfg, false, &n);
+	assert_false(has_path(paths, n, "customValue"));
+	assert_false(has_path(paths, n, "config.annotation"));
+	free(paths);
+	/* with it, only the property its config names */
+	load_config(t, BACKUP_ATTR);
+	paths = vmsc_rules_property_paths(&t->cfg, false, &n);
+	assert_true(has_path(paths, n, "customValue"));
+	assert_false(has_path(paths, n, "config.annotation"));
+	free(paths);
+	load_config(t, "[backup]\nnotes_regex = Last backup: (.*)\n");
+	paths = vmsc_rules_property_paths(&t->cfg, false, &n);
+	assert_false(has_path(paths, n, "customValue"));
+	assert_true(has_path(paths, n, "config.annotation"));
+	free(paths);
+	/* and off again when [rule] says so */
+	load_config(t, BACKUP_ATTR "[rule \"backup-age\"]\nenabled = false\n");
+	assert_clean(run(t));
+}
+
+static void test_rules_backup_age_attribute(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	load_config(t, BACKUP_ATTR);
+	set_custom(t->f, "Owner", "ops");
+	/* absent */
+	fi = only(run(t), "backup-age");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_int_equal(fi->cap, VMSC_LEVEL_UNSET);
+	assert_string_equal(fi->message, "no backup recorded (custom attribute 'Last Backup' is "
+			    "not set on this VM)");
+	set_custom(t->f, "last backup", "2024-05-10T01:00:00Z"); /* names are case-sensitive */
+	assert_contains(only(run(t), "backup-age")->message, "no backup recorded");
+	set(&t->f->custom_values[1].key, "Last Backup");
+	assert_clean(run(t));
+	/* stale; exactly at the limit is not older */
+	set(&t->f->custom_values[1].value, "2024-05-09T09:00:00Z");
+	assert_string_equal(only(run(t), "backup-age")->message,
+			    "last backup 27 hours ago (2024-05-09 09:00 UTC, from the custom "
+			    "attribute 'Last Backup'), more than max_age_hours = 26");
+	set(&t->f->custom_values[1].value, "2024-05-09T10:00:00Z");
+	assert_clean(run(t));
+	load_config(t, BACKUP_ATTR "max_age_hours = 200\n");
+	set(&t->f->custom_values[1].value, "2024-05-01T00:00:00Z");
+	assert_contains(only(run(t), "backup-age")->message, "last backup 9 days ago");
+	/* an empty value is none; a time ahead of the server's is not old */
+	set(&t->f->custom_values[1].value, " ");
+	assert_contains(only(run(t), "backup-age")->message, "no backup recorded");
+	set(&t->f->custom_values[1].value, "2024-06-01T00:00:00Z");
+	assert_clean(run(t));
+	/* no server clock: no age */
+	set(&t->f->custom_values[1].value, "2020-06-01T00:00:00Z");
+	t->now = 0;
+	assert_clean(run(t));
+}
+
+static void test_rules_backup_age_iso8601(void **state)
+{
+	struct t *t = *state;
+
+	load_config(t, BACKUP_ATTR);
+	set_custom(t->f, "Last Backup", "");
+	/* zones: 11:00+02:00 is 09:00Z (27 h), 11:00-02:00 is 13:00Z (23 h) */
+	assert_contains(backup_message(t, "2024-05-09T11:00:00+02:00"), "27 hours ago");
+	assert_contains(backup_message(t, "2024-05-09T11:00:00+0200"), "27 hours ago");
+	assert_contains(backup_message(t, "2024-05-09T11:00+02"), "27 hours ago");
+	expect_backup_ok(t, "2024-05-09T11:00:00-02:00");
+	/* no zone: UTC */
+	assert_contains(backup_message(t, "2024-05-09 09:30:00"), "26 hours ago");
+	expect_backup_ok(t, "2024-05-09 10:30");
+	expect_backup_ok(t, "2024-05-10T01:00:05.123456Z");
+	expect_backup_ok(t, "2024-05-10t01:00:05z\n");
+	/* a date alone is its midnight, UTC */
+	assert_contains(backup_message(t, "2024-05-09"), "36 hours ago");
+	/* not a time */
+	assert_string_equal(backup_message(t, "yesterday"),
+			    "backup time 'yesterday' in the custom attribute 'Last Backup' is not "
+			    "an ISO 8601 time (set time_format)");
+	assert_contains(backup_message(t, "2024-13-01T00:00:00Z"), "is not an ISO 8601 time");
+	assert_contains(backup_message(t, "2024-05-10T01:00:00Z (job 7)"), "is not an ISO");
+	assert_contains(backup_message(t, "10.05.2024 01:00"), "'10.05.2024 01:00'");
+	/* quoted on one line */
+	assert_contains(backup_message(t, "a\nb"), "'a b'");
+}
+
+static void test_rules_backup_age_time_format(void **state)
+{
+	struct t *t = *state;
+
+	load_config(t, BACKUP_ATTR "time_format = %d.%m.%Y %H:%M\n");
+	set_custom(t->f, "Last Backup", "");
+	assert_contains(backup_message(t, "09.05.2024 09:00"),
+			"last backup 27 hours ago (2024-05-09 09:00 UTC");
+	expect_backup_ok(t, "09.05.2024 11:00");
+	expect_backup_ok(t, "09.05.2024 11:00  ");
+	assert_string_equal(backup_message(t, "2024-05-09T11:00:00Z"),
+			    "backup time '2024-05-09T11:00:00Z' in the custom attribute 'Last "
+			    "Backup' does not match time_format '%d.%m.%Y %H:%M'");
+	/* %z gives the zone; 14:00 +0500 is 09:00Z */
+	load_config(t, BACKUP_ATTR "time_format = %Y-%m-%d %H:%M %z\n");
+	assert_contains(backup_message(t, "2024-05-09 14:00 +0500"), "27 hours ago");
+	expect_backup_ok(t, "2024-05-09 14:00 +0000");
+	/* US style with AM/PM */
+	load_config(t, BACKUP_ATTR "time_format = %m/%d/%Y %I:%M:%S %p\n");
+	assert_contains(backup_message(t, "5/9/2024 9:00:00 AM"), "27 hours ago");
+	expect_backup_ok(t, "5/10/2024 1:00:05 AM");
+}
+
+static void test_rules_backup_age_notes(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	load_config(t, "[backup]\nnotes_regex = Last backup: (.*)\n");
+	fi = only(run(t), "backup-age");
+	assert_string_equal(fi->message, "no backup recorded (the notes have no match for "
+			    "notes_regex)");
+	set(&t->f->annotation, "owner: ops\nLast backup: 2024-05-10T01:00:05Z\nmore notes");
+	assert_clean(run(t));
+	set(&t->f->annotation, "Last backup: 2024-05-07T01:00:05Z\r\n");
+	assert_string_equal(only(run(t), "backup-age")->message,
+			    "last backup 3 days ago (2024-05-07 01:00 UTC, from the notes), more "
+			    "than max_age_hours = 26");
+	set(&t->f->annotation, "Last backup: never");
+	assert_string_equal(only(run(t), "backup-age")->message,
+			    "backup time 'never' in the notes is not an ISO 8601 time (set "
+			    "time_format)");
+	set(&t->f->annotation, "no record here");
+	assert_contains(only(run(t), "backup-age")->message, "no backup recorded");
+	/* a custom attribute is not looked at with notes_regex */
+	set_custom(t->f, "Last Backup", "2024-05-10T01:00:05Z");
+	assert_contains(only(run(t), "backup-age")->message, "no backup recorded");
+}
+
 /* --- guest ----------------------------------------------------------------------- */
 
 static void test_rules_guest_disk_space(void **state)
@@ -1776,6 +2088,16 @@ int main(void)
 		T(test_rules_snapshot_age),
 		T(test_rules_snapshot_age_threshold),
 		T(test_rules_consolidation_needed),
+		T(test_rules_snapshot_ignore_young),
+		T(test_rules_snapshot_ignore_old),
+		T(test_rules_snapshot_ignore_not_matching),
+		T(test_rules_snapshot_ignore_oldest),
+		T(test_rules_snapshot_ignore_without_list),
+		T(test_rules_backup_age_disabled),
+		T(test_rules_backup_age_attribute),
+		T(test_rules_backup_age_iso8601),
+		T(test_rules_backup_age_time_format),
+		T(test_rules_backup_age_notes),
 		T(test_rules_guest_disk_space),
 		T(test_rules_guest_disk_space_ignored_volumes),
 		T(test_rules_guest_disk_space_threshold),

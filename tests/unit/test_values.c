@@ -441,6 +441,80 @@ static void test_values_plain_rows_by_type(void **state)
 	assert_true(tested >= 18);
 }
 
+/* --- snapshot list, custom attributes ------------------------------------------ */
+
+/* The snapshot tree's nodes are listed, depth first, with their depth. */
+static void test_values_snapshot_list(void **state)
+{
+	struct parsed p;
+	const struct vmsc_snapshot_summary *s;
+
+	(void)state;
+	parse_file(&p, "retrieve_unknown_types.xml");
+	assert_int_equal(p.rc, VMSC_READ_OK);
+	s = &p.vms[0].snapshots;
+	assert_int_equal(s->n_list, (size_t)s->count);
+	for (size_t i = 0; i < s->n_list; i++) {
+		assert_non_null(s->list[i].name);
+		assert_true(s->list[i].depth >= 1 && s->list[i].depth <= s->max_depth);
+		assert_true(s->list[i].created > 0);
+		if (!strcmp(s->list[i].name, "base")) {
+			assert_int_equal(s->list[i].depth, 1);
+			assert_int_equal((long long)s->list[i].created, 1793527200LL);
+		}
+	}
+	parsed_release(&p);
+}
+
+/* customValue keys are named by the vCenter's definitions (VM and global
+ * ones); values of unknown keys are dropped; a later value replaces one. */
+static void test_values_custom_values(void **state)
+{
+	static const char defs[] =
+		"<val xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+		"xsi:type=\"ArrayOfCustomFieldDef\">"
+		"<CustomFieldDef><key>101</key><name>Last Backup</name><type>string</type>"
+		"<managedObjectType>VirtualMachine</managedObjectType></CustomFieldDef>"
+		"<CustomFieldDef><key>102</key><name>Owner</name><type>string</type></CustomFieldDef>"
+		"<CustomFieldDef><key>103</key><name>Rack</name><type>string</type>"
+		"<managedObjectType>HostSystem</managedObjectType></CustomFieldDef>"
+		"<CustomFieldDef><key>x</key><name>Broken</name></CustomFieldDef></val>";
+	static const char val[] =
+		"<val xsi:type=\"ArrayOfCustomFieldValue\">"
+		"<CustomFieldValue xsi:type=\"CustomFieldStringValue\"><key>101</key>"
+		"<value>2024-05-10T01:00:05Z</value></CustomFieldValue>"
+		"<CustomFieldValue xsi:type=\"CustomFieldStringValue\"><key>102</key>"
+		"<value>ops &amp; dev</value></CustomFieldValue>"
+		"<CustomFieldValue xsi:type=\"CustomFieldStringValue\"><key>103</key>"
+		"<value>r1</value></CustomFieldValue>"
+		"<CustomFieldValue xsi:type=\"CustomFieldStringValue\"><key>999</key>"
+		"<value>unknown</value></CustomFieldValue>"
+		"<CustomFieldValue xsi:type=\"CustomFieldStringValue\"><key>102</key>"
+		"<value>ops</value></CustomFieldValue>"
+		"<CustomFieldValue xsi:type=\"NewerValueType\"><key>101</key></CustomFieldValue>"
+		"</val>";
+	struct parsed p;
+	const struct vmsc_vm_facts *f;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(vmsc_values_read_custom_fields(&p.c, defs), 0);
+	assert_int_equal(p.c.n_custom_fields, 2);
+	assert_true(asprintf(&p.text, REPLY_HEAD "customValue</name>%s" REPLY_TAIL, val) > 0);
+	parse_text(&p, strlen(p.text));
+	assert_int_equal(p.rc, VMSC_READ_OK);
+	f = &p.vms[0];
+	assert_int_equal(f->n_custom_values, 2);
+	assert_string_equal(f->custom_values[0].key, "Last Backup");
+	assert_string_equal(f->custom_values[0].value, ""); /* the later, valueless one */
+	assert_string_equal(f->custom_values[1].key, "Owner");
+	assert_string_equal(f->custom_values[1].value, "ops");
+	parsed_release(&p);
+	for (size_t i = 0; i < p.c.n_custom_fields; i++)
+		free(p.c.custom_fields[i].name);
+	free(p.c.custom_fields);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_values_fault_detail),
 		cmocka_unit_test(test_values_every_table_path_read),
 		cmocka_unit_test(test_values_plain_rows_by_type),
+		cmocka_unit_test(test_values_snapshot_list),
+		cmocka_unit_test(test_values_custom_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -240,7 +240,13 @@ func (b *builder) createVM(spec *VMSpec) (*simulator.VirtualMachine, error) {
 		return nil, fmt.Errorf("create VM %q: %s", s.Name, err)
 	}
 	// Start-up only (no server yet): no locking needed.
-	return vm, b.configure(vm, &s, d)
+	if s.Annotation, err = b.expandTimes(s.Annotation); err != nil {
+		return vm, err
+	}
+	if err := b.configure(vm, &s, d); err != nil {
+		return vm, err
+	}
+	return vm, b.customAttributes(vm, &s)
 }
 
 // createVMTask creates the VM with the simulator's CreateVM_Task: the VM's

@@ -41,7 +41,10 @@ type VMSpec struct {
 	IPAddress     string `json:"ipAddress,omitempty"`
 	NumCPU        int32  `json:"numCpu,omitempty"`
 	MemoryMB      int32  `json:"memoryMB,omitempty"`
-	Annotation    string `json:"annotation,omitempty"`
+	Annotation    string `json:"annotation,omitempty"` // {{ago H}} / {{ago H "LAYOUT"}}: server start - H hours
+	// CustomAttributes: custom attribute name -> value (defined for VirtualMachine
+	// with the CustomFieldsManager on first use); values expand {{ago H}} too.
+	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
 
 	Tools      *ToolsSpec      `json:"tools,omitempty"`
 	Capability *CapabilitySpec `json:"capability,omitempty"`
