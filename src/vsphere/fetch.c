@@ -26,26 +26,11 @@ static const char view_traversal[] =
 
 /* ---- invocations ----------------------------------------------------- */
 
-static int invoke_find(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__FindByInventoryPath(c->soap, c->opts.url, c->action, req, resp);
-}
+VMSC_INVOKER(invoke_find, FindByInventoryPath)
+VMSC_INVOKER(invoke_create_view, CreateContainerView)
+VMSC_INVOKER(invoke_destroy_view, DestroyView)
 
-static int invoke_create_view(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__CreateContainerView(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_destroy_view(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__DestroyView(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_cancel(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__CancelRetrievePropertiesEx(c->soap, c->opts.url, c->action, req,
-							   resp);
-}
+VMSC_INVOKER(invoke_cancel, CancelRetrievePropertiesEx)
 
 /* ---- scope ----------------------------------------------------------- */
 

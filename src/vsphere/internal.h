@@ -10,6 +10,14 @@
 #include "vimH.h"
 #include "vmsnapcheck/vsphere.h"
 
+/* The call of one vim25 operation, in the shape vmsc_call() takes: one line
+ * per operation instead of one function each. */
+#define VMSC_INVOKER(fn, op)                                                        \
+	static int fn(struct vmsc_vsphere *c, void *req, void *resp)                \
+	{                                                                            \
+		return soap_call___vim__##op(c->soap, c->opts.url, c->action, req, resp); \
+	}
+
 #define VMSC_MAX_OPS 32
 #define VMSC_LANES 3
 

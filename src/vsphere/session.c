@@ -433,25 +433,10 @@ struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *ty
 	return m;
 }
 
-static int invoke_service_content(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__RetrieveServiceContent(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_login(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__Login(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_logout(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__Logout(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_current_time(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__CurrentTime(c->soap, c->opts.url, c->action, req, resp);
-}
+VMSC_INVOKER(invoke_service_content, RetrieveServiceContent)
+VMSC_INVOKER(invoke_login, Login)
+VMSC_INVOKER(invoke_logout, Logout)
+VMSC_INVOKER(invoke_current_time, CurrentTime)
 
 static int retrieve_service_content(struct vmsc_vsphere *c, struct vmsc_error *err)
 {
@@ -573,10 +558,7 @@ int vmsc_vsphere_login(struct vmsc_vsphere *c, struct vmsc_error *err)
 	return login(c, err);
 }
 
-static int invoke_has_privilege(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__HasPrivilegeOnEntities(c->soap, c->opts.url, c->action, req, resp);
-}
+VMSC_INVOKER(invoke_has_privilege, HasPrivilegeOnEntities)
 
 int vmsc_vsphere_lookup_privileges(struct vmsc_vsphere *c, const char *const *privs, size_t n,
 				   bool *granted, struct vmsc_error *err)

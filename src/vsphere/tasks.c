@@ -44,40 +44,13 @@ void vmsc_vsphere_set_interruptible(struct vmsc_vsphere *c, bool on)
 
 /* ---- invocations ---------------------------------------------------- */
 
-static int invoke_create(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__CreateSnapshot_USCORETask(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_remove(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__RemoveSnapshot_USCORETask(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_cancel(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__CancelTask(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_retrieve(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__RetrievePropertiesEx(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_collector(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__CreateCollectorForTasks(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_read_next(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__ReadNextTasks(c->soap, c->opts.url, c->action, req, resp);
-}
-
-static int invoke_destroy(struct vmsc_vsphere *c, void *req, void *resp)
-{
-	return soap_call___vim__DestroyCollector(c->soap, c->opts.url, c->action, req, resp);
-}
+VMSC_INVOKER(invoke_create, CreateSnapshot_USCORETask)
+VMSC_INVOKER(invoke_remove, RemoveSnapshot_USCORETask)
+VMSC_INVOKER(invoke_cancel, CancelTask)
+VMSC_INVOKER(invoke_retrieve, RetrievePropertiesEx)
+VMSC_INVOKER(invoke_collector, CreateCollectorForTasks)
+VMSC_INVOKER(invoke_read_next, ReadNextTasks)
+VMSC_INVOKER(invoke_destroy, DestroyCollector)
 
 static int task_moref_out(struct vmsc_vsphere *c, const struct vim__ManagedObjectReference *m,
 			  const char *op, char **task, struct vmsc_error *err)
