@@ -95,7 +95,7 @@ static const char STYLE[] =
 	"  flex: 1 1 20rem; min-width: 0; }\n"
 	"table { border-collapse: collapse; }\n"
 	"th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; }\n"
-	".card table { width: 100%; }\n"
+	".card table.chart { width: 100%; }\n"
 	".card th, .card td { padding: .15rem .4rem; }\n"
 	"td.n { text-align: right; font-variant-numeric: tabular-nums; }\n"
 	"td.bar { width: 100%; }\n"
@@ -107,7 +107,7 @@ static const char STYLE[] =
 	"#vms { width: 100%; border-top: 1px solid var(--line); }\n"
 	"#vms thead th { border-bottom: 2px solid var(--line); white-space: nowrap; }\n"
 	"#vms tbody tr { border-bottom: 1px solid var(--line); }\n"
-	"#vms td.name { font-weight: 600; overflow-wrap: anywhere; white-space: pre-line; }\n"
+	"#vms td.name { font-weight: 600; overflow-wrap: break-word; white-space: pre-line; }\n"
 	".st { display: inline-block; min-width: 4.5rem; padding: 0 .4rem; border-radius: 3px; color: #fff;\n"
 	"  font-weight: 600; text-align: center; }\n"
 	".st.ok { background: var(--ok); } .st.warning { background: var(--warning); }\n"
@@ -580,7 +580,7 @@ int vmsc_report_html(const struct vmsc_result *r, const struct vmsc_report_optio
 	fprintf(out, "</h1>\n<p class=\"meta\" id=\"run\" data-status=\"%s\" data-exit-code=\"%d\">"
 		"Run at <time datetime=\"%s\">%s</time>", status, r->exit_code, iso, when);
 	if (r->duration > 0)
-		fprintf(out, ", took %.1f s", r->duration);
+		fprintf(out, ", took %.2f s", r->duration);
 	fprintf(out, "; exit code %d.</p>\n</header>\n", r->exit_code);
 	notes(&c);
 	put(&c, "<section class=\"cards\" id=\"summary\">\n");
