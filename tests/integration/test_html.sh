@@ -30,7 +30,7 @@ browser() {
 	name=$1
 	shift
 	rm -rf "$tmp/profile-$name"
-	timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run \
+	HOME=$tmp timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run \
 		--user-data-dir="$tmp/profile-$name" --disable-background-networking \
 		--disable-component-update --disable-sync --disable-extensions \
 		--host-resolver-rules="MAP * ~NOTFOUND" --log-net-log="$tmp/$name.netlog" \
