@@ -8,7 +8,7 @@ BUILD_PKGS="cmake gcc make pkg-config gsoap libgsoap-dev libcurl4-openssl-dev li
 libjansson-dev libinih-dev libssl-dev"
 TEST_PKGS="libcmocka-dev golang-go golang-github-vmware-govmomi-dev libxml2-utils jq
 prometheus clang libclang-rt-14-dev valgrind ca-certificates python3 util-linux git tar
-lintian dpkg-dev systemd man-db bash-completion"
+lintian dpkg-dev systemd man-db bash-completion chromium"
 
 want="$BUILD_PKGS"
 [ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"

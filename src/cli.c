@@ -50,6 +50,7 @@ enum opt_id {
 	OPT_CONFIG,
 	OPT_DATACENTER,
 	OPT_DEBUG,
+	OPT_DOCS_URL,
 	OPT_EXCLUDE,
 	OPT_FACTS,
 	OPT_FOLDER,
@@ -97,6 +98,7 @@ static const struct cli_option cli_options[] = {
 	{ "connections", 0, 0, required_argument, OPT_CONNECTIONS },
 	{ "datacenter", 0, 0, required_argument, OPT_DATACENTER },
 	{ "debug", 0, 0, no_argument, OPT_DEBUG },
+	{ "docs-url", 0, 0, required_argument, OPT_DOCS_URL },
 	{ "exclude", 0, 0, required_argument, OPT_EXCLUDE },
 	{ "facts", 0, 0, required_argument, OPT_FACTS },
 	{ "folder", 0, 0, required_argument, OPT_FOLDER },
@@ -449,6 +451,7 @@ void vmsc_options_release(struct vmsc_options *o)
 	free(o->config_file);
 	free(o->format);
 	free(o->output);
+	free(o->docs_url);
 	free(o->save_facts);
 	free(o->facts);
 	vmsc_config_release(&o->config);
@@ -599,6 +602,8 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 	case OPT_DEBUG:
 		o->debug = true;
 		return 0;
+	case OPT_DOCS_URL:
+		return set_string(&o->docs_url, arg, err);
 	case OPT_EXCLUDE:
 		return append_string(&o->excludes, &o->n_excludes, arg, err);
 	case OPT_FACTS:
@@ -981,6 +986,8 @@ void vmsc_cli_usage(FILE *out)
 	fputs("  -o, --output FILE         write the report to FILE, replaced atomically\n"
 	      "                            ('-' = standard output)\n"
 	      "      --color WHEN          auto, always or never (NO_COLOR means never)\n"
+	      "      --docs-url URL        html: where the rules documentation is (default\n"
+	      "                            " VMSC_REPORT_DOCS_URL ")\n"
 	      "  -q, --quiet               no notices or progress; errors still shown\n"
 	      "  -v, --verbose             list healthy VMs and count requests (repeatable)\n"
 	      "      --debug               log each SOAP exchange to stderr, secrets masked\n"

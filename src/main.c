@@ -790,6 +790,7 @@ static int run_check(struct vmsc_options *o)
 	ro.color = want_color(o);
 	ro.verbose = o->verbose > 0;
 	ro.tool_version = VMSC_VERSION;
+	ro.docs_url = o->docs_url;
 	if (o->output) {
 		/* a failed run keeps the previous metrics file: staleness is the alert */
 		if (failed && !strcmp(fmt->name, "prometheus")) {

@@ -60,6 +60,7 @@ struct vmsc_options {
 	char *format;                 /* validated; "text" unless -f (set even when parsing fails
 				       * later, so usage errors can be printed in that format) */
 	char *output;                 /* NULL = stdout */
+	char *docs_url;               /* html: rules documentation base URL; NULL = default */
 	int timeout;                  /* seconds per request, default 60 */
 	int page_size;                /* default 500 */
 	int connections;              /* per vCenter, 1 or 2 (default) */

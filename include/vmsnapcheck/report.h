@@ -12,14 +12,19 @@ struct vmsc_report_options {
 	bool color;                   /* ANSI colour (text only) */
 	bool verbose;                 /* text: list healthy VMs too */
 	const char *tool_version;
+	const char *docs_url;         /* html: rules documentation, NULL = VMSC_REPORT_DOCS_URL */
 };
+
+/* The rules documentation the Debian package installs; html links each
+ * finding to its "## rule-id" heading there (--docs-url changes it). */
+#define VMSC_REPORT_DOCS_URL "file:///usr/share/doc/vmsnapcheck/rules.md"
 
 /* Every writer takes the same result and a FILE; returns 0 or -1 on write error. */
 typedef int (*vmsc_report_fn)(const struct vmsc_result *r, const struct vmsc_report_options *o,
 			      FILE *out);
 
 struct vmsc_report_format {
-	const char *name;             /* text, json, junit, nagios, prometheus, csv */
+	const char *name;             /* text, json, junit, nagios, prometheus, csv, html */
 	vmsc_report_fn write;
 };
 
@@ -32,6 +37,7 @@ int vmsc_report_junit(const struct vmsc_result *r, const struct vmsc_report_opti
 int vmsc_report_nagios(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
 int vmsc_report_prometheus(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
 int vmsc_report_csv(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
+int vmsc_report_html(const struct vmsc_result *r, const struct vmsc_report_options *o, FILE *out);
 
 /*
  * Atomic output file (-o): check early that the directory is writable,

@@ -17,6 +17,7 @@ static const struct vmsc_report_format formats[] = {
 	{ "nagios", vmsc_report_nagios },
 	{ "prometheus", vmsc_report_prometheus },
 	{ "csv", vmsc_report_csv },
+	{ "html", vmsc_report_html },
 };
 
 const struct vmsc_report_format *vmsc_report_formats(size_t *n)

@@ -405,9 +405,9 @@ static void test_cli_doctor_only_first(void **state)
 static void test_cli_bad_values(void **state)
 {
 	(void)state;
-	PARSE_FAILS(VMSC_E_USAGE, "unknown format 'xml': use text, json, junit, nagios, prometheus or csv",
+	PARSE_FAILS(VMSC_E_USAGE, "unknown format 'xml': use text, json, junit, nagios, prometheus, csv or html",
 		    "-f", "xml");
-	PARSE_FAILS(VMSC_E_USAGE, "unknown format 'JSON': use text, json, junit, nagios, prometheus or csv",
+	PARSE_FAILS(VMSC_E_USAGE, "unknown format 'JSON': use text, json, junit, nagios, prometheus, csv or html",
 		    "--format=JSON");
 	PARSE_FAILS(VMSC_E_USAGE, "bad timeout '0': use a whole number of seconds from 1 to 3600",
 		    "-t", "0");

@@ -232,7 +232,7 @@ static void test_output_abort_removes_temp(void **state)
 static void test_output_format_table(void **state)
 {
 	static const char *const names[] = { "text", "json", "junit", "nagios", "prometheus",
-					     "csv" };
+					     "csv", "html" };
 	const struct vmsc_report_format *f;
 	size_t n, i;
 
