@@ -7,7 +7,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 
-"$root/scripts/deps.sh" --test
+"$root/scripts/deps.sh" --demo
 BUILD_DIR=$build "$root/scripts/build.sh"
 
 envfile=$build/demo-vcsim.env

@@ -6,12 +6,18 @@ set -eu
 
 BUILD_PKGS="cmake gcc make pkg-config gsoap libgsoap-dev libcurl4-openssl-dev libxml2-dev
 libjansson-dev libinih-dev libssl-dev"
-TEST_PKGS="libcmocka-dev golang-go golang-github-vmware-govmomi-dev libxml2-utils jq
+# the bundled simulator and the build of the test tree it lives in (scripts/demo.sh:
+# not the browser, fuzzers and linters of the whole test set)
+SIM_PKGS="golang-go golang-github-vmware-govmomi-dev ca-certificates libcmocka-dev jq"
+TEST_PKGS="$SIM_PKGS libxml2-utils
 prometheus clang libclang-rt-14-dev valgrind ca-certificates python3 util-linux git tar
 lintian dpkg-dev systemd man-db bash-completion chromium"
 
 want="$BUILD_PKGS"
-[ "${1:-}" = "--test" ] && want="$BUILD_PKGS $TEST_PKGS"
+case "${1:-}" in
+--test) want="$BUILD_PKGS $TEST_PKGS" ;;
+--demo) want="$BUILD_PKGS $SIM_PKGS" ;;
+esac
 
 missing=""
 for p in $want; do

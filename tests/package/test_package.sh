@@ -96,6 +96,8 @@ c=$(complete_words vmsnapcheck explain quiesce-e)
 [ "$c" = quiesce-enableuuid ] && ok "completes rule ids" || not_ok "explain quiesce-e completes to '$c'"
 c=$(complete_words vmsnapcheck --inc)
 [ "$c" = --include-powered-off ] && ok "completes options" || not_ok "--inc completes to '$c'"
+c=$(complete_words vmsnapcheck -f ht)
+[ "$c" = html ] && ok "completes formats" || not_ok "-f ht completes to '$c'"
 c=$(complete_words vmsnapcheck --require fi)
 [ "$c" = filesystem ] && ok "completes --require levels" || not_ok "--require fi completes to '$c'"
 
