@@ -44,6 +44,16 @@ vmsc_check_fn vmsc_check_snapshot_limit;
 vmsc_check_fn vmsc_check_guest_disk_space;
 vmsc_check_fn vmsc_check_vm_inaccessible;
 
+/* vmconfig.c (catalogue, second part) */
+vmsc_check_fn vmsc_check_quiesce_nvme_sata_disk;
+vmsc_check_fn vmsc_check_scsi_slots_short;
+vmsc_check_fn vmsc_check_encrypted_vm;
+vmsc_check_fn vmsc_check_too_many_volumes;
+vmsc_check_fn vmsc_check_vm_question_pending;
+vmsc_check_fn vmsc_check_nvdimm_no_snapshot_mode;
+vmsc_check_fn vmsc_check_unmanaged_delta_disk;
+vmsc_check_fn vmsc_check_cbt_disabled;
+
 /* Helpers shared by the checks (rules.c). */
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx);
 /* Whether the string is set and equal to `value` (vim25 enums are case-sensitive). */
