@@ -204,7 +204,8 @@ int vmsc_check_scsi_slots_short(const struct vmsc_vm_facts *f, struct vmsc_rule_
 		if (used < scsi_units(c, hw))
 			free_units += scsi_units(c, hw) - used;
 	}
-	if (free_units >= (long)f->n_disks)
+	/* without any, the disks are on IDE, SATA or NVMe: those rules say so */
+	if (!n_scsi || free_units >= (long)f->n_disks)
 		return 0;
 	return vmsc_rule_report(ctx, ctx->rule->severity,
 				"%zu disks but %ld free units on %zu SCSI controller%s: "

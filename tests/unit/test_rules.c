@@ -1387,6 +1387,13 @@ static void test_rules_scsi_slots_short(void **state)
 	add_controller(t->f, 1001, 1, "VirtualLsiLogicController", "noSharing", "SCSI controller 1");
 	assert_clean(run(t));
 
+	/* No SCSI controller at all: the IDE/NVMe/SATA rules speak for the disks. */
+	t->f->controllers[0].kind = VMSC_CONTROLLER_SATA;
+	t->f->controllers[2].kind = VMSC_CONTROLLER_OTHER;
+	assert_int_equal(count(run(t), "scsi-slots-short"), 0);
+	t->f->controllers[0].kind = VMSC_CONTROLLER_SCSI;
+	t->f->controllers[2].kind = VMSC_CONTROLLER_SCSI;
+
 	/* Device facts unknown: nothing to say. */
 	t->f->hardware_read = VMSC_TRI_UNSET;
 	t->f->controllers[2].used_units = 15;
