@@ -196,6 +196,8 @@ static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
 /*
  * design.md: a property newer than the server's API is not asked for (the
  * fetch leaves it out) and the rule that needs it says so once per run.
+ * Only with -v: scripts count stderr lines, and facts files keep the same
+ * knowledge in each VM's notRequested.
  */
 static void note_not_requested(const struct vmsc_options *o, const char *vc, const char *api,
 			       const char *const *paths, size_t n)
@@ -203,7 +205,7 @@ static void note_not_requested(const struct vmsc_options *o, const char *vc, con
 	const struct vmsc_rule *rules;
 	size_t nr;
 
-	if (o->quiet > 0)
+	if (o->quiet > 0 || !o->verbose)
 		return;
 	rules = vmsc_rules(&nr);
 	for (size_t i = 0; i < n; i++) {
