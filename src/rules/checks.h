@@ -4,7 +4,7 @@
 
 /*
  * Check functions of the rule table (src/rules/rules.c), one file per group:
- * tools.c, quiesce.c, devices.c, snapshots.c, guest.c.  Internal to
+ * tools.c, quiesce.c, devices.c, snapshots.c, guest.c, vmconfig.c.  Internal to
  * src/rules/.  Each is a pure function of the facts and ctx->config that
  * adds findings through vmsc_rule_report() and returns 0, or -1 when out of
  * memory.
