@@ -200,6 +200,41 @@ static int on_page(void *ud, struct vmsc_vm_facts *vms, size_t n)
 	return interrupted ? 1 : 0;
 }
 
+/*
+ * design.md: a property newer than the server's API is not asked for (the
+ * fetch leaves it out) and the rule that needs it says so once per run.
+ * Only with -v: scripts count stderr lines, and facts files keep the same
+ * knowledge in each VM's notRequested.
+ */
+static void note_not_requested(const struct vmsc_options *o, const char *vc, const char *api,
+			       const char *const *paths, size_t n)
+{
+	const struct vmsc_rule *rules;
+	size_t nr;
+
+	if (o->quiet > 0 || !o->verbose)
+		return;
+	rules = vmsc_rules(&nr);
+	for (size_t i = 0; i < n; i++) {
+		const char *since = vmsc_property_since(paths[i]);
+
+		if (!vmsc_api_older(api, since))
+			continue;
+		for (size_t r = 0; r < nr; r++) {
+			const char *const *p = rules[r].paths;
+
+			if (!vmsc_rule_enabled(&o->config, rules[r].id))
+				continue;
+			while (p && *p && strcmp(*p, paths[i]))
+				p++;
+			if (p && *p)
+				fprintf(stderr, "vmsnapcheck: note: %s speaks vSphere API %s, older than "
+					"%s: %s is not read there, so rule %s goes without it "
+					"(see docs/rules.md)\n", vc, api, since, paths[i], rules[r].id);
+		}
+	}
+}
+
 static void print_request_counts(const struct vmsc_vsphere *c, const char *host)
 {
 	struct vmsc_request_count counts[32];
@@ -336,6 +371,7 @@ static void check_server(void *arg)
 		goto out;
 	}
 	spec.paths = paths;
+	note_not_requested(o, vc->name, vmsc_vsphere_get_about(c)->api_version, paths, spec.n_paths);
 	spec.datacenter = o->datacenter;
 	spec.cluster = o->cluster;
 	spec.folder = o->folder;

@@ -52,6 +52,8 @@ struct vmsc_disk {
 	char *file_name;            /* backing.fileName */
 	long long capacity_bytes;   /* -1 when absent */
 	char *datastore;            /* backing.datastore moid; NULL when absent (RDM LUNs may have one) */
+	char *parent_file_name;     /* backing.parent.fileName: a delta disk's parent; NULL = none */
+	char *key_id;               /* backing.keyId.keyId: the disk is encrypted; NULL = not */
 };
 
 struct vmsc_controller {
@@ -61,11 +63,13 @@ struct vmsc_controller {
 	enum vmsc_controller_kind kind;
 	char *shared_bus;           /* SCSI only: noSharing / virtualSharing / physicalSharing */
 	char *label;                /* deviceInfo.label, e.g. "SCSI controller 1"; may be NULL */
+	int used_units;             /* devices of any kind on it (controllerKey); -1 = unknown */
 };
 
-/* Devices that matter to snapshots (passthrough, SR-IOV); others are not kept. */
+/* Devices that matter to snapshots; others are not kept. */
 struct vmsc_device {
-	char *type;                 /* VirtualPCIPassthrough, VirtualSriovEthernetCard */
+	char *type;                 /* VirtualPCIPassthrough, VirtualSriovEthernetCard, VirtualTPM,
+				     * VirtualNVDIMM */
 	char *label;
 };
 
@@ -172,6 +176,16 @@ struct vmsc_vm_facts {
 	 * CustomFieldsManager.field); values of unknown keys are not kept */
 	struct vmsc_option *custom_values;
 	size_t n_custom_values;
+	/* rules2: second-part rule facts (docs/facts.md) */
+	char *hardware_version;     /* config.version, e.g. "vmx-19" */
+	char *guest_detailed_data;  /* guest.guestDetailedData (API 8.0.2.0+) */
+	enum vmsc_tri encrypted;    /* config.keyId set; UNSET = not encrypted */
+	char *question_text;        /* runtime.question's text; NULL = no question pending */
+	char *pmem_snapshot_mode;   /* config.pmem.snapshotMode (API 7.0.3.0+); NULL = unset */
+	enum vmsc_tri cbt_enabled;  /* config.changeTrackingEnabled; UNSET = unknown */
+	/* Paths left out because the server's API is older (vmsc_property_since) */
+	char **not_requested;
+	size_t n_not_requested;
 
 	struct vmsc_unreadable *unreadable;
 	size_t n_unreadable;
@@ -266,6 +280,15 @@ int vmsc_facts_extra_config_wanted(const char *key);
 
 /* Decodes vSphere's name escaping (%2f %5c %25, any case) in place. */
 void vmsc_name_decode(char *name);
+
+/* The least about.apiVersion that has a property path ("7.0.3.0"), NULL when
+ * every supported server has it; a path below a listed one counts too. */
+const char *vmsc_property_since(const char *path);
+/* Whether API version `api` ("6.5", "8.0.2.0") is older than `since`;
+ * an absent or unparsable `api` is not (the property is asked for). */
+int vmsc_api_older(const char *api, const char *since);
+/* Whether the fetch left `path` out for this VM (its server's API is older). */
+int vmsc_vm_facts_not_requested(const struct vmsc_vm_facts *f, const char *path);
 
 /* Whether the guest is Windows (guestId starts with "win" or guestFamily windowsGuest). */
 int vmsc_vm_facts_is_windows(const struct vmsc_vm_facts *f);

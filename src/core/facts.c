@@ -124,6 +124,75 @@ int vmsc_vm_facts_is_windows(const struct vmsc_vm_facts *f)
 	return 0;
 }
 
+/*
+ * Properties newer than some servers' API: asking for one there gets an
+ * InvalidProperty for every VM (the VMs would read as unknown), so the fetch
+ * leaves it out and the rules that need it do not check it (design.md).
+ */
+static const struct {
+	const char *path;
+	const char *since;
+} property_since[] = {
+	{ "config.pmem", "7.0.3.0" },
+	{ "guest.guestDetailedData", "8.0.2.0" },
+};
+
+const char *vmsc_property_since(const char *path)
+{
+	if (!path)
+		return NULL;
+	for (size_t i = 0; i < sizeof(property_since) / sizeof(property_since[0]); i++) {
+		size_t n = strlen(property_since[i].path);
+
+		if (!strncmp(path, property_since[i].path, n) && (!path[n] || path[n] == '.'))
+			return property_since[i].since;
+	}
+	return NULL;
+}
+
+/* Next dotted component of a version, or -1 past the end / on junk. */
+static long version_part(const char **s)
+{
+	char *end;
+	long v;
+
+	if (!**s)
+		return -1;
+	v = strtol(*s, &end, 10);
+	if (end == *s || v < 0)
+		return -2;
+	*s = *end == '.' ? end + 1 : end;
+	return v;
+}
+
+int vmsc_api_older(const char *api, const char *since)
+{
+	if (!api || !since || !*api)
+		return 0;
+	for (;;) {
+		long a = version_part(&api), b = version_part(&since);
+
+		if (a == -2 || b == -2)
+			return 0;       /* unparsable: ask, as for an unknown server */
+		if (a < 0 && b < 0)
+			return 0;
+		if (a < 0)
+			a = 0;          /* "8.0" == "8.0.0.0" */
+		if (b < 0)
+			b = 0;
+		if (a != b)
+			return a < b;
+	}
+}
+
+int vmsc_vm_facts_not_requested(const struct vmsc_vm_facts *f, const char *path)
+{
+	for (size_t i = 0; f && path && i < f->n_not_requested; i++)
+		if (f->not_requested[i] && !strcmp(f->not_requested[i], path))
+			return 1;
+	return 0;
+}
+
 /* A type name as it may arrive: "VirtualIDEController" or "vim25:VirtualIDEController". */
 static const char *strip_prefix(const char *type)
 {

@@ -92,6 +92,8 @@ static const struct vmsc_fact_field disk_fields[] = {
 	F_LLONG(T, "capacityBytes", "capacityInBytes", capacity_bytes, VMSC_FACT_OMIT_NEGATIVE,
 		-1, -1),
 	F_STR(T, "datastore", "backing.datastore", datastore, 0),
+	F_STR(T, "parentFileName", "backing.parent.fileName", parent_file_name, 0),
+	F_STR(T, "keyId", "backing.keyId.keyId", key_id, 0),
 };
 #undef T
 
@@ -104,6 +106,8 @@ static const struct vmsc_fact_field controller_fields[] = {
 	F_KIND(T, "kind", NULL, kind, &controller_kind),
 	F_STR(T, "sharedBus", "sharedBus", shared_bus, 0),
 	F_STR(T, "label", "deviceInfo.label", label, 0),
+	/* counted by values.c from every device's controllerKey */
+	F_INT(T, "usedUnits", NULL, used_units, VMSC_FACT_OMIT_NEGATIVE, -1, -1),
 };
 #undef T
 
@@ -219,6 +223,14 @@ static const struct vmsc_fact_field vm_fields[] = {
 	F_LIST(T, "volumes", "guest.disk", volumes, n_volumes, &volume_record),
 	F_STR(T, "annotation", "config.annotation", annotation, 0),
 	F_OPTIONS(T, "customValues", "customValue", custom_values, n_custom_values),
+	/* rules2: second-part rule facts */
+	F_STR(T, "hardwareVersion", "config.version", hardware_version, 0),
+	F_STR(T, "guestDetailedData", "guest.guestDetailedData", guest_detailed_data, 0),
+	F_TRI(T, "encrypted", "config.keyId", encrypted, VMSC_FACT_PRESENCE),
+	F_STR(T, "questionText", "runtime.question", question_text, VMSC_FACT_DERIVED),
+	F_STR(T, "pmemSnapshotMode", "config.pmem", pmem_snapshot_mode, VMSC_FACT_DERIVED),
+	F_TRI(T, "changeTrackingEnabled", "config.changeTrackingEnabled", cbt_enabled, 0),
+	F_STRINGS(T, "notRequested", NULL, not_requested, n_not_requested),
 	F_LIST(T, "unreadable", NULL, unreadable, n_unreadable, &unreadable_record),
 	F_TIME(T, "readAt", NULL, read_at),
 };

@@ -4,7 +4,7 @@
 
 /*
  * Check functions of the rule table (src/rules/rules.c), one file per group:
- * tools.c, quiesce.c, devices.c, snapshots.c, guest.c.  Internal to
+ * tools.c, quiesce.c, devices.c, snapshots.c, guest.c, vmconfig.c.  Internal to
  * src/rules/.  Each is a pure function of the facts and ctx->config that
  * adds findings through vmsc_rule_report() and returns 0, or -1 when out of
  * memory.
@@ -48,6 +48,16 @@ vmsc_check_fn vmsc_check_guest_disk_space;
 vmsc_check_fn vmsc_check_vm_inaccessible;
 /* datastores.c */
 vmsc_check_fn vmsc_check_datastore_low_space;
+
+/* vmconfig.c (catalogue, second part) */
+vmsc_check_fn vmsc_check_quiesce_nvme_sata_disk;
+vmsc_check_fn vmsc_check_scsi_slots_short;
+vmsc_check_fn vmsc_check_encrypted_vm;
+vmsc_check_fn vmsc_check_too_many_volumes;
+vmsc_check_fn vmsc_check_vm_question_pending;
+vmsc_check_fn vmsc_check_nvdimm_no_snapshot_mode;
+vmsc_check_fn vmsc_check_unmanaged_delta_disk;
+vmsc_check_fn vmsc_check_cbt_disabled;
 
 /* Helpers shared by the checks (rules.c). */
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx);

@@ -66,6 +66,24 @@ static const char *const datastore_paths[] = { "config.hardware.device", NULL };
 static const char *const backup_paths[] = { "customValue", "config.annotation", NULL };
 static const char *const backup_attribute_paths[] = { "customValue", NULL };
 static const char *const backup_notes_paths[] = { "config.annotation", NULL };
+/* catalogue, second part (vmconfig.c) */
+static const char *const nvme_sata_paths[] = {
+	"config.guestId", "guest.guestFamily", "config.hardware.device",
+	"guest.guestDetailedData", NULL,
+};
+static const char *const scsi_slots_paths[] = {
+	"config.guestId", "guest.guestFamily", "config.hardware.device", "config.version", NULL,
+};
+static const char *const encrypted_paths[] = {
+	"config.guestId", "guest.guestFamily", "config.keyId", "config.hardware.device", NULL,
+};
+static const char *const volumes_paths[] = {
+	"config.guestId", "guest.guestFamily", "guest.disk", NULL,
+};
+static const char *const question_paths[] = { "runtime.question", NULL };
+static const char *const nvdimm_paths[] = { "config.hardware.device", "config.pmem", NULL };
+static const char *const delta_paths[] = { "snapshot", "config.hardware.device", NULL };
+static const char *const cbt_paths[] = { "config.changeTrackingEnabled", NULL };
 
 /* --- the table ----------------------------------------------------------- */
 
@@ -169,6 +187,42 @@ static const struct vmsc_rule rule_table[] = {
 	  VMSC_RULE_NEEDS_BACKUP_CONFIG, backup_paths, vmsc_check_backup_age,
 	  "Find out why the backup job skips this VM (its job log), or add the VM to a "
 	  "backup job; see docs/rules.md if the recorded time is not read right." },
+	{ "quiesce-nvme-sata-disk", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM,
+	  "Disk on an NVMe or SATA controller", 0, nvme_sata_paths,
+	  vmsc_check_quiesce_nvme_sata_disk,
+	  "Move the disk to a SCSI controller (e.g. VMware Paravirtual) so VSS can quiesce "
+	  "applications; NVMe disks also work on Windows Server 2022 from build 20348.2582 "
+	  "and 2025 from 26100.7171." },
+	{ "scsi-slots-short", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM,
+	  "Too few free SCSI units", 0, scsi_slots_paths, vmsc_check_scsi_slots_short,
+	  "Add a SCSI controller (VMware Paravirtual holds 63 disks from hardware version 14) "
+	  "so there is a free SCSI unit per disk." },
+	{ "encrypted-vm", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM,
+	  "Encrypted VM", 0, encrypted_paths, vmsc_check_encrypted_vm,
+	  "Accept file-system consistency, or quiesce applications in-guest (pre-freeze "
+	  "scripts, the application's own backup) and waive the rule." },
+	{ "too-many-volumes", VMSC_SEV_WARNING, VMSC_LEVEL_CRASH,
+	  "More than 64 guest volumes", VMSC_RULE_NEEDS_RUNNING_GUEST, volumes_paths,
+	  vmsc_check_too_many_volumes,
+	  "Reduce the guest's volumes to 64 or fewer, or back the extra ones up in-guest." },
+	{ "vm-question-pending", VMSC_SEV_ERROR, VMSC_LEVEL_NONE,
+	  "VM waits for an answer", 0, question_paths, vmsc_check_vm_question_pending,
+	  "Answer the question (vSphere Client: the VM's summary, or govc vm.question); "
+	  "free datastore space first if it is about the redo log." },
+	{ "nvdimm-no-snapshot-mode", VMSC_SEV_ERROR, VMSC_LEVEL_NONE,
+	  "NVDIMM without a snapshot mode", 0, nvdimm_paths,
+	  vmsc_check_nvdimm_no_snapshot_mode,
+	  "With the VM powered off, set its PMem snapshot mode "
+	  "(config.pmem.snapshotMode = independent_eraseonrevert), or remove the NVDIMM." },
+	{ "unmanaged-delta-disk", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
+	  "Delta disk without a snapshot", 0, delta_paths, vmsc_check_unmanaged_delta_disk,
+	  "Take a snapshot and then Delete All so vCenter folds the delta into its parent; "
+	  "find out first what left it (often a backup proxy that failed)." },
+	{ "cbt-disabled", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET,
+	  "Changed block tracking off", VMSC_RULE_OFF_BY_DEFAULT, cbt_paths,
+	  vmsc_check_cbt_disabled,
+	  "Enable CBT (ctkEnabled) with the VM powered off or through your backup product, "
+	  "then take and delete a snapshot so it takes effect." },
 	{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
 	  "Consistency below the required level", VMSC_RULE_EXTERNAL, NULL, NULL,
 	  "Fix the rules that limit the level (listed in the message and under "

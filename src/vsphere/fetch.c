@@ -439,6 +439,8 @@ struct full_pass {
 	struct vmsc_vm_facts batch[BATCH];
 	size_t n;
 	struct vmsc_error *err;
+	const char **skipped;           /* paths the server's API is too old for */
+	size_t n_skipped;
 };
 
 static void full_drop(struct full_pass *fp)
@@ -482,7 +484,16 @@ static int full_object(void *ud, void *obj)
 		return 0;
 	}
 	f->read_at = fp->spec->now;
-	if (!(f->vcenter = strdup(fp->vcenter)) || (!f->name && !(f->name = strdup(f->moid)))) {
+	if (fp->n_skipped && !f->not_requested) {
+		f->not_requested = calloc(fp->n_skipped, sizeof(char *));
+		for (size_t i = 0; f->not_requested && i < fp->n_skipped; i++) {
+			if (!(f->not_requested[i] = strdup(fp->skipped[i])))
+				break;
+			f->n_not_requested++;
+		}
+	}
+	if ((fp->n_skipped && f->n_not_requested != fp->n_skipped) ||
+	    !(f->vcenter = strdup(fp->vcenter)) || (!f->name && !(f->name = strdup(f->moid)))) {
 		vmsc_vm_facts_release(f);
 		return vmsc_error_set(fp->err, VMSC_E_NOMEM, "out of memory reading VM properties");
 	}
@@ -535,20 +546,30 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 	vmsc_error_clear(err);
 	/* "name" is always asked, first */
 	paths = calloc(spec->n_paths + 1, sizeof(*paths));
-	if (fp)
+	if (fp) {
 		fp->done = vmsc_map_new();
-	if (!paths || !fp || !fp->done) {
+		fp->skipped = calloc(spec->n_paths + 1, sizeof(*fp->skipped));
+	}
+	if (!paths || !fp || !fp->done || !fp->skipped) {
 		free(paths);
-		if (fp)
+		if (fp) {
 			vmsc_map_free(fp->done, NULL);
+			free(fp->skipped);
+		}
 		free(fp);
 		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 		return -1;
 	}
 	paths[0] = "name";
-	for (size_t i = 0; i < spec->n_paths; i++)
-		if (strcmp(spec->paths[i], "name"))
+	for (size_t i = 0; i < spec->n_paths; i++) {
+		if (!strcmp(spec->paths[i], "name"))
+			continue;
+		/* an InvalidProperty for every VM otherwise; the rules see it in notRequested */
+		if (vmsc_api_older(c->about.api_version, vmsc_property_since(spec->paths[i])))
+			fp->skipped[fp->n_skipped++] = spec->paths[i];
+		else
 			paths[k++] = spec->paths[i];
+	}
 	fp->spec = spec;
 	fp->fn = fn;
 	fp->ud = ud;
@@ -589,6 +610,7 @@ out:
 	name_pass_release(&np);
 	full_drop(fp);
 	vmsc_map_free(fp->done, NULL);
+	free(fp->skipped);
 	free(fp);
 	return ret;
 }

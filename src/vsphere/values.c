@@ -475,8 +475,12 @@ struct device_walk {
 	struct vmsc_vm_facts *f;
 	char *type, *backing_type, *label, *disk_mode, *compat, *sharing, *file_name, *shared_bus;
 	char *datastore;
+	char *parent_file, *key_id;
 	long long key, controller_key, unit, bus, capacity_bytes, capacity_kb;
 	int failed;
+	/* controllerKey of every device seen, for each controller's used units */
+	int *attached;
+	size_t n_attached;
 };
 
 static void device_reset(struct device_walk *d)
@@ -490,9 +494,11 @@ static void device_reset(struct device_walk *d)
 	free(d->file_name);
 	free(d->shared_bus);
 	free(d->datastore);
+	free(d->parent_file);
+	free(d->key_id);
 	d->datastore = NULL;
 	d->type = d->backing_type = d->label = d->disk_mode = d->compat = NULL;
-	d->sharing = d->file_name = d->shared_bus = NULL;
+	d->sharing = d->file_name = d->shared_bus = d->parent_file = d->key_id = NULL;
 	d->key = d->controller_key = d->unit = d->bus = d->capacity_bytes = d->capacity_kb = -1;
 }
 
@@ -535,6 +541,8 @@ static int device_text(void *ud, const char *path, int depth, const char *v)
 	else if (!strcmp(rel, "backing/sharing")) return take(&d->sharing, v);
 	else if (!strcmp(rel, "backing/fileName")) return take(&d->file_name, v);
 	else if (!strcmp(rel, "backing/datastore")) return take(&d->datastore, v);
+	else if (!strcmp(rel, "backing/parent/fileName") && *v) return take(&d->parent_file, v);
+	else if (!strcmp(rel, "backing/keyId/keyId") && *v) return take(&d->key_id, v);
 	else if (!strcmp(rel, "capacityInBytes")) d->capacity_bytes = parse_ll(v);
 	else if (!strcmp(rel, "capacityInKB")) d->capacity_kb = parse_ll(v);
 	return 0;
@@ -543,7 +551,8 @@ static int device_text(void *ud, const char *path, int depth, const char *v)
 static bool is_special_device(const char *type)
 {
 	return type && (!strcmp(type, "VirtualPCIPassthrough") ||
-			!strcmp(type, "VirtualSriovEthernetCard"));
+			!strcmp(type, "VirtualSriovEthernetCard") ||
+			!strcmp(type, "VirtualTPM") || !strcmp(type, "VirtualNVDIMM"));
 }
 
 static int device_end(void *ud, const char *path, int depth)
@@ -553,7 +562,17 @@ static int device_end(void *ud, const char *path, int depth)
 	enum vmsc_controller_kind ck;
 
 	(void)path;
-	if (depth != 1 || !d->type)
+	if (depth != 1)
+		return 0;
+	if (d->controller_key >= 0 && d->controller_key <= INT_MAX) {
+		int *grown = realloc(d->attached, (d->n_attached + 1) * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		d->attached = grown;
+		d->attached[d->n_attached++] = (int)d->controller_key;
+	}
+	if (!d->type)
 		return 0;
 	if (!strcmp(d->type, "VirtualDisk")) {
 		struct vmsc_disk *disk = grow((void **)&f->disks, &f->n_disks, sizeof(*disk));
@@ -572,6 +591,9 @@ static int device_end(void *ud, const char *path, int depth)
 		disk->file_name = d->file_name;
 		disk->datastore = d->datastore;
 		d->datastore = NULL;
+		disk->parent_file_name = d->parent_file;
+		disk->key_id = d->key_id;
+		d->parent_file = d->key_id = NULL;
 		/* capacityInKB from a hostile or broken reply must not overflow */
 		disk->capacity_bytes = d->capacity_bytes >= 0 ? d->capacity_bytes
 				       : (d->capacity_kb >= 0 && d->capacity_kb <= LLONG_MAX / 1024)
@@ -619,6 +641,13 @@ static int read_devices(struct vmsc_vsphere *c, const struct value_in *in, struc
 	f->hardware_read = VMSC_TRI_TRUE;
 	rc = run_walker(c, &w, in, "config.hardware.device", f);
 	device_reset(&d);
+	/* devices may come before or after their controller: count at the end */
+	for (size_t i = 0; i < f->n_controllers; i++) {
+		f->controllers[i].used_units = 0;
+		for (size_t j = 0; j < d.n_attached; j++)
+			f->controllers[i].used_units += d.attached[j] == f->controllers[i].key;
+	}
+	free(d.attached);
 	return rc;
 }
 
@@ -1265,6 +1294,64 @@ static int read_presence(struct vmsc_vsphere *c, const struct value_in *in, stru
 	return rc;
 }
 
+/* ---- runtime.question, config.pmem ------------------------------------ */
+
+/* One child's text of a data object value: question.text, pmem.snapshotMode. */
+struct child_walk {
+	const char *child;
+	char *text;
+	bool present;
+};
+
+static int child_start(void *ud, const char *path, int depth, const char *type)
+{
+	(void)path;
+	(void)type;
+	if (depth == 0)
+		((struct child_walk *)ud)->present = true;
+	return 0;
+}
+
+static int child_text(void *ud, const char *path, int depth, const char *v)
+{
+	struct child_walk *cw = ud;
+
+	if (depth != 1 || strcmp(path, cw->child) || !*v)
+		return 0;
+	return set_str(&cw->text, v);
+}
+
+static int read_child(struct vmsc_vsphere *c, const struct value_in *in, const char *what,
+		      const char *child, char **out, const char *present_text,
+		      struct vmsc_vm_facts *f)
+{
+	struct child_walk cw = { .child = child };
+	struct walker w = { .start = child_start, .text = child_text, .ud = &cw };
+	int rc = run_walker(c, &w, in, what, f);
+
+	if (rc < 0) {
+		free(cw.text);
+		return rc;
+	}
+	/* a question without text still waits for an answer */
+	if (!cw.text && cw.present && present_text && !(cw.text = strdup(present_text)))
+		return -1;
+	free(*out);
+	*out = cw.text;
+	return rc;
+}
+
+static int read_question(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+{
+	return read_child(c, in, "runtime.question", "text", &f->question_text,
+			  "(no question text)", f);
+}
+
+static int read_pmem(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+{
+	return read_child(c, in, "config.pmem", "snapshotMode", &f->pmem_snapshot_mode, NULL, f);
+}
+
 /* ---- dispatch -------------------------------------------------------- */
 
 typedef int (*value_reader)(struct vmsc_vsphere *c, const struct value_in *in,
@@ -1280,6 +1367,8 @@ static const struct {
 	{ "guest.disk", read_volumes },
 	{ "snapshot", read_snapshots },
 	{ "customValue", read_custom_values },
+	{ "runtime.question", read_question },
+	{ "config.pmem", read_pmem },
 };
 
 /* The table row a property is read into by type alone, or NULL. */

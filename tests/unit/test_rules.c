@@ -330,6 +330,14 @@ static void test_rules_table(void **state)
 		{ "vm-inaccessible", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
 		{ "datastore-low-space", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "backup-age", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "quiesce-nvme-sata-disk", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM },
+		{ "scsi-slots-short", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM },
+		{ "encrypted-vm", VMSC_SEV_WARNING, VMSC_LEVEL_FILESYSTEM },
+		{ "too-many-volumes", VMSC_SEV_WARNING, VMSC_LEVEL_CRASH },
+		{ "vm-question-pending", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "nvdimm-no-snapshot-mode", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
+		{ "unmanaged-delta-disk", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
+		{ "cbt-disabled", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
@@ -1677,6 +1685,288 @@ static void test_rules_vm_inaccessible_powered_off(void **state)
 	assert_int_equal(count(run(t), "tools-not-installed"), 0);
 }
 
+/* --- catalogue, second part (vmconfig.c) ------------------------------------- */
+
+static void test_rules_quiesce_nvme_sata_disk(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	add_controller(t->f, 31000, 0, "VirtualNVMEController", NULL, "NVME controller 0");
+	add_controller(t->f, 15000, 0, "VirtualAHCIController", NULL, "SATA controller 0");
+	add_disk(t->f, "Hard disk 2", 31000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[ds1] app-01/app-01_1.vmdk");
+	add_disk(t->f, "Hard disk 3", 15000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+		 "[ds1] app-01/app-01_2.vmdk");
+	/* Linux: file-system quiescing works on any controller. */
+	assert_clean(run(t));
+
+	make_windows(t->f);
+	vm = run(t);
+	assert_int_equal(count(vm, "quiesce-nvme-sata-disk"), 2);
+	assert_int_equal(vm->n_findings, 2);
+	assert_int_equal(nth(vm, "quiesce-nvme-sata-disk", 0)->cap, VMSC_LEVEL_FILESYSTEM);
+	assert_string_equal(nth(vm, "quiesce-nvme-sata-disk", 0)->message,
+			    "disk 'Hard disk 2' ([ds1] app-01/app-01_1.vmdk) is on NVMe controller "
+			    "'NVME controller 0' (VirtualNVMEController, bus 0): no "
+			    "application-consistent quiescing");
+	assert_contains(nth(vm, "quiesce-nvme-sata-disk", 1)->message,
+			"is on SATA controller 'SATA controller 0' (VirtualAHCIController, bus 0)");
+
+	/* Windows Server 2022 from 20348.2582 quiesces NVMe disks, not SATA ones. */
+	set(&t->f->guest_detailed_data, "architecture='X86' bitness='64' buildNumber='20348' "
+	    "distroName='Windows' familyName='Windows' kernelVersion='20348.2582' "
+	    "prettyName='Windows Server 2022, 64-bit (Build 20348.2582)'");
+	assert_contains(only(run(t), "quiesce-nvme-sata-disk")->message, "SATA controller");
+	set(&t->f->guest_detailed_data, "buildNumber='20348' kernelVersion='20348.2581' "
+	    "prettyName='Windows Server 2022, 64-bit (Build 20348.2581)'");
+	assert_int_equal(count(run(t), "quiesce-nvme-sata-disk"), 2);
+	/* 2025 from 26100.7171; the revision may come from prettyName alone */
+	set(&t->f->guest_detailed_data, "buildNumber='26100' "
+	    "prettyName='Windows Server 2025, 64-bit (Build 26100.7171)'");
+	assert_int_equal(count(run(t), "quiesce-nvme-sata-disk"), 1);
+	set(&t->f->guest_detailed_data, "buildNumber='26100' kernelVersion='26100.7170' "
+	    "prettyName='Windows Server 2025, 64-bit (Build 26100.7170)'");
+	assert_int_equal(count(run(t), "quiesce-nvme-sata-disk"), 2);
+	/* build 26100 is Windows 11 24H2 too: not a server, not exempt */
+	set(&t->f->guest_detailed_data, "buildNumber='26100' kernelVersion='26100.8000' "
+	    "prettyName='Windows 11 Enterprise, 64-bit (Build 26100.8000)'");
+	assert_int_equal(count(run(t), "quiesce-nvme-sata-disk"), 2);
+	/* no revision: not exempt */
+	set(&t->f->guest_detailed_data, "buildNumber='20348' prettyName='Windows Server 2022'");
+	assert_int_equal(count(run(t), "quiesce-nvme-sata-disk"), 2);
+	set(&t->f->guest_detailed_data, "garbage");
+	assert_int_equal(count(run(t), "quiesce-nvme-sata-disk"), 2);
+}
+
+static void test_rules_scsi_slots_short(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_controller *c = &t->f->controllers[0];
+	const struct vmsc_finding *fi;
+
+	set(&c->type, "VirtualLsiLogicSASController");
+	for (int i = 2; i <= 8; i++)
+		add_disk(t->f, "Hard disk n", 1000, "VirtualDiskFlatVer2BackingInfo", "persistent",
+			 "[ds1] app-01/app-01_n.vmdk");
+	c = &t->f->controllers[0];
+	c->used_units = 8;
+	/* Linux: not a VSS matter. */
+	assert_clean(run(t));
+
+	make_windows(t->f);
+	fi = only(run(t), "scsi-slots-short");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_int_equal(fi->cap, VMSC_LEVEL_FILESYSTEM);
+	assert_string_equal(fi->message, "8 disks but 7 free units on 1 SCSI controller: "
+			    "application-consistent quiescing needs a free SCSI unit per disk");
+
+	/* 15 units (0-15 without 7): 7 used leave 8 free, enough. */
+	c->used_units = 7;
+	assert_clean(run(t));
+	/* Other devices on the controller count too. */
+	c->used_units = 9;
+	assert_contains(only(run(t), "scsi-slots-short")->message, "6 free units");
+	/* Unknown used units: its disks are counted (8 of 15). */
+	c->used_units = -1;
+	assert_contains(only(run(t), "scsi-slots-short")->message, "7 free units");
+
+	/* ParaVirtual: 63 units from hardware version 14, 15 before. */
+	set(&c->type, "ParaVirtualSCSIController");
+	c->used_units = 8;
+	assert_clean(run(t));
+	set(&t->f->hardware_version, "vmx-14");
+	assert_clean(run(t));
+	set(&t->f->hardware_version, "vmx-13");
+	only(run(t), "scsi-slots-short");
+
+	/* A second controller's free units add up. */
+	add_controller(t->f, 1001, 1, "VirtualLsiLogicController", "noSharing", "SCSI controller 1");
+	assert_clean(run(t));
+
+	/* No SCSI controller at all: the IDE/NVMe/SATA rules speak for the disks. */
+	t->f->controllers[0].kind = VMSC_CONTROLLER_SATA;
+	t->f->controllers[2].kind = VMSC_CONTROLLER_OTHER;
+	assert_int_equal(count(run(t), "scsi-slots-short"), 0);
+	t->f->controllers[0].kind = VMSC_CONTROLLER_SCSI;
+	t->f->controllers[2].kind = VMSC_CONTROLLER_SCSI;
+
+	/* Device facts unknown: nothing to say. */
+	t->f->hardware_read = VMSC_TRI_UNSET;
+	t->f->controllers[2].used_units = 15;
+	assert_clean(run(t));
+	t->f->hardware_read = VMSC_TRI_TRUE;
+	assert_contains(only(run(t), "scsi-slots-short")->message,
+			"7 free units on 2 SCSI controllers");
+}
+
+static void test_rules_encrypted_vm(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_vm_result *vm;
+
+	t->f->encrypted = VMSC_TRI_TRUE;
+	set(&t->f->disks[0].key_id, "6ff2c3b0-1b5e-4a57-9d8f-0b0b2a4d7f1e");
+	add_device(t->f, "VirtualTPM", "Virtual TPM");
+	/* Linux: file-system quiescing is all it gets anyway. */
+	assert_clean(run(t));
+
+	make_windows(t->f);
+	vm = run(t);
+	assert_int_equal(vm->n_findings, 3);
+	assert_int_equal(nth(vm, "encrypted-vm", 0)->cap, VMSC_LEVEL_FILESYSTEM);
+	assert_string_equal(nth(vm, "encrypted-vm", 0)->message, "the VM is encrypted (config.keyId "
+			    "is set): no application-consistent quiescing");
+	assert_string_equal(nth(vm, "encrypted-vm", 1)->message, "disk 'Hard disk 1' ([ds1] "
+			    "app-01/app-01.vmdk) is encrypted: no application-consistent quiescing");
+	assert_string_equal(nth(vm, "encrypted-vm", 2)->message, "virtual TPM 'Virtual TPM' "
+			    "(VirtualTPM) makes the VM an encrypted one: no application-consistent "
+			    "quiescing");
+
+	t->f->encrypted = VMSC_TRI_UNSET;
+	set(&t->f->disks[0].key_id, NULL);
+	only(run(t), "encrypted-vm");
+	set(&t->f->devices[0].type, "VirtualPCIPassthroughDummy");
+	assert_clean(run(t));
+}
+
+static void test_rules_too_many_volumes(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+	char path[32];
+
+	make_windows(t->f);
+	/* two volumes already (C:\ and a CD); 64 in all is the VSS limit */
+	for (int i = 0; i < 62; i++) {
+		snprintf(path, sizeof(path), "E:\\mnt\\v%d\\", i);
+		add_volume(t->f, path, "NTFS", 10 * GIB, 5 * GIB);
+	}
+	assert_clean(run(t));
+	add_volume(t->f, "F:\\", "NTFS", 10 * GIB, 5 * GIB);
+	fi = only(run(t), "too-many-volumes");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_int_equal(fi->cap, VMSC_LEVEL_CRASH);
+	assert_string_equal(fi->message, "the guest reports 65 volumes: a VSS snapshot set holds "
+			    "at most 64");
+	/* Linux has no VSS */
+	set(&t->f->guest_id, "rhel8_64Guest");
+	set(&t->f->guest_family, "linuxGuest");
+	assert_clean(run(t));
+}
+
+static void test_rules_vm_question_pending(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+	char long_q[400];
+
+	set(&t->f->question_text, "");
+	assert_clean(run(t));
+	set(&t->f->question_text, "msg.hbacommon.outofspace:There is no more space for virtual "
+	    "disk 'app-01-000001.vmdk'.\n  You might be able to continue\tthis session by "
+	    "freeing disk space.\r\n");
+	fi = only(run(t), "vm-question-pending");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_int_equal(fi->cap, VMSC_LEVEL_NONE);
+	assert_string_equal(fi->message, "the VM waits for an answer to a question: "
+			    "\"msg.hbacommon.outofspace:There is no more space for virtual disk "
+			    "'app-01-000001.vmdk'. You might be able to continue this session by "
+			    "freeing disk space.\"");
+
+	/* bounded, never cut inside a UTF-8 sequence */
+	memset(long_q, 'a', 199);
+	strcpy(long_q + 199, "\xc3\xa9 and more");
+	set(&t->f->question_text, long_q);
+	fi = only(run(t), "vm-question-pending");
+	assert_int_equal(strlen(fi->message), strlen("the VM waits for an answer to a question: "
+						     "\"\"") + 199 + 3);
+	assert_contains(fi->message, "aaa...\"");
+}
+
+static void test_rules_nvdimm_no_snapshot_mode(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	add_device(t->f, "VirtualNVDIMM", "NVDIMM 1");
+	fi = only(run(t), "nvdimm-no-snapshot-mode");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_int_equal(fi->cap, VMSC_LEVEL_NONE);
+	assert_string_equal(fi->message, "NVDIMM 'NVDIMM 1' (VirtualNVDIMM) and no "
+			    "config.pmem.snapshotMode: snapshots of the VM fail");
+	set(&t->f->pmem_snapshot_mode, "independent_eraseonrevert");
+	assert_clean(run(t));
+
+	/* a server too old to be asked: unknown, no finding */
+	set(&t->f->pmem_snapshot_mode, NULL);
+	t->f->not_requested = calloc(1, sizeof(char *));
+	assert_non_null(t->f->not_requested);
+	t->f->not_requested[0] = xdup("config.pmem");
+	t->f->n_not_requested = 1;
+	assert_clean(run(t));
+}
+
+static void test_rules_unmanaged_delta_disk(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	set(&t->f->disks[0].file_name, "[ds1] app-01/app-01-000001.vmdk");
+	set(&t->f->disks[0].parent_file_name, "[ds1] app-01/app-01.vmdk");
+	fi = only(run(t), "unmanaged-delta-disk");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_int_equal(fi->cap, VMSC_LEVEL_UNSET);
+	assert_string_equal(fi->message, "disk 'Hard disk 1' ([ds1] app-01/app-01-000001.vmdk) is "
+			    "a delta disk of [ds1] app-01/app-01.vmdk but the VM has no snapshots: "
+			    "vCenter does not show this chain");
+	/* with a snapshot the delta is vCenter's own */
+	set_snapshots(t->f, 1, 1, NOW - HOUR, "before-patch");
+	assert_clean(run(t));
+}
+
+static void test_rules_cbt_disabled(void **state)
+{
+	struct t *t = *state;
+	const struct vmsc_finding *fi;
+
+	t->f->cbt_enabled = VMSC_TRI_FALSE;
+	/* off by default */
+	assert_clean(run(t));
+	load_config(t, "[rule \"cbt-disabled\"]\nenabled = true\n");
+	fi = only(run(t), "cbt-disabled");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_int_equal(fi->cap, VMSC_LEVEL_UNSET);
+	assert_string_equal(fi->message, "changed block tracking is off "
+			    "(config.changeTrackingEnabled false): incremental backups read whole "
+			    "disks");
+	t->f->cbt_enabled = VMSC_TRI_UNSET;
+	assert_clean(run(t));
+	t->f->cbt_enabled = VMSC_TRI_TRUE;
+	assert_clean(run(t));
+}
+
+/* Properties newer than the server's API are left out (design.md). */
+static void test_rules_property_since(void **state)
+{
+	(void)state;
+	assert_string_equal(vmsc_property_since("config.pmem"), "7.0.3.0");
+	assert_string_equal(vmsc_property_since("config.pmem.snapshotMode"), "7.0.3.0");
+	assert_string_equal(vmsc_property_since("guest.guestDetailedData"), "8.0.2.0");
+	assert_null(vmsc_property_since("config.pmemx"));
+	assert_null(vmsc_property_since("guest.disk"));
+	assert_true(vmsc_api_older("6.5", "7.0.3.0"));
+	assert_true(vmsc_api_older("7.0.2.0", "7.0.3.0"));
+	assert_true(vmsc_api_older("8.0", "8.0.2.0"));
+	assert_false(vmsc_api_older("7.0.3.0", "7.0.3.0"));
+	assert_false(vmsc_api_older("7.0.3", "7.0.3.0"));
+	assert_false(vmsc_api_older("8.0.3.0", "8.0.2.0"));
+	assert_false(vmsc_api_older("9.0.0.0", "8.0.2.0"));
+	assert_false(vmsc_api_older(NULL, "8.0.2.0"));
+	assert_false(vmsc_api_older("bogus", "8.0.2.0"));
+	assert_false(vmsc_api_older("6.5", NULL));
+}
+
 /* --- skipped / unknown ------------------------------------------------------- */
 
 static void test_rules_skip_template(void **state)
@@ -1805,8 +2095,9 @@ static void test_rules_unreadable_but_not_needed(void **state)
 	struct t *t = *state;
 	struct vmsc_vm_result *vm;
 
-	/* The only rule reading guest.disk is off: nothing is unknown. */
-	load_config(t, "[rule \"guest-disk-space\"]\nenabled = false\n");
+	/* The only rules reading guest.disk are off: nothing is unknown. */
+	load_config(t, "[rule \"guest-disk-space\"]\nenabled = false\n"
+		       "[rule \"too-many-volumes\"]\nenabled = false\n");
 	add_unreadable(t->f, "guest.disk", "NoPermission", NULL);
 	vm = run(t);
 	assert_clean(vm);
@@ -1977,6 +2268,9 @@ static void test_rules_property_paths(void **state)
 		"guest.guestFamily", "config.hardware.device", "config.ftInfo",
 		"runtime.faultToleranceState", "snapshot", "runtime.consolidationNeeded",
 		"guest.disk",
+		/* catalogue, second part (cbt-disabled is off by default) */
+		"guest.guestDetailedData", "config.version", "config.keyId", "runtime.question",
+		"config.pmem",
 	};
 	struct t *t = *state;
 	const char **paths;
@@ -2009,6 +2303,7 @@ static void test_rules_property_paths(void **state)
 
 	/* Only what the enabled rules need. */
 	load_config(t, "[rule \"guest-disk-space\"]\nenabled = false\n"
+		       "[rule \"too-many-volumes\"]\nenabled = false\n"
 		       "[rule \"snapshot-count\"]\nenabled = false\n");
 	paths = vmsc_rules_property_paths(&t->cfg, false, &n);
 	assert_false(has_path(paths, n, "guest.disk"));
@@ -2105,6 +2400,15 @@ int main(void)
 		T(test_rules_datastore_low_space_not_judged),
 		T(test_rules_vm_inaccessible),
 		T(test_rules_vm_inaccessible_powered_off),
+		T(test_rules_quiesce_nvme_sata_disk),
+		T(test_rules_scsi_slots_short),
+		T(test_rules_encrypted_vm),
+		T(test_rules_too_many_volumes),
+		T(test_rules_vm_question_pending),
+		T(test_rules_nvdimm_no_snapshot_mode),
+		T(test_rules_unmanaged_delta_disk),
+		T(test_rules_cbt_disabled),
+		T(test_rules_property_since),
 		T(test_rules_skip_template),
 		T(test_rules_skip_powered_off),
 		T(test_rules_include_powered_off),

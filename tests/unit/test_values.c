@@ -216,6 +216,71 @@ static void test_values_unknown_types_keep_known_facts(void **state)
 	parsed_release(&p);
 }
 
+/* The second catalogue part's facts: new device types, backing parent and
+ * keyId, data-object values read for one child (question, pmem). */
+static void test_values_second_part_facts(void **state)
+{
+	struct parsed p;
+	struct vmsc_vm_facts f;
+	const struct vmsc_disk *d;
+
+	(void)state;
+	parse_file(&p, "retrieve_second_part.xml");
+	assert_int_equal(p.rc, VMSC_READ_OK);
+	assert_int_equal(p.n, 2);
+
+	f = p.vms[0];
+	assert_string_equal(f.hardware_version, "vmx-14");
+	assert_non_null(strstr(f.guest_detailed_data, "kernelVersion='20348.2582'"));
+	assert_int_equal(f.encrypted, VMSC_TRI_TRUE);
+	assert_string_equal(f.question_text, "msg.hbacommon.outofspace:There is no more space for "
+			    "virtual disk 'win-nvme-01-000001.vmdk'.\nYou might be able to continue "
+			    "this session by freeing disk space.");
+	assert_string_equal(f.pmem_snapshot_mode, "independent_eraseonrevert");
+	assert_int_equal(f.cbt_enabled, VMSC_TRI_FALSE);
+
+	assert_int_equal(f.n_disks, 2);
+	d = disk_by_label(&f, "Hard disk 1");
+	assert_non_null(d);
+	/* the disk's own file and key, not its parent's */
+	assert_string_equal(d->file_name, "[ds1] win-nvme-01/win-nvme-01-000001.vmdk");
+	assert_string_equal(d->parent_file_name, "[ds1] win-nvme-01/win-nvme-01.vmdk");
+	assert_string_equal(d->key_id, "11111111-2222-3333-4444-555555555555");
+	d = disk_by_label(&f, "Hard disk 2");
+	assert_non_null(d);
+	assert_null(d->parent_file_name);
+	assert_null(d->key_id);
+	assert_int_equal(d->controller_key, 31000);
+
+	/* controllers, with every device on them counted (the tape type is unknown,
+	 * the CD-ROM comes before its controller) */
+	assert_int_equal(f.n_controllers, 3);
+	assert_int_equal(f.controllers[0].kind, VMSC_CONTROLLER_SCSI);
+	assert_int_equal(f.controllers[0].used_units, 2);
+	assert_int_equal(f.controllers[1].kind, VMSC_CONTROLLER_NVME);
+	assert_string_equal(f.controllers[1].type, "VirtualNVMEController");
+	assert_int_equal(f.controllers[1].used_units, 1);
+	assert_int_equal(f.controllers[2].kind, VMSC_CONTROLLER_SATA);
+	assert_string_equal(f.controllers[2].type, "VirtualAHCIController");
+	assert_int_equal(f.controllers[2].key, 15000);
+	assert_int_equal(f.controllers[2].used_units, 1);
+
+	assert_int_equal(f.n_devices, 2);
+	assert_string_equal(f.devices[0].type, "VirtualTPM");
+	assert_string_equal(f.devices[0].label, "Virtual TPM");
+	assert_string_equal(f.devices[1].type, "VirtualNVDIMM");
+	assert_string_equal(f.devices[1].label, "NVDIMM 1");
+
+	f = p.vms[1];
+	assert_int_equal(f.encrypted, VMSC_TRI_UNSET);
+	/* a question without text still waits */
+	assert_string_equal(f.question_text, "(no question text)");
+	assert_null(f.pmem_snapshot_mode);
+	assert_int_equal(f.cbt_enabled, VMSC_TRI_TRUE);
+	assert_null(f.hardware_version);
+	parsed_release(&p);
+}
+
 /* Cut anywhere, a reply reads as broken, never as a shorter whole one. */
 static void test_values_truncated_response_fails(void **state)
 {
@@ -519,6 +584,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_unknown_types_keep_known_facts),
+		cmocka_unit_test(test_values_second_part_facts),
 		cmocka_unit_test(test_values_truncated_response_fails),
 		cmocka_unit_test(test_values_wrong_reply),
 		cmocka_unit_test(test_values_datetime),

@@ -1101,6 +1101,13 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 	vm.Runtime.FaultToleranceState = types.VirtualMachineFaultToleranceState(s.FaultTolerance)
 	vm.Runtime.ToolsInstallerMounted = t.InstallerMounted
 	vm.Runtime.ConsolidationNeeded = boolp(s.ConsolidationNeeded)
+	vm.Runtime.Question = nil
+	if s.Question != "" {
+		vm.Runtime.Question = &types.VirtualMachineQuestionInfo{Id: "_vmx1", Text: s.Question,
+			Choice: types.ChoiceOption{OptionType: types.OptionType{ValueIsReadonly: boolp(false)},
+				ChoiceInfo:   []types.BaseElementDescription{&types.ElementDescription{Description: types.Description{Label: "Retry", Summary: "Retry"}, Key: "0"}, &types.ElementDescription{Description: types.Description{Label: "Cancel", Summary: "Cancel"}, Key: "1"}},
+				DefaultIndex: 0}}
+	}
 	vm.Runtime.MaxCpuUsage = 2400 * s.NumCPU
 	vm.Runtime.MaxMemoryUsage = s.MemoryMB
 	vm.Runtime.NumMksConnections = 0
@@ -1173,7 +1180,11 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 			continue
 		}
 		baseName := fb.FileName
-		for lvl := 1; lvl <= snapDepth; lvl++ {
+		levels := snapDepth
+		if s.UnmanagedDelta && levels == 0 {
+			levels = 1 // a delta vCenter knows nothing of (left by a failed backup)
+		}
+		for lvl := 1; lvl <= levels; lvl++ {
 			parent := *fb
 			child := parent
 			child.Parent = &parent

@@ -61,6 +61,10 @@ type VMSpec struct {
 	FaultTolerance      string         `json:"faultTolerance,omitempty"`
 	Snapshots           []SnapshotSpec `json:"snapshots,omitempty"`
 	ConsolidationNeeded bool           `json:"consolidationNeeded,omitempty"`
+	// Question: runtime.question's text (the VM waits for an answer).
+	Question string `json:"question,omitempty"`
+	// UnmanagedDelta: flat disks run on one delta level although the VM has no snapshots.
+	UnmanagedDelta bool `json:"unmanagedDelta,omitempty"`
 	GuestDisks          []GuestDisk    `json:"guestDisks,omitempty"`
 	// NoGuestDisks: serve no guest.disk at all even though Tools run.
 	NoGuestDisks bool `json:"noGuestDisks,omitempty"`
@@ -300,6 +304,9 @@ var diskModes = []string{"persistent", "independent_persistent", "independent_no
 func (vm *VMSpec) validate() error {
 	if vm.Name == "" {
 		return fmt.Errorf("name is required")
+	}
+	if vm.UnmanagedDelta && len(vm.Snapshots) > 0 {
+		return fmt.Errorf("unmanagedDelta: a VM with snapshots has managed deltas")
 	}
 	if strings.ContainsAny(vm.Datacenter, "/") {
 		return fmt.Errorf("datacenter %q: no '/' allowed", vm.Datacenter)
