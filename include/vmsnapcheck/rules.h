@@ -11,6 +11,7 @@
 #include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/error.h"
 #include "vmsnapcheck/facts.h"
+#include "vmsnapcheck/guest.h"
 #include "vmsnapcheck/result.h"
 
 /*
@@ -31,6 +32,10 @@
 #define VMSC_RULE_OFF_BY_DEFAULT 0x8u
 /* Runs only with a [backup] section (backup-age). */
 #define VMSC_RULE_NEEDS_BACKUP_CONFIG 0x10u
+/* Judges what --guest learnt inside the guest (struct vmsc_guest_facts in
+ * ctx->guest; the check's facts argument is NULL): only
+ * vmsc_rules_evaluate_guest() runs it.  It reads no vim25 path. */
+#define VMSC_RULE_GUEST 0x20u
 
 /*
  * What one evaluation needs besides the facts.  The config is read-only, so
@@ -52,6 +57,7 @@ struct vmsc_rule_ctx {
 	const struct vmsc_rule *rule;
 	struct vmsc_vm_result *out;
 	const struct vmsc_datastores *datastores; /* NULL = not read */
+	const struct vmsc_guest_facts *guest;     /* VMSC_RULE_GUEST checks only */
 };
 
 struct vmsc_rule {
@@ -146,5 +152,15 @@ const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, 
  */
 int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *f,
 			struct vmsc_vm_result *out);
+
+/*
+ * The guest rules (VMSC_RULE_GUEST) on what --guest learnt in the VM's
+ * guest: adds their findings to `vm` (already evaluated by
+ * vmsc_rules_evaluate), applies waivers and settles the expected
+ * consistency, so guest findings cap it.  Skipped and unknown VMs get
+ * nothing.  0 or -1 when out of memory.
+ */
+int vmsc_rules_evaluate_guest(const struct vmsc_eval *ev, const char *vcenter,
+			      const struct vmsc_guest_facts *g, struct vmsc_vm_result *vm);
 
 #endif

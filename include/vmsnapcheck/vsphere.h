@@ -182,6 +182,26 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 					 const char *ds_path, size_t max, unsigned char **data,
 					 size_t *len, struct vmsc_error *err);
 
+/* GET of a URL on the connected server (guest file transfers) with this
+ * session's cookie and TLS policy; more than `max` bytes is an error. */
+int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, size_t max,
+			      unsigned char **data, size_t *len, struct vmsc_error *err);
+
+/*
+ * --guest on one powered-on VM (moid `vm`): validates the guest credentials,
+ * reads the registry, tools.conf, runs whoami / vssadmin / wevtutil
+ * (Windows) or lists the freeze scripts (Linux), within `timeout` seconds,
+ * into `f` (vmsc_guest_facts_init'ed by the caller).  Every temporary file
+ * it makes in the guest is deleted again, whatever happens.  0 = checked;
+ * 1 = not checked, *reason (malloc'd) says why (InvalidGuestLogin also sets
+ * f->login_failed); -1 = error in *err (out of memory, interrupted, the
+ * server gone).
+ */
+struct vmsc_guest_facts;
+int vmsc_vsphere_guest_check(struct vmsc_vsphere *c, const char *vm, bool windows,
+			     const char *user, const char *password, int timeout, int history_days,
+			     struct vmsc_guest_facts *f, char **reason, struct vmsc_error *err);
+
 /* Whether a signal aborts requests (cleanup after SIGINT must not be). */
 void vmsc_vsphere_set_interruptible(struct vmsc_vsphere *c, bool on);
 

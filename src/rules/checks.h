@@ -59,6 +59,17 @@ vmsc_check_fn vmsc_check_nvdimm_no_snapshot_mode;
 vmsc_check_fn vmsc_check_unmanaged_delta_disk;
 vmsc_check_fn vmsc_check_cbt_disabled;
 
+/* guest_ops.c: VMSC_RULE_GUEST checks, reading ctx->guest (f is NULL) */
+vmsc_check_fn vmsc_check_vss_writer_failed;
+vmsc_check_fn vmsc_check_vss_service_disabled;
+vmsc_check_fn vmsc_check_vmware_vss_missing;
+vmsc_check_fn vmsc_check_vss_foreign_provider;
+vmsc_check_fn vmsc_check_tools_conf_quiescing_off;
+vmsc_check_fn vmsc_check_vss_event_errors;
+vmsc_check_fn vmsc_check_freeze_script_not_executable;
+vmsc_check_fn vmsc_check_guest_not_elevated;
+vmsc_check_fn vmsc_check_guest_login_failed;
+
 /* Helpers shared by the checks (rules.c). */
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx);
 /* Whether the string is set and equal to `value` (vim25 enums are case-sensitive). */

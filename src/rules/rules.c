@@ -223,6 +223,46 @@ static const struct vmsc_rule rule_table[] = {
 	  vmsc_check_cbt_disabled,
 	  "Enable CBT (ctkEnabled) with the VM powered off or through your backup product, "
 	  "then take and delete a snapshot so it takes effect." },
+	/* Guest operations (--guest, src/rules/guest_ops.c) */
+	{ "vss-writer-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH, "VSS writer failed",
+	  VMSC_RULE_GUEST, NULL, vmsc_check_vss_writer_failed,
+	  "Restart the writer's service (vssadmin list writers names it; see docs/rules.md for "
+	  "the usual ones) or reboot the guest, then read the Application log for its cause." },
+	{ "vss-service-disabled", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH, "VSS service disabled",
+	  VMSC_RULE_GUEST, NULL, vmsc_check_vss_service_disabled,
+	  "Set the service's startup type back to Manual (VSS, swprv) or Automatic "
+	  "(EventSystem) in services.msc, or with sc config NAME start= demand." },
+	{ "vmware-vss-missing", VMSC_SEV_ERROR, VMSC_LEVEL_FILESYSTEM,
+	  "VMware Tools without VSS support", VMSC_RULE_GUEST, NULL,
+	  vmsc_check_vmware_vss_missing,
+	  "Modify the VMware Tools installation (Programs and Features > VMware Tools > Change) "
+	  "and add the Volume Shadow Copy Services Support component." },
+	{ "vss-foreign-provider", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Third-party VSS provider",
+	  VMSC_RULE_GUEST, NULL, vmsc_check_vss_foreign_provider,
+	  "Make sure the provider belongs to software still in use and does not take part in "
+	  "VMware's snapshots; uninstall it otherwise (vssadmin list providers)." },
+	{ "tools-conf-quiescing-off", VMSC_SEV_ERROR, VMSC_LEVEL_FILESYSTEM,
+	  "Quiescing turned off in tools.conf", VMSC_RULE_GUEST, NULL,
+	  vmsc_check_tools_conf_quiescing_off,
+	  "Remove the setting from the [vmbackup] section of tools.conf (or set it to its "
+	  "default) and restart the VMware Tools service." },
+	{ "vss-event-errors", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Recent VSS errors in the guest",
+	  VMSC_RULE_GUEST, NULL, vmsc_check_vss_event_errors,
+	  "Read the named events in the guest's Event Viewer and fix their cause; they often "
+	  "name a failed writer or a full shadow copy storage area." },
+	{ "freeze-script-not-executable", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
+	  "Freeze script not executable", VMSC_RULE_GUEST, NULL,
+	  vmsc_check_freeze_script_not_executable,
+	  "Make the script executable (chmod 755 PATH) and owned by root, or remove it." },
+	{ "guest-not-elevated", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET,
+	  "Guest account not elevated", VMSC_RULE_GUEST, NULL, vmsc_check_guest_not_elevated,
+	  "Use a guest account in the local Administrators group whose token is not filtered by "
+	  "UAC (the built-in Administrator, or a domain account with "
+	  "LocalAccountTokenFilterPolicy = 1); see docs/guest.md." },
+	{ "guest-login-failed", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET, "Guest login refused",
+	  VMSC_RULE_GUEST, NULL, vmsc_check_guest_login_failed,
+	  "Check the guest user and password ([guest \"GLOB\"] section or --guest-user and "
+	  "--guest-password-file) and that the account may log on to this guest." },
 	{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET,
 	  "Consistency below the required level", VMSC_RULE_EXTERNAL, NULL, NULL,
 	  "Fix the rules that limit the level (listed in the message and under "
@@ -706,7 +746,8 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 	for (i = 0; i < N_RULES; i++) {
 		const struct vmsc_rule *rule = &rule_table[i];
 
-		if (!rule->check || !vmsc_rule_enabled(cfg, rule->id))
+		if (!rule->check || (rule->flags & VMSC_RULE_GUEST) ||
+		    !vmsc_rule_enabled(cfg, rule->id))
 			continue;
 		if ((rule->flags & VMSC_RULE_NEEDS_RUNNING_GUEST) && !guest_running)
 			continue;
@@ -727,4 +768,27 @@ int vmsc_rules_evaluate(const struct vmsc_eval *ev, const struct vmsc_vm_facts *
 out:
 	free(marked);
 	return rc;
+}
+
+int vmsc_rules_evaluate_guest(const struct vmsc_eval *ev, const char *vcenter,
+			      const struct vmsc_guest_facts *g, struct vmsc_vm_result *vm)
+{
+	struct vmsc_rule_ctx ctx = { .config = ev->config, .now = ev->now, .out = vm,
+				     .datastores = ev->datastores, .guest = g };
+	size_t i;
+
+	if (!g || vm->status == VMSC_STATUS_SKIPPED || vm->status == VMSC_STATUS_UNKNOWN)
+		return 0;
+	for (i = 0; i < N_RULES; i++) {
+		const struct vmsc_rule *rule = &rule_table[i];
+
+		if (!(rule->flags & VMSC_RULE_GUEST) || !vmsc_rule_enabled(ev->config, rule->id))
+			continue;
+		ctx.rule = rule;
+		if (rule->check(NULL, &ctx) < 0)
+			return -1;
+	}
+	if (vmsc_rules_apply_waivers(ev, vcenter, vm) < 0 || vmsc_rules_settle(ev, vcenter, vm) < 0)
+		return -1;
+	return 0;
 }

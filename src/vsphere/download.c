@@ -101,6 +101,63 @@ static size_t ignore_headers(char *buf, size_t size, size_t nitems, void *ud)
 	return size * nitems;
 }
 
+/* GET `url` with the session's cookie and TLS policy; what = for messages. */
+static int download(struct vmsc_vsphere *c, const char *url, const char *what, const char *op,
+		    size_t max, unsigned char **data, size_t *len, struct vmsc_error *err)
+{
+	struct vmsc_transport t;
+	struct sink s = { .max = max };
+	long status = 0;
+	CURLcode cc;
+	int rc = -1;
+
+	*data = NULL;
+	*len = 0;
+	if (vmsc_transport_init(&t, &c->opts, err) < 0)
+		return -1;
+	t.max_bytes = max;
+	if (c->share)
+		curl_easy_setopt(t.curl, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(t.curl, CURLOPT_URL, url);
+	curl_easy_setopt(t.curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(t.curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	curl_easy_setopt(t.curl, CURLOPT_FORBID_REUSE, 1L);
+	if (!c->opts.debug)
+		curl_easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, ignore_headers);
+	vmsc_count_request(c, op);
+	cc = curl_easy_perform(t.curl);
+	c->tr.total_received += (unsigned long long)s.len;
+	curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &status);
+	if (s.over || t.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
+		vmsc_error_set(err, VMSC_E_PROTOCOL, "'%s' on '%s' is larger than %zu bytes", what,
+			       c->opts.host, max);
+	} else if (t.interrupted) {
+		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted");
+	} else if (cc != CURLE_OK) {
+		vmsc_error_set(err, VMSC_E_CONNECT, "cannot download '%s' from '%s': %s", what,
+			       c->opts.host, curl_easy_strerror(cc));
+	} else if (status != 200) {
+		vmsc_error_set(err, VMSC_E_HTTP, "cannot download '%s' from '%s': HTTP %ld", what,
+			       c->opts.host, status);
+	} else {
+		*data = s.buf;
+		*len = s.len;
+		s.buf = NULL;
+		rc = 0;
+	}
+	free(s.buf);
+	vmsc_transport_release(&t);
+	return rc;
+}
+
+int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, size_t max,
+			      unsigned char **data, size_t *len, struct vmsc_error *err)
+{
+	return download(c, url, "guest file", "GET /guestFile", max, data, len, err);
+}
+
 int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *datacenter,
 					 const char *ds_path, size_t max, unsigned char **data,
 					 size_t *len, struct vmsc_error *err)

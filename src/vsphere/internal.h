@@ -94,6 +94,7 @@ struct vmsc_vsphere {
 	char *authorization_manager;
 	char *task_manager;
 	char *custom_fields_manager;
+	char *guest_operations_manager; /* NULL: no guest operations (guest.c) */
 	char *session_key;            /* UserSession.key, for privilege checks */
 	/* custom attribute definitions of VMs (and global ones), read once */
 	struct vmsc_custom_field *custom_fields;
@@ -153,6 +154,12 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 	      unsigned flags, struct vmsc_error *err);
 
 int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
+
+/* RetrievePropertiesEx of `n` paths of one object; *oc NULL when the server
+ * returned none.  Lives in the soap arena until soap_end.  0 or -1. */
+int vmsc_retrieve_one(struct vmsc_vsphere *c, const char *type, const char *moid,
+		      const char *const *paths, int n, struct vim__ObjectContent **oc,
+		      struct vmsc_error *err);
 
 /* A moref in the soap arena (freed by soap_end). */
 struct vim__ManagedObjectReference *vmsc_moref(struct soap *soap, const char *type,

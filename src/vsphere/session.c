@@ -93,6 +93,7 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	free(c->authorization_manager);
 	free(c->task_manager);
 	free(c->custom_fields_manager);
+	free(c->guest_operations_manager);
 	for (size_t i = 0; i < c->n_custom_fields; i++)
 		free(c->custom_fields[i].name);
 	free(c->custom_fields);
@@ -469,6 +470,8 @@ static int retrieve_service_content(struct vmsc_vsphere *c, struct vmsc_error *e
 	c->task_manager = sc->taskManager ? dup_or_null(sc->taskManager->__item) : NULL;
 	c->custom_fields_manager = sc->customFieldsManager ?
 				   dup_or_null(sc->customFieldsManager->__item) : NULL;
+	c->guest_operations_manager = sc->guestOperationsManager ?
+				      dup_or_null(sc->guestOperationsManager->__item) : NULL;
 	c->authorization_manager = sc->authorizationManager ?
 				   dup_or_null(sc->authorizationManager->__item) : NULL;
 	c->about.name = dup_or_null(a->name);

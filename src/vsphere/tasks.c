@@ -146,6 +146,13 @@ static int retrieve_one(struct vmsc_vsphere *c, const char *type, const char *mo
 	return 0;
 }
 
+int vmsc_retrieve_one(struct vmsc_vsphere *c, const char *type, const char *moid,
+		      const char *const *paths, int n, struct vim__ObjectContent **oc,
+		      struct vmsc_error *err)
+{
+	return retrieve_one(c, type, moid, paths, n, oc, err);
+}
+
 static int lookup_task(struct vmsc_vsphere *c, const char *task, struct vmsc_task_info *info,
 		       struct vmsc_error *err)
 {

@@ -245,6 +245,9 @@ static int debug_cb(CURL *curl, curl_infotype type, char *data, size_t size, voi
 	mask_secret(copy, size, t->opts->password);
 	mask_header(copy, size, "Cookie:");
 	mask_header(copy, size, "Set-Cookie:");
+	/* guest operations carry the guest password in <password> (guest.c) */
+	if (type == CURLINFO_DATA_OUT)
+		mask_element(copy, "password>");
 	/* curl's own notes ("Added cookie vmware_soap_session=...") carry the value too */
 	if (type == CURLINFO_TEXT && strcasestr(copy, "cookie"))
 		for (char *p = strchr(copy, '='); p && *p && *p != '\n'; p++)

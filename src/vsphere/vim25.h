@@ -61,6 +61,7 @@ struct vim__ServiceContent {
 	struct vim__ManagedObjectReference *taskManager 0;
 	struct vim__ManagedObjectReference *eventManager 0;
 	struct vim__ManagedObjectReference *customFieldsManager 0;
+	struct vim__ManagedObjectReference *guestOperationsManager 0;
 };
 
 struct _vim__RetrieveServiceContent {
@@ -306,6 +307,45 @@ struct _vim__DestroyCollectorResponse {
 	char *__dummy 0;
 };
 
+/* ---- guest operations (--guest, guest.c) ------------------------------ */
+
+/*
+ * Every guest operation's request is _this, then vm, auth and its own
+ * parameters.  auth must carry xsi:type="NamePasswordAuthentication", and
+ * several parameters and replies are polymorphic (GuestProgramSpec,
+ * GuestRegValueDataSpec, GuestFileAttributes): so the request after _this
+ * is literal XML built by guest.c, and each reply is kept as literal XML
+ * and read with libxml2.
+ */
+struct _vim__GuestOp {
+	struct vim__ManagedObjectReference *_USCOREthis 1;
+	_XML __any;
+};
+struct _vim__GuestOpResponse {
+	$int __sizereturnval 0;
+	_XML *returnval 0;
+};
+typedef struct _vim__GuestOp _vim__ValidateCredentialsInGuest;
+typedef struct _vim__GuestOpResponse _vim__ValidateCredentialsInGuestResponse;
+typedef struct _vim__GuestOp _vim__ListRegistryValuesInGuest;
+typedef struct _vim__GuestOpResponse _vim__ListRegistryValuesInGuestResponse;
+typedef struct _vim__GuestOp _vim__ListRegistryKeysInGuest;
+typedef struct _vim__GuestOpResponse _vim__ListRegistryKeysInGuestResponse;
+typedef struct _vim__GuestOp _vim__InitiateFileTransferFromGuest;
+typedef struct _vim__GuestOpResponse _vim__InitiateFileTransferFromGuestResponse;
+typedef struct _vim__GuestOp _vim__CreateTemporaryFileInGuest;
+typedef struct _vim__GuestOpResponse _vim__CreateTemporaryFileInGuestResponse;
+typedef struct _vim__GuestOp _vim__DeleteFileInGuest;
+typedef struct _vim__GuestOpResponse _vim__DeleteFileInGuestResponse;
+typedef struct _vim__GuestOp _vim__StartProgramInGuest;
+typedef struct _vim__GuestOpResponse _vim__StartProgramInGuestResponse;
+typedef struct _vim__GuestOp _vim__ListProcessesInGuest;
+typedef struct _vim__GuestOpResponse _vim__ListProcessesInGuestResponse;
+typedef struct _vim__GuestOp _vim__TerminateProcessInGuest;
+typedef struct _vim__GuestOpResponse _vim__TerminateProcessInGuestResponse;
+typedef struct _vim__GuestOp _vim__ListFilesInGuest;
+typedef struct _vim__GuestOpResponse _vim__ListFilesInGuestResponse;
+
 /* ---- faults: the detail element is read as literal XML --------------- */
 
 struct SOAP_ENV__Detail {
@@ -352,3 +392,25 @@ int __vim__DestroyCollector(struct _vim__DestroyCollector *vim__DestroyCollector
 int __vim__CancelRetrievePropertiesEx(
 	struct _vim__CancelRetrievePropertiesEx *vim__CancelRetrievePropertiesEx,
 	struct _vim__CancelRetrievePropertiesExResponse *vim__CancelRetrievePropertiesExResponse);
+
+int __vim__ValidateCredentialsInGuest(_vim__ValidateCredentialsInGuest *vim__ValidateCredentialsInGuest,
+	_vim__ValidateCredentialsInGuestResponse *vim__ValidateCredentialsInGuestResponse);
+int __vim__ListRegistryValuesInGuest(_vim__ListRegistryValuesInGuest *vim__ListRegistryValuesInGuest,
+	_vim__ListRegistryValuesInGuestResponse *vim__ListRegistryValuesInGuestResponse);
+int __vim__ListRegistryKeysInGuest(_vim__ListRegistryKeysInGuest *vim__ListRegistryKeysInGuest,
+	_vim__ListRegistryKeysInGuestResponse *vim__ListRegistryKeysInGuestResponse);
+int __vim__InitiateFileTransferFromGuest(
+	_vim__InitiateFileTransferFromGuest *vim__InitiateFileTransferFromGuest,
+	_vim__InitiateFileTransferFromGuestResponse *vim__InitiateFileTransferFromGuestResponse);
+int __vim__CreateTemporaryFileInGuest(_vim__CreateTemporaryFileInGuest *vim__CreateTemporaryFileInGuest,
+	_vim__CreateTemporaryFileInGuestResponse *vim__CreateTemporaryFileInGuestResponse);
+int __vim__DeleteFileInGuest(_vim__DeleteFileInGuest *vim__DeleteFileInGuest,
+	_vim__DeleteFileInGuestResponse *vim__DeleteFileInGuestResponse);
+int __vim__StartProgramInGuest(_vim__StartProgramInGuest *vim__StartProgramInGuest,
+	_vim__StartProgramInGuestResponse *vim__StartProgramInGuestResponse);
+int __vim__ListProcessesInGuest(_vim__ListProcessesInGuest *vim__ListProcessesInGuest,
+	_vim__ListProcessesInGuestResponse *vim__ListProcessesInGuestResponse);
+int __vim__TerminateProcessInGuest(_vim__TerminateProcessInGuest *vim__TerminateProcessInGuest,
+	_vim__TerminateProcessInGuestResponse *vim__TerminateProcessInGuestResponse);
+int __vim__ListFilesInGuest(_vim__ListFilesInGuest *vim__ListFilesInGuest,
+	_vim__ListFilesInGuestResponse *vim__ListFilesInGuestResponse);

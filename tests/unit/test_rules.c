@@ -338,6 +338,15 @@ static void test_rules_table(void **state)
 		{ "nvdimm-no-snapshot-mode", VMSC_SEV_ERROR, VMSC_LEVEL_NONE },
 		{ "unmanaged-delta-disk", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "cbt-disabled", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "vss-writer-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "vss-service-disabled", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
+		{ "vmware-vss-missing", VMSC_SEV_ERROR, VMSC_LEVEL_FILESYSTEM },
+		{ "vss-foreign-provider", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "tools-conf-quiescing-off", VMSC_SEV_ERROR, VMSC_LEVEL_FILESYSTEM },
+		{ "vss-event-errors", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "freeze-script-not-executable", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
+		{ "guest-not-elevated", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
+		{ "guest-login-failed", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "consistency-below-required", VMSC_SEV_ERROR, VMSC_LEVEL_UNSET },
 		{ "recent-snapshot-failure", VMSC_SEV_WARNING, VMSC_LEVEL_UNSET },
 		{ "probe-failed", VMSC_SEV_ERROR, VMSC_LEVEL_CRASH },
@@ -362,6 +371,12 @@ static void test_rules_table(void **state)
 		assert_null(strchr(r->remedy, '\n'));
 		if (r->flags & VMSC_RULE_EXTERNAL) {
 			assert_null(r->check);
+			continue;
+		}
+		if (r->flags & VMSC_RULE_GUEST) {
+			/* judged on guest facts, reads no vim25 path */
+			assert_non_null(r->check);
+			assert_null(r->paths);
 			continue;
 		}
 		assert_non_null(r->check);
@@ -2244,6 +2259,268 @@ static void test_rules_report_external_config(void **state)
 	assert_int_equal(vm->status, VMSC_STATUS_OK);
 }
 
+/* --- guest operations (--guest) ------------------------------------------- */
+
+/* Runs the VM rules, then the guest rules on `g`. */
+static struct vmsc_vm_result *run_guest(struct t *t, const struct vmsc_guest_facts *g)
+{
+	struct vmsc_vm_result *vm = run(t);
+	struct vmsc_eval ev = eval_of(t);
+
+	assert_int_equal(vmsc_rules_evaluate_guest(&ev, "vc01.example.com", g, vm), 0);
+	return vm;
+}
+
+/* A Windows guest where everything was read and is fine. */
+static void healthy_guest(struct vmsc_guest_facts *g)
+{
+	vmsc_guest_facts_init(g);
+	g->windows = true;
+	g->start[VMSC_GUEST_SVC_VSS] = 3;
+	g->start[VMSC_GUEST_SVC_SWPRV] = 3;
+	g->start[VMSC_GUEST_SVC_EVENTSYSTEM] = 2;
+	g->start[VMSC_GUEST_SVC_VMVSS] = 3;
+	g->providers_read = true;
+	assert_int_equal(vmsc_guest_add_provider(g, "{b5946137-7b9f-4925-af80-51abd60b20d5}",
+						 "Microsoft Software Shadow Copy provider 1.0"), 0);
+	vmsc_guest_parse_tools_conf(NULL, g);
+	g->elevated = VMSC_TRI_TRUE;
+	assert_int_equal(vmsc_guest_parse_writers("Writer name: 'System Writer'\n   Id: {1}\n"
+						  "   Inst: {2}\n   State: [1] Stable\n"
+						  "   Last error: No error\n", g), 0);
+	g->events_read = true;
+	g->history_days = 7;
+}
+
+static void test_rules_guest_healthy(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	assert_clean(run_guest(t, &g));
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_APPLICATION);
+	/* nothing read: nothing judged */
+	vmsc_guest_facts_release(&g);
+	assert_clean(run_guest(t, &g));
+}
+
+static void test_rules_vss_writer_failed(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+	const struct vmsc_finding *fi;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	assert_int_equal(vmsc_guest_parse_writers(
+				 "Writer name: 'SqlServerWriter'\n   Id: {1}\n   Inst: {2}\n"
+				 "   State: [8] Failed\n   Last error: Retryable error\n", &g), 0);
+	fi = only(run_guest(t, &g), "vss-writer-failed");
+	assert_int_equal(fi->severity, VMSC_SEV_ERROR);
+	assert_string_equal(fi->message, "VSS writer 'SqlServerWriter' failed: state [8] Failed, "
+					 "last error: Retryable error");
+	assert_int_equal(fi->cap, VMSC_LEVEL_CRASH);
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_CRASH);
+	assert_string_equal(t->vm->consistency.limited_by[0], "vss-writer-failed");
+	assert_int_equal(t->vm->status, VMSC_STATUS_ERROR);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_vss_service_disabled(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	g.start[VMSC_GUEST_SVC_SWPRV] = 4;
+	g.start[VMSC_GUEST_SVC_EVENTSYSTEM] = 4;
+	g.start[VMSC_GUEST_SVC_VMVSS] = 4; /* not one of the three: vmvss has its own rule */
+	run_guest(t, &g);
+	assert_int_equal(t->vm->n_findings, 2);
+	assert_contains(nth(t->vm, "vss-service-disabled", 0)->message, "swprv");
+	assert_contains(nth(t->vm, "vss-service-disabled", 1)->message, "EventSystem");
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_CRASH);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_vmware_vss_missing(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	g.start[VMSC_GUEST_SVC_VMVSS] = VMSC_GUEST_START_MISSING;
+	assert_contains(only(run_guest(t, &g), "vmware-vss-missing")->message, "vmvss");
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_FILESYSTEM);
+	/* not read: no finding */
+	vmsc_vm_result_remove_findings(t->vm, "vmware-vss-missing");
+	g.start[VMSC_GUEST_SVC_VMVSS] = VMSC_GUEST_START_UNKNOWN;
+	assert_int_equal(vmsc_rules_evaluate_guest(&(struct vmsc_eval){ .config = &t->cfg,
+									.now = t->now },
+						   "vc01.example.com", &g, t->vm), 0);
+	assert_int_equal(t->vm->n_findings, 0);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_vss_foreign_provider(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+	const struct vmsc_finding *fi;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	assert_int_equal(vmsc_guest_add_provider(&g, "{564d7761-0000-0000-0000-000000000001}",
+						 "VMware Snapshot Provider"), 0);
+	assert_int_equal(vmsc_guest_add_provider(&g, "{12345678-0000-0000-0000-000000000000}",
+						 "Acme Hardware Provider"), 0);
+	fi = only(run_guest(t, &g), "vss-foreign-provider");
+	assert_int_equal(fi->severity, VMSC_SEV_WARNING);
+	assert_contains(fi->message, "'Acme Hardware Provider' {12345678-");
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_APPLICATION);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_tools_conf_quiescing_off(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	vmsc_guest_parse_tools_conf("[vmbackup]\nvss.disableAppQuiescing = true\n", &g);
+	assert_contains(only(run_guest(t, &g), "tools-conf-quiescing-off")->message,
+			"vss.disableAppQuiescing = true");
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_FILESYSTEM);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_tools_conf_quiescing_off_crash(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+	const struct vmsc_finding *fi;
+
+	/* Linux: enableSyncDriver = false means no freeze at all */
+	vmsc_guest_facts_init(&g);
+	vmsc_guest_parse_tools_conf("[vmbackup]\nenableSyncDriver = false\n"
+				    "vss.disableAppQuiescing = true\n", &g);
+	fi = only(run_guest(t, &g), "tools-conf-quiescing-off");
+	assert_contains(fi->message, "/etc/vmware-tools/tools.conf: [vmbackup] enableSyncDriver");
+	assert_int_equal(fi->cap, VMSC_LEVEL_CRASH);
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_CRASH);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_tools_conf_enable_vss_false(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	vmsc_guest_parse_tools_conf("[vmbackup]\nenableVSS = false\n", &g);
+	assert_int_equal(only(run_guest(t, &g), "tools-conf-quiescing-off")->cap,
+			 VMSC_LEVEL_CRASH);
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_CRASH);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_vss_event_errors(void **state)
+{
+	static const char txt[] =
+		"Event[0]:\n  Log Name: Application\n  Source: VSS\n  Date: x\n  Event ID: 8193\n"
+		"  Task: N/A\n  Level: Error\n  Opcode: N/A\n  Keyword: Classic\n  User: N/A\n"
+		"  User Name: N/A\n  Computer: c\n  Description: \n"
+		"Volume Shadow Copy Service error: Unexpected error.\n";
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+	const struct vmsc_finding *fi;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	assert_int_equal(vmsc_guest_parse_events(txt, "Application", &g), 0);
+	fi = only(run_guest(t, &g), "vss-event-errors");
+	assert_string_equal(fi->message, "1 VSS, volsnap or VMware Tools error event in the last 7 "
+					 "days: Application VSS 8193 \"Volume Shadow Copy Service "
+					 "error: Unexpected error.\"");
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_APPLICATION);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_freeze_script_not_executable(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	vmsc_guest_facts_init(&g);
+	g.scripts_read = true;
+	assert_int_equal(vmsc_guest_add_script(&g, "/usr/sbin/pre-freeze-script", 0644), 0);
+	assert_int_equal(vmsc_guest_add_script(&g, "/etc/vmware-tools/backupScripts.d/db", 0755),
+			 0);
+	assert_string_equal(only(run_guest(t, &g), "freeze-script-not-executable")->message,
+			    "freeze script /usr/sbin/pre-freeze-script is not executable (mode "
+			    "0644)");
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_guest_not_elevated(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	make_windows(t->f);
+	healthy_guest(&g);
+	g.elevated = VMSC_TRI_FALSE;
+	assert_int_equal(only(run_guest(t, &g), "guest-not-elevated")->severity,
+			 VMSC_SEV_WARNING);
+	vmsc_guest_facts_release(&g);
+}
+
+static void test_rules_guest_login_failed(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	vmsc_guest_facts_init(&g);
+	g.login_failed = true;
+	g.login_user = strdup("CORP\\backupcheck");
+	assert_contains(only(run_guest(t, &g), "guest-login-failed")->message,
+			"CORP\\backupcheck (InvalidGuestLogin)");
+	assert_int_equal(t->vm->status, VMSC_STATUS_WARNING);
+	vmsc_guest_facts_release(&g);
+}
+
+/* Guest findings are ordinary findings: waived, and never run by
+ * vmsc_rules_evaluate() nor on skipped VMs. */
+static void test_rules_guest_waived_and_skipped(void **state)
+{
+	struct t *t = *state;
+	struct vmsc_guest_facts g;
+
+	load_config(t, "[waiver \"w\"]\nvm = app-*\nrule = vss-writer-failed\nreason = known\n"
+		       "expires = 2099-01-01\n");
+	make_windows(t->f);
+	healthy_guest(&g);
+	g.writers[0].failed = true;
+	run_guest(t, &g);
+	assert_true(only(t->vm, "vss-writer-failed")->waived);
+	assert_int_equal(t->vm->status, VMSC_STATUS_OK);
+	/* the cap counts, waived or not */
+	assert_int_equal(t->vm->consistency.expected, VMSC_LEVEL_CRASH);
+	assert_int_equal(t->matches[0], 1);
+
+	set(&t->f->power_state, "poweredOff");
+	run_guest(t, &g);
+	assert_int_equal(t->vm->status, VMSC_STATUS_SKIPPED);
+	assert_int_equal(t->vm->n_findings, 0);
+	vmsc_guest_facts_release(&g);
+}
+
 /* --- property paths ----------------------------------------------------------- */
 
 static bool has_path(const char **paths, size_t n, const char *p)
@@ -2424,6 +2701,19 @@ int main(void)
 		T(test_rules_waivers),
 		T(test_rules_report_external),
 		T(test_rules_report_external_config),
+		T(test_rules_guest_healthy),
+		T(test_rules_vss_writer_failed),
+		T(test_rules_vss_service_disabled),
+		T(test_rules_vmware_vss_missing),
+		T(test_rules_vss_foreign_provider),
+		T(test_rules_tools_conf_quiescing_off),
+		T(test_rules_tools_conf_quiescing_off_crash),
+		T(test_rules_tools_conf_enable_vss_false),
+		T(test_rules_vss_event_errors),
+		T(test_rules_freeze_script_not_executable),
+		T(test_rules_guest_not_elevated),
+		T(test_rules_guest_login_failed),
+		T(test_rules_guest_waived_and_skipped),
 		T(test_rules_property_paths),
 		T(test_rules_save_facts_paths),
 	};
