@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE /* asprintf, getopt_long, explicit_bzero */
 #include "vmsnapcheck/cli.h"
+#include "vmsnapcheck/consistency.h"
 #include "vmsnapcheck/report.h"
 #include "vmsnapcheck/rules.h"
 
@@ -71,6 +72,7 @@ enum opt_id {
 	OPT_PROBE_LIMIT,
 	OPT_PROBE_TIMEOUT,
 	OPT_QUIET,
+	OPT_REQUIRE,
 	OPT_SAVE_FACTS,
 	OPT_SERVER,
 	OPT_SERVER_FILE,
@@ -121,6 +123,7 @@ static const struct cli_option cli_options[] = {
 	{ "probe-limit", 0, 0, required_argument, OPT_PROBE_LIMIT },
 	{ "probe-timeout", 0, 0, required_argument, OPT_PROBE_TIMEOUT },
 	{ "quiet", 'q', 0, no_argument, OPT_QUIET },
+	{ "require", 0, 0, required_argument, OPT_REQUIRE },
 	{ "save-facts", 0, 0, required_argument, OPT_SAVE_FACTS },
 	{ "server", 's', 'H', required_argument, OPT_SERVER },
 	{ "server-file", 0, 0, required_argument, OPT_SERVER_FILE },
@@ -683,6 +686,16 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 	case OPT_QUIET:
 		o->quiet++;
 		return 0;
+	case OPT_REQUIRE: {
+		int level = vmsc_level_from_name(arg);
+
+		if (level < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --require level '%s': use application, filesystem, "
+					      "crash or none", arg);
+		o->config.require_all = level; /* the config file never sets it */
+		return 0;
+	}
 	case OPT_SAVE_FACTS:
 		return set_string(&o->save_facts, arg, err);
 	case OPT_SERVER:
@@ -1001,6 +1014,9 @@ void vmsc_cli_usage(FILE *out)
 	      "      --list-rules          list the rules and exit\n"
 	      "      --history-days N      look back N days for failed snapshot tasks\n"
 	      "                            (default 7, config history_days)\n"
+	      "      --require LEVEL       every selected VM needs LEVEL consistency:\n"
+	      "                            application, filesystem, crash or none\n"
+	      "                            (beats the config's [require] sections)\n"
 	      "\n"
 	      "Test snapshot (changes the VMs; opt-in, VM-GLOB required):\n"
 	      "      --probe               take a quiesced snapshot of each selected VM, then\n"

@@ -79,7 +79,8 @@ struct vmsc_options {
 	char *save_facts;
 	char *facts;                  /* evaluate offline, no server */
 
-	struct vmsc_config config;    /* thresholds, rules, waivers */
+	struct vmsc_config config;    /* thresholds, rules, waivers; --require sets
+				       * config.require_all */
 };
 
 void vmsc_options_init(struct vmsc_options *o);

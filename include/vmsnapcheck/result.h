@@ -72,6 +72,9 @@ struct vmsc_vcenter_result {
 
 struct vmsc_summary {
 	size_t vms, ok, warning, error, unknown, skipped, waived;
+	/* VMs per expected consistency, indexed by enum vmsc_level; [UNSET]
+	 * counts the VMs without one (skipped, unknown) */
+	size_t consistency[VMSC_LEVEL_APPLICATION + 1];
 };
 
 struct vmsc_result {

@@ -388,6 +388,8 @@ void vmsc_result_finish(struct vmsc_result *r)
 		case VMSC_STATUS_UNKNOWN: s->unknown++; break;
 		case VMSC_STATUS_SKIPPED: s->skipped++; break;
 		}
+		if ((size_t)vm->consistency.expected <= VMSC_LEVEL_APPLICATION)
+			s->consistency[vm->consistency.expected]++;
 		for (j = 0; j < vm->n_findings; j++)
 			if (vm->findings[j].waived)
 				s->waived++;

@@ -15,7 +15,7 @@
  * tab or CR is prefixed with ' so spreadsheets show it as text.
  */
 
-#define CSV_COLUMNS 9
+#define CSV_COLUMNS 10
 
 struct csv_ctx {
 	FILE *out;
@@ -61,11 +61,12 @@ static void vm_rows(struct csv_ctx *c, const struct vmsc_result *r,
 {
 	const char *vcenter = vmsc_rpt_vcenter_name(r, vm);
 	const char *status = vmsc_status_name(vm->status);
+	const char *level = vmsc_level_name(vm->consistency.expected); /* NULL: empty */
 	size_t i;
 
 	if (vm->n_findings == 0) {
 		const char *cells[CSV_COLUMNS] = {
-			vcenter, vm->name, vm->moid, status, "", "", "", vm->reason, "",
+			vcenter, vm->name, vm->moid, status, "", "", "", vm->reason, "", level,
 		};
 
 		row(c, cells);
@@ -76,7 +77,7 @@ static void vm_rows(struct csv_ctx *c, const struct vmsc_result *r,
 		const char *cells[CSV_COLUMNS] = {
 			vcenter, vm->name, vm->moid, status, f->rule,
 			vmsc_severity_name(f->severity), f->waived ? "true" : "false",
-			f->message, f->remedy,
+			f->message, f->remedy, level,
 		};
 
 		row(c, cells);
@@ -87,6 +88,7 @@ int vmsc_report_csv(const struct vmsc_result *r, const struct vmsc_report_option
 {
 	static const char *const header[CSV_COLUMNS] = {
 		"vcenter", "vm", "moid", "status", "rule", "severity", "waived", "message", "remedy",
+		"consistency",
 	};
 	struct csv_ctx c = { .out = out };
 	size_t i;

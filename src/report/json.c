@@ -75,6 +75,34 @@ static json_t *finding_json(const struct vmsc_finding *f)
 	return o;
 }
 
+static json_t *level_json(enum vmsc_level l)
+{
+	return l ? json_string(vmsc_level_name(l)) : json_null();
+}
+
+/* {"expected": LEVEL|null, "limitedBy": [ids], "probed"?: LEVEL} */
+static json_t *consistency_json(const struct vmsc_consistency *c)
+{
+	json_t *o = json_object();
+	json_t *limits = json_array();
+	json_t *ret = NULL;
+
+	if (!o || !limits)
+		goto out;
+	for (size_t i = 0; i < c->n_limited_by; i++)
+		if (json_array_append_new(limits, jstr(c->limited_by[i])) < 0)
+			goto out;
+	if (set(o, "expected", level_json(c->expected)) < 0 ||
+	    json_object_set(o, "limitedBy", limits) < 0 ||
+	    (c->probed && set(o, "probed", level_json(c->probed)) < 0))
+		goto out;
+	ret = json_incref(o);
+out:
+	json_decref(limits);
+	json_decref(o);
+	return ret;
+}
+
 static json_t *vm_json(const struct vmsc_result *r, const struct vmsc_vm_result *vm)
 {
 	json_t *o = json_object();
@@ -89,7 +117,8 @@ static json_t *vm_json(const struct vmsc_result *r, const struct vmsc_vm_result 
 	    set(o, "status", json_string(vmsc_status_name(vm->status))) < 0 ||
 	    (vm->reason && set(o, "reason", jstr(vm->reason)) < 0) ||
 	    set(o, "powerState", jstr(vm->power_state)) < 0 ||
-	    set(o, "guestId", jstr(vm->guest_id)) < 0)
+	    set(o, "guestId", jstr(vm->guest_id)) < 0 ||
+	    set(o, "consistency", consistency_json(&vm->consistency)) < 0)
 		goto out;
 	for (i = 0; i < vm->n_findings; i++)
 		if (json_array_append_new(findings, finding_json(&vm->findings[i])) < 0)
@@ -122,11 +151,16 @@ static json_t *vcenter_json(const struct vmsc_vcenter_result *vc)
 
 static json_t *summary_json(const struct vmsc_summary *s)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	/* VMs per expected level, best first; skipped and unknown VMs have none */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I}}",
 			 "vms", (json_int_t)s->vms, "ok", (json_int_t)s->ok,
 			 "warning", (json_int_t)s->warning, "error", (json_int_t)s->error,
 			 "unknown", (json_int_t)s->unknown, "skipped", (json_int_t)s->skipped,
-			 "waived", (json_int_t)s->waived);
+			 "waived", (json_int_t)s->waived, "consistency",
+			 "application", (json_int_t)s->consistency[VMSC_LEVEL_APPLICATION],
+			 "filesystem", (json_int_t)s->consistency[VMSC_LEVEL_FILESYSTEM],
+			 "crash", (json_int_t)s->consistency[VMSC_LEVEL_CRASH],
+			 "none", (json_int_t)s->consistency[VMSC_LEVEL_NONE]);
 }
 
 /* Everything but "vms", which comes last and is written VM by VM. */

@@ -157,13 +157,51 @@ out:
 	return ret;
 }
 
+static int property(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (xmlTextWriterStartElement(w, BAD_CAST "property") < 0 ||
+	    attr(w, "name", name, 0) < 0 || attr(w, "value", value, VMSC_CLEAN_CONTROL) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return -1;
+	return 0;
+}
+
+/* <properties> with the expected consistency, what limits it and the probed
+ * level; none for a VM without an expected level (skipped, unknown). */
+static int write_consistency(xmlTextWriterPtr w, const struct vmsc_consistency *c)
+{
+	struct vmsc_rpt_buf limits;
+	int ret = -1;
+
+	if (!c->expected)
+		return 0;
+	vmsc_rpt_buf_init(&limits);
+	for (size_t i = 0; i < c->n_limited_by; i++) {
+		if (i)
+			vmsc_rpt_buf_add(&limits, ",");
+		vmsc_rpt_buf_add(&limits, c->limited_by[i]);
+	}
+	if (limits.oom || xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||
+	    property(w, "consistency", vmsc_level_name(c->expected)) < 0 ||
+	    property(w, "limitedBy", limits.s ? limits.s : "") < 0 ||
+	    (c->probed && property(w, "probed", vmsc_level_name(c->probed)) < 0) ||
+	    xmlTextWriterEndElement(w) < 0)
+		goto out;
+	ret = 0;
+out:
+	vmsc_rpt_buf_release(&limits);
+	return ret;
+}
+
 static int write_vm(xmlTextWriterPtr w, const char *vcname, const struct vmsc_vm_result *vm)
 {
 	const struct vmsc_finding *worst = vmsc_rpt_worst_finding(vm);
 
+	/* properties come first in a testcase (pytest's and Jenkins' order) */
 	if (xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0 ||
 	    attr(w, "classname", vcname, VMSC_CLEAN_CONTROL) < 0 ||
-	    attr(w, "name", vm->name, VMSC_CLEAN_CONTROL) < 0)
+	    attr(w, "name", vm->name, VMSC_CLEAN_CONTROL) < 0 ||
+	    write_consistency(w, &vm->consistency) < 0)
 		return -1;
 	switch (vm->status) {
 	case VMSC_STATUS_WARNING:

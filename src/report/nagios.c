@@ -183,10 +183,15 @@ static void first_line(struct vmsc_rpt_buf *b, const struct vmsc_result *r)
 		vmsc_rpt_buf_truncate(&sum, vmsc_rpt_utf8_prefix(sum.s, NAGIOS_MAX_SUMMARY - 3));
 		vmsc_rpt_buf_add(&sum, "...");
 	}
+	/* then VMs per expected consistency level, best first */
 	vmsc_rpt_buf_addf(b, "VMSNAPCHECK %s - %s | vms=%zu ok=%zu warning=%zu error=%zu "
-			  "unknown=%zu skipped=%zu time=%.3fs\n",
+			  "unknown=%zu skipped=%zu application=%zu filesystem=%zu crash=%zu "
+			  "none=%zu time=%.3fs\n",
 			  state_name(r->status), sum.s ? sum.s : "", s->vms, s->ok, s->warning,
-			  s->error, s->unknown, s->skipped, r->duration);
+			  s->error, s->unknown, s->skipped,
+			  s->consistency[VMSC_LEVEL_APPLICATION],
+			  s->consistency[VMSC_LEVEL_FILESYSTEM], s->consistency[VMSC_LEVEL_CRASH],
+			  s->consistency[VMSC_LEVEL_NONE], r->duration);
 out:
 	vmsc_rpt_buf_release(&sum);
 }

@@ -142,6 +142,21 @@ int vmsc_report_prometheus(const struct vmsc_result *r, const struct vmsc_report
 		}
 	}
 
+	/* Evaluated VMs only: a skipped or unknown VM has no expected level. */
+	family(&c, "vmsnapcheck_vm_consistency",
+	       "Expected snapshot consistency of a VM: application, filesystem, crash or none "
+	       "(always 1).");
+	for (i = 0; i < r->n_vms; i++) {
+		const char *level = vmsc_level_name(r->vms[i].consistency.expected);
+
+		if (!level)
+			continue;
+		fputs("vmsnapcheck_vm_consistency{", out);
+		vm_labels(&c, r, &r->vms[i]);
+		label(&c, false, "level", level);
+		fputs("} 1\n", out);
+	}
+
 	if (r->n_unmatched) {
 		family(&c, "vmsnapcheck_unmatched",
 		       "A VM name or glob given that matched no VM (always 1).");

@@ -96,6 +96,14 @@ static void findings_cell(const struct vmsc_vm_result *vm, char *buf, size_t siz
 		snprintf(buf, size, "%zu", active);
 }
 
+/* The expected level's word, "-" when there is none (skipped, unknown). */
+static const char *consistency_cell(const struct vmsc_vm_result *vm)
+{
+	const char *name = vmsc_level_name(vm->consistency.expected);
+
+	return name ? name : "-";
+}
+
 static void write_finding(struct text_ctx *c, const struct vmsc_finding *f)
 {
 	const char *reset;
@@ -138,6 +146,7 @@ static void write_table(struct text_ctx *c)
 	const struct vmsc_result *r = c->r;
 	size_t w_status = strlen("STATUS"), w_vc = strlen("VCENTER");
 	size_t w_vm = strlen("VM"), w_power = strlen("POWER");
+	size_t w_cons = strlen("CONSISTENCY");
 	size_t i, j, shown = 0;
 	char cell[64];
 
@@ -156,6 +165,8 @@ static void write_table(struct text_ctx *c)
 			w_vm = w;
 		if ((w = vmsc_rpt_width(vm->power_state ? vm->power_state : "-")) > w_power)
 			w_power = w;
+		if ((w = strlen(consistency_cell(vm))) > w_cons)
+			w_cons = w;
 	}
 	if (!shown)
 		return;
@@ -170,6 +181,8 @@ static void write_table(struct text_ctx *c)
 	pad(c, strlen("VM"), w_vm);
 	fputs("POWER", c->out);
 	pad(c, strlen("POWER"), w_power);
+	fputs("CONSISTENCY", c->out);
+	pad(c, strlen("CONSISTENCY"), w_cons);
 	fputs("FINDINGS\n", c->out);
 
 	for (i = 0; i < r->n_vms; i++) {
@@ -191,6 +204,8 @@ static void write_table(struct text_ctx *c)
 		pad(c, vmsc_rpt_width(vm->name), w_vm);
 		put_clean(c, power);
 		pad(c, vmsc_rpt_width(power), w_power);
+		fputs(consistency_cell(vm), c->out);
+		pad(c, strlen(consistency_cell(vm)), w_cons);
 		findings_cell(vm, cell, sizeof(cell));
 		fputs(cell, c->out);
 		fputc('\n', c->out);

@@ -12,15 +12,37 @@ conn="-s $SIM_URL -u demo@vsphere.local --password-file $pw --cacert $SIM_CERT"
 # shellcheck disable=SC2086
 vmsc $conn -f json
 expect_rc 2 "demo report exits 2 (errors found)"
+# consistency (the expected level, null when not evaluated) is compared
+# wherever demo.expected.json gives one
 diff=$(jq -n --slurpfile a "$OUT" --slurpfile e "$SRC_DIR/tests/vcsim/scenarios/demo.expected.json" '
-  ($a[0].vms | map({key: .name, value: {status, rules: ([.findings[].rule] | unique)}})
+  ($a[0].vms | map({key: .name, value: {status, rules: ([.findings[].rule] | unique),
+                                        consistency: .consistency.expected}})
    | from_entries) as $act
-  | ($e[0] | with_entries(.value = {status: .value.status, rules: (.value.rules | unique)})) as $exp
-  | [($exp | keys[]) as $k | select($act[$k] != $exp[$k])
+  | ($e[0] | with_entries(.value = ({status: .value.status, rules: (.value.rules | unique)}
+      + if .value | has("consistency") then {consistency: .value.consistency} else {} end)))
+    as $exp
+  | [($exp | keys[]) as $k
+       | select($act[$k] == null or ($act[$k] | with_entries(select(.key as $f | $exp[$k] | has($f))))
+                != $exp[$k])
        | {vm: $k, expected: $exp[$k], actual: $act[$k]}]
   + [($act | keys[]) as $k | select($exp[$k] == null) | {vm: $k, unexpected: $act[$k]}]')
-if [ "$diff" = "[]" ]; then ok "every demo VM has exactly its expected findings"; else
+if [ "$diff" = "[]" ]; then ok "every demo VM has exactly its expected findings and consistency"; else
 	fail "demo findings differ: $diff"; fi
+# the demo shows every level, and skipped VMs have none
+jq -e '[.vms[].consistency.expected] as $l
+       | ["application", "filesystem", "crash", "none"] | all(. as $x | $l | index($x) != null)' \
+	"$OUT" >/dev/null && ok "demo has a VM of every consistency level" ||
+	fail "demo lacks a consistency level"
+jq -e '[.vms[] | select(.status == "skipped" or .status == "unknown")
+        | select(.consistency.expected != null or (.consistency.limitedBy | length) > 0)] == []
+       and .summary.consistency.application + .summary.consistency.filesystem
+           + .summary.consistency.crash + .summary.consistency.none
+           == .summary.vms - .summary.skipped - .summary.unknown' "$OUT" >/dev/null &&
+	ok "consistency null for skipped VMs; summary counts add up" ||
+	fail "consistency of skipped VMs or summary counts wrong"
+jq -e '.vms[] | select(.name == "win-nouuid-01") | .consistency
+       == {"expected": "filesystem", "limitedBy": ["quiesce-enableuuid"]}' "$OUT" >/dev/null &&
+	ok "limitedBy names the capping rule" || fail "win-nouuid-01 consistency wrong"
 cp "$OUT" "$WORK_DIR/demo.json"
 
 # every finding carries a message and a remedy
@@ -48,6 +70,10 @@ grep -q "fix: " "$OUT" && ok "text shows remedies" || fail "no remedies in text"
 grep -Eq '^[0-9]+ VMs: [0-9]+ ok, [0-9]+ warning, [0-9]+ error, [0-9]+ unknown, [0-9]+ skipped' "$OUT" &&
 	ok "text summary line" || fail "no summary line"
 grep -q "$(printf '\033')" "$OUT" && fail "colour escapes in non-TTY output" || ok "no colour when not a TTY"
+head -1 "$OUT" | grep -Eq '^STATUS +VM +POWER +CONSISTENCY +FINDINGS$' &&
+	ok "text table has a CONSISTENCY column" || fail "text header: $(head -1 "$OUT")"
+grep -Eq '^error +tools-stopped-01 +poweredOn +crash +1$' "$OUT" &&
+	ok "text shows the level of a VM" || fail "text lacks tools-stopped-01's level"
 
 # globs: only matching VMs, fetched after a name-only pass
 vmsc $conn -f json 'tools-*' --exclude 'tools-old-*'

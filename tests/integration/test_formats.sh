@@ -110,13 +110,51 @@ expect_rc 2 "csv exits 2"
 if python3 - "$WORK_DIR/report.csv" "$nvms" <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
-assert rows[0] == ['vcenter','vm','moid','status','rule','severity','waived','message','remedy'], rows[0]
+assert rows[0] == ['vcenter','vm','moid','status','rule','severity','waived','message','remedy',
+                   'consistency'], rows[0]
 vms = {r[2] for r in rows[1:]}
 assert len(vms) == int(sys.argv[2]), (len(vms), sys.argv[2])
-assert all(len(r) == 9 for r in rows), 'ragged rows'
+assert all(len(r) == 10 for r in rows), 'ragged rows'
 assert any(r[1] == 'finance-ü-01' for r in rows), 'utf-8 name'
 PY
 then ok "csv parses with header and every VM"; else fail "csv did not parse as expected"; fi
+
+# Consistency: every format says the same as the JSON report of the same inventory
+jq -r '.vms[] | "\(.moid) \(.consistency.expected // "-")"' "$WORK_DIR/demo.json" | sort >"$WORK_DIR/cons.json.txt"
+if python3 - "$WORK_DIR/report.csv" <<'PY' | sort | cmp -s - "$WORK_DIR/cons.json.txt"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
+seen = {}
+for r in rows[1:]:
+    if r[2]:
+        assert seen.setdefault(r[2], r[9]) == r[9], ('one level per VM', r)
+for moid, level in seen.items():
+    print(moid, level or '-')
+PY
+then ok "csv consistency column matches json"; else fail "csv consistency differs from json"; fi
+jq -r '.vms[] | select(.consistency.expected) | "\(.moid) \(.consistency.expected)"' "$WORK_DIR/demo.json" |
+	sort >"$WORK_DIR/cons.prom.want"
+sed -n 's/^vmsnapcheck_vm_consistency{.*moid="\([^"]*\)",level="\([a-z]*\)"} 1$/\1 \2/p' \
+	"$WORK_DIR/vmsnap.prom" | sort >"$WORK_DIR/cons.prom.got"
+if [ -s "$WORK_DIR/cons.prom.got" ] && cmp -s "$WORK_DIR/cons.prom.got" "$WORK_DIR/cons.prom.want"; then
+	ok "prometheus vm_consistency matches json (evaluated VMs only)"
+else fail "prometheus vm_consistency differs: $(diff "$WORK_DIR/cons.prom.want" "$WORK_DIR/cons.prom.got" | head -5)"; fi
+jq -r '.vms[] | "\(.name)\t\(.consistency.expected // "")\t\(.consistency.limitedBy | join(","))"' \
+	"$WORK_DIR/demo.json" | sort >"$WORK_DIR/cons.junit.want"
+# (demo VM names hold no quote, so they can go into an XPath literal)
+n=0 bad=0
+while IFS="$(printf '\t')" read -r name level limits; do
+	n=$((n + 1))
+	got=$(xmllint --xpath "string(//testcase[@name='$name']/properties/property[@name='consistency']/@value)" "$WORK_DIR/results.xml")
+	gotl=$(xmllint --xpath "string(//testcase[@name='$name']/properties/property[@name='limitedBy']/@value)" "$WORK_DIR/results.xml")
+	[ "$got" = "$level" ] && [ "$gotl" = "$limits" ] || { bad=$((bad + 1)); echo "junit $name: '$got' '$gotl', want '$level' '$limits'"; }
+done <"$WORK_DIR/cons.junit.want"
+[ "$bad" -eq 0 ] && [ "$n" -eq "$nvms" ] && ok "junit consistency properties match json" ||
+	fail "junit consistency properties differ for $bad VMs"
+vmsc $conn -f nagios
+perf=$(head -1 "$OUT" | sed 's/.*| //')
+want=$(jq -r '.summary.consistency | "application=\(.application) filesystem=\(.filesystem) crash=\(.crash) none=\(.none)"' "$WORK_DIR/demo.json")
+case "$perf" in *"$want time="*) ok "nagios perfdata counts per level";; *) fail "nagios perfdata '$perf', want '$want'";; esac
 
 # text: an unknown format and colour forcing
 vmsc $conn --color always 'rdm-*'

@@ -63,8 +63,26 @@ static inline void fixture_waive(struct vmsc_finding *f, const char *name, const
 	f->waived = !expired;
 }
 
+/* Sets a VM's expected (and probed) consistency and the rule ids, a NULL-ended
+ * list of static strings, that limit it. */
+static inline void fixture_consistency(struct vmsc_vm_result *vm, enum vmsc_level expected,
+				       enum vmsc_level probed, ...)
+{
+	va_list ap;
+	const char *id;
+
+	vm->consistency.ceiling = expected;
+	vm->consistency.expected = expected;
+	vm->consistency.probed = probed;
+	va_start(ap, probed);
+	while ((id = va_arg(ap, const char *)))
+		assert_int_equal(vmsc_consistency_add_limit(&vm->consistency, id), 0);
+	va_end(ap);
+}
+
 /*
- * One vCenter, every VM status, a waived and an expired waiver, a UTF-8
+ * One vCenter, every VM status, every consistency level (and none for the
+ * skipped and the unknown VM), a probed level, a waived and an expired waiver, a UTF-8
  * name, VMs added out of order.
  */
 static inline struct vmsc_result *fixture_basic(void)
@@ -85,9 +103,12 @@ static inline struct vmsc_result *fixture_basic(void)
 	r->vcenters[vc].duration = 1.25;
 	r->duration = 1.5;
 
-	fixture_vm(r, vc, "web-01", "vm-101", "poweredOn", "ubuntu64Guest");
+	vm = fixture_vm(r, vc, "web-01", "vm-101", "poweredOn", "ubuntu64Guest");
+	fixture_consistency(vm, VMSC_LEVEL_FILESYSTEM, VMSC_LEVEL_UNSET, VMSC_LIMIT_GUEST_OS, NULL);
 
 	vm = fixture_vm(r, vc, "sql-01", "vm-102", "poweredOn", "windows2019srv_64Guest");
+	fixture_consistency(vm, VMSC_LEVEL_APPLICATION, VMSC_LEVEL_FILESYSTEM, VMSC_LIMIT_GUEST_OS,
+			    NULL);
 	fixture_finding(vm, "snapshot-age", VMSC_SEV_WARNING,
 			"oldest snapshot \"before upgrade\" is 120 hours old (limit 72)",
 			"Delete or consolidate snapshots older than the limit.");
@@ -97,6 +118,7 @@ static inline struct vmsc_result *fixture_basic(void)
 	fixture_waive(f, "old-exception", "migration pending", "2024-01-31", true);
 
 	vm = fixture_vm(r, vc, "app-02", "vm-103", "poweredOn", "rhel8_64Guest");
+	fixture_consistency(vm, VMSC_LEVEL_FILESYSTEM, VMSC_LEVEL_UNSET, VMSC_LIMIT_GUEST_OS, NULL);
 	fixture_finding(vm, "tools-outdated", VMSC_SEV_WARNING,
 			"VMware Tools 11.0.5 is older than supported (guestToolsSupportedOld)",
 			"Upgrade VMware Tools.");
@@ -116,9 +138,28 @@ static inline struct vmsc_result *fixture_basic(void)
 							"NoPermission"), 0);
 
 	vm = fixture_vm(r, vc, "\xc3\x9c" "bung-vm", "vm-106", "poweredOn", "debian12_64Guest");
+	fixture_consistency(vm, VMSC_LEVEL_FILESYSTEM, VMSC_LEVEL_UNSET, VMSC_LIMIT_GUEST_OS, NULL);
 	f = fixture_finding(vm, "guest-disk-space", VMSC_SEV_WARNING,
 			    "/var has 4% free (limit 10%)", "Free space on /var.");
 	fixture_waive(f, "scratch", "scratch disk, rebuilt nightly", "2026-12-31", false);
+
+	vm = fixture_vm(r, vc, "file-04", "vm-107", "poweredOn", "windows2019srv_64Guest");
+	fixture_consistency(vm, VMSC_LEVEL_CRASH, VMSC_LEVEL_UNSET, "tools-not-running", NULL);
+	f = fixture_finding(vm, "tools-not-running", VMSC_SEV_ERROR, "VMware Tools is not running",
+			    "Start VMware Tools in the guest.");
+	f->cap = VMSC_LEVEL_CRASH;
+
+	/* a waived finding still caps the level (a waiver never changes the truth) */
+	vm = fixture_vm(r, vc, "ft-05", "vm-108", "poweredOn", "rhel8_64Guest");
+	fixture_consistency(vm, VMSC_LEVEL_NONE, VMSC_LEVEL_UNSET, "fault-tolerance",
+			    "passthrough-device", NULL);
+	f = fixture_finding(vm, "fault-tolerance", VMSC_SEV_ERROR,
+			    "Fault Tolerance is running", "Turn Fault Tolerance off to back up.");
+	f->cap = VMSC_LEVEL_NONE;
+	f = fixture_finding(vm, "passthrough-device", VMSC_SEV_ERROR,
+			    "PCI device 0 is a passthrough device", "Remove the passthrough device.");
+	f->cap = VMSC_LEVEL_NONE;
+	fixture_waive(f, "gpu-host", "GPU render node, rebuilt from images", "2027-01-31", false);
 
 	vmsc_result_finish(r);
 	return r;
@@ -147,9 +188,11 @@ static inline struct vmsc_result *fixture_nasty(void)
 			 0);
 
 	vm = fixture_vm(r, a, "say \"hi\" \\ bye", "vm-1", "poweredOn", "otherGuest");
+	fixture_consistency(vm, VMSC_LEVEL_NONE, VMSC_LEVEL_UNSET, "snapshot-count", NULL);
 	fixture_finding(vm, "snapshot-count", VMSC_SEV_ERROR,
 			"32 snapshots, chain 32 deep\nsecond line", "=HYPERLINK(\"x\")");
 	vm = fixture_vm(r, a, "pipe|name,comma", "vm-2", "poweredOn", "otherGuest");
+	fixture_consistency(vm, VMSC_LEVEL_CRASH, VMSC_LEVEL_CRASH, "tools-not-running", NULL);
 	fixture_finding(vm, "tools-not-running", VMSC_SEV_ERROR,
 			"VMware Tools not running", "+start Tools; -restart @once");
 	vm = fixture_vm(r, a, "=cmd|' /C calc'!A0", "vm-3", "poweredOn", "otherGuest");

@@ -1021,6 +1021,52 @@ static void test_cli_password_sources(void **state)
 
 /* Help and names */
 
+/* --require LEVEL: one level for every selected VM, beside the config's
+ * [require] sections (consistency.c lets it win); a bad level names the
+ * valid ones. */
+static void test_cli_require(void **state)
+{
+	static const struct {
+		const char *arg;
+		enum vmsc_level level;
+	} levels[] = {
+		{ "application", VMSC_LEVEL_APPLICATION },
+		{ "filesystem", VMSC_LEVEL_FILESYSTEM },
+		{ "crash", VMSC_LEVEL_CRASH },
+		{ "none", VMSC_LEVEL_NONE },
+	};
+	struct vmsc_options o;
+	struct vmsc_error err;
+	const char *cfg = write_file("require.ini",
+				     "[require \"sql-*\"]\n"
+				     "consistency = application\n",
+				     0644);
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "u"), 0);
+	assert_int_equal(o.config.require_all, VMSC_LEVEL_UNSET);
+	vmsc_options_release(&o);
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "u", "--require", levels[i].arg),
+				 0);
+		assert_int_equal(o.config.require_all, levels[i].level);
+		vmsc_options_release(&o);
+	}
+	/* the config file is read after the command line and keeps it */
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "u", "--config", cfg,
+			       "--require=crash"), 0);
+	assert_int_equal(o.config.require_all, VMSC_LEVEL_CRASH);
+	assert_int_equal(o.config.n_requires, 1);
+	vmsc_options_release(&o);
+	PARSE_FAILS(VMSC_E_USAGE,
+		    "bad --require level 'Application': use application, filesystem, crash or none",
+		    "-s", "vc01", "-u", "u", "--require", "Application");
+	PARSE_FAILS(VMSC_E_USAGE,
+		    "bad --require level 'app': use application, filesystem, crash or none",
+		    "-s", "vc01", "-u", "u", "--require", "app");
+	PARSE_FAILS(VMSC_E_USAGE, "option '--require' needs a non-empty value", "--require", "");
+}
+
 static void test_cli_usage(void **state)
 {
 	static const char *const listed[] = {
@@ -1029,6 +1075,7 @@ static void test_cli_usage(void **state)
 		"--include-powered-off", "--list-rules", "--config", "--no-config", "--format",
 		"--output", "--timeout", "--page-size", "--color", "--quiet", "--verbose", "--debug",
 		"--save-facts", "--facts", "--version", "--help", "doctor", "Exit status",
+		"--require",
 		"VMSNAPCHECK_PASSWORD", "GOVC_URL", "NO_COLOR",
 	};
 	char *text = NULL;
@@ -1204,6 +1251,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cli_password_file_mode, test_setup),
 		cmocka_unit_test_setup(test_cli_password_file_content, test_setup),
 		cmocka_unit_test_setup(test_cli_password_sources, test_setup),
+		cmocka_unit_test_setup(test_cli_require, test_setup),
 		cmocka_unit_test_setup(test_cli_usage, test_setup),
 		cmocka_unit_test_setup(test_cli_forget_env, test_setup),
 		cmocka_unit_test_setup(test_cli_names, test_setup),

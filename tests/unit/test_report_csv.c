@@ -59,8 +59,9 @@ static void test_report_csv_cells(void **state)
 		vmsc_result_finish(r);
 		out = render(vmsc_report_csv, r, false, false);
 		snprintf(want, sizeof(want),
-			 "vcenter,vm,moid,status,rule,severity,waived,message,remedy\r\n"
-			 "vc,%s,vm-1,ok,,,,,\r\n", cases[i].cell);
+			 "vcenter,vm,moid,status,rule,severity,waived,message,remedy,"
+			 "consistency\r\n"
+			 "vc,%s,vm-1,ok,,,,,,\r\n", cases[i].cell);
 		assert_string_equal(out, want);
 		free(out);
 		vmsc_result_free(r);

@@ -86,6 +86,58 @@ static void test_report_json_complete_has_no_incomplete_key(void **state)
 	vmsc_result_free(r);
 }
 
+static json_t *vm_named(json_t *root, const char *name)
+{
+	size_t i;
+	json_t *vm;
+
+	json_array_foreach(json_object_get(root, "vms"), i, vm)
+		if (strcmp(json_string_value(json_object_get(vm, "name")), name) == 0)
+			return vm;
+	fail_msg("no VM %s", name);
+	return NULL;
+}
+
+/* consistency: expected level or null, limitedBy, probed only when measured;
+ * summary counts VMs per level. */
+static void test_report_json_consistency(void **state)
+{
+	struct vmsc_result *r = fixture_basic();
+	char *out = render(vmsc_report_json, r, false, false);
+	json_t *root = json_loads(out, 0, NULL);
+	json_t *c, *sum;
+
+	(void)state;
+	assert_non_null(root);
+	c = json_object_get(vm_named(root, "sql-01"), "consistency");
+	assert_string_equal(json_string_value(json_object_get(c, "expected")), "application");
+	assert_string_equal(json_string_value(json_object_get(c, "probed")), "filesystem");
+	assert_int_equal(json_array_size(json_object_get(c, "limitedBy")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c, "limitedBy"), 0)),
+			    "guest-os");
+	c = json_object_get(vm_named(root, "ft-05"), "consistency");
+	assert_string_equal(json_string_value(json_object_get(c, "expected")), "none");
+	assert_null(json_object_get(c, "probed"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c, "limitedBy"), 1)),
+			    "passthrough-device");
+	c = json_object_get(vm_named(root, "file-04"), "consistency");
+	assert_string_equal(json_string_value(json_object_get(c, "expected")), "crash");
+	/* skipped and unknown VMs: null, nothing limits what was not evaluated */
+	c = json_object_get(vm_named(root, "tmpl-base"), "consistency");
+	assert_true(json_is_null(json_object_get(c, "expected")));
+	assert_int_equal(json_array_size(json_object_get(c, "limitedBy")), 0);
+	c = json_object_get(vm_named(root, "db-03"), "consistency");
+	assert_true(json_is_null(json_object_get(c, "expected")));
+	sum = json_object_get(json_object_get(root, "summary"), "consistency");
+	assert_int_equal(json_integer_value(json_object_get(sum, "application")), 1);
+	assert_int_equal(json_integer_value(json_object_get(sum, "filesystem")), 3);
+	assert_int_equal(json_integer_value(json_object_get(sum, "crash")), 1);
+	assert_int_equal(json_integer_value(json_object_get(sum, "none")), 1);
+	json_decref(root);
+	free(out);
+	vmsc_result_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +145,7 @@ int main(void)
 		cmocka_unit_test(test_report_json_escaping),
 		cmocka_unit_test(test_report_json_parses_back),
 		cmocka_unit_test(test_report_json_complete_has_no_incomplete_key),
+		cmocka_unit_test(test_report_json_consistency),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,15 @@ static xmlNodePtr child(xmlNodePtr n, const char *name, size_t index)
 	return NULL;
 }
 
+static xmlNodePtr first_element(xmlNodePtr n)
+{
+	for (n = n->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return n;
+	fail_msg("no child element");
+	return NULL;
+}
+
 static void assert_prop(xmlNodePtr n, const char *name, const char *want)
 {
 	xmlChar *v = xmlGetProp(n, BAD_CAST name);
@@ -46,7 +55,7 @@ static void test_report_junit_basic(void **state)
 	struct vmsc_result *r = fixture_basic();
 	char *out = render(vmsc_report_junit, r, false, false);
 	xmlDocPtr doc;
-	xmlNodePtr root, suite, tc;
+	xmlNodePtr root, suite, tc, props;
 	size_t i;
 
 	(void)state;
@@ -57,22 +66,43 @@ static void test_report_junit_basic(void **state)
 	assert_int_equal(count_children(root, "testsuite"), 1);
 	suite = child(root, "testsuite", 0);
 	assert_prop(suite, "name", "vc01.example.com");
-	assert_prop(suite, "tests", "6");
-	assert_prop(suite, "failures", "2");
+	assert_prop(suite, "tests", "8");
+	assert_prop(suite, "failures", "4");
 	assert_prop(suite, "errors", "1");
 	assert_prop(suite, "skipped", "1");
-	assert_int_equal(count_children(suite, "testcase"), 6);
+	assert_int_equal(count_children(suite, "testcase"), 8);
 	/* Exactly one <failure> per failing testcase, whatever its findings. */
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 8; i++) {
 		tc = child(suite, "testcase", i);
 		assert_prop(tc, "classname", "vc01.example.com");
 		assert_true(count_children(tc, "failure") <= 1);
 	}
-	tc = child(suite, "testcase", 2);
+	tc = child(suite, "testcase", 4);
 	assert_prop(tc, "name", "sql-01");
 	assert_prop(child(tc, "failure", 0), "type", "independent-disk");
 	assert_prop(child(tc, "failure", 0), "message",
 		    "independent-disk: Hard disk 2 is independent_persistent (+1 more)");
+	/* the expected consistency as properties, first in the testcase */
+	assert_string_equal((const char *)first_element(tc)->name, "properties");
+	props = child(tc, "properties", 0);
+	assert_int_equal(count_children(props, "property"), 3);
+	assert_prop(child(props, "property", 0), "name", "consistency");
+	assert_prop(child(props, "property", 0), "value", "application");
+	assert_prop(child(props, "property", 1), "name", "limitedBy");
+	assert_prop(child(props, "property", 1), "value", "guest-os");
+	assert_prop(child(props, "property", 2), "name", "probed");
+	assert_prop(child(props, "property", 2), "value", "filesystem");
+	tc = child(suite, "testcase", 3);
+	assert_prop(tc, "name", "ft-05");
+	assert_prop(child(child(tc, "properties", 0), "property", 1), "value",
+		    "fault-tolerance,passthrough-device");
+	/* a skipped or unknown VM has no expected level: no properties */
+	tc = child(suite, "testcase", 5);
+	assert_prop(tc, "name", "tmpl-base");
+	assert_int_equal(count_children(tc, "properties"), 0);
+	tc = child(suite, "testcase", 1);
+	assert_prop(tc, "name", "db-03");
+	assert_int_equal(count_children(tc, "properties"), 0);
 	xmlFreeDoc(doc);
 	free(out);
 	vmsc_result_free(r);

@@ -64,20 +64,20 @@ static void test_report_nagios_states(void **state)
 	} cases[] = {
 		{ 0, false, false,
 		  "VMSNAPCHECK OK - 2 of 2 VMs ready for quiesced snapshots | vms=2 ok=2 warning=0 "
-		  "error=0 unknown=0 skipped=0 time=0.000s\n" },
+		  "error=0 unknown=0 skipped=0 application=0 filesystem=0 crash=0 none=0 time=0.000s\n" },
 		{ VMSC_SEV_ERROR, true, false,
 		  "VMSNAPCHECK OK - 2 of 2 VMs ready for quiesced snapshots, 1 finding waived | "
-		  "vms=2 ok=2 warning=0 error=0 unknown=0 skipped=0 time=0.000s\n" },
+		  "vms=2 ok=2 warning=0 error=0 unknown=0 skipped=0 application=0 filesystem=0 crash=0 none=0 time=0.000s\n" },
 		{ 0, false, true,
 		  "VMSNAPCHECK OK - 1 of 2 VMs ready for quiesced snapshots, 1 skipped | vms=2 ok=1 "
-		  "warning=0 error=0 unknown=0 skipped=1 time=0.000s\n" },
+		  "warning=0 error=0 unknown=0 skipped=1 application=0 filesystem=0 crash=0 none=0 time=0.000s\n" },
 		{ VMSC_SEV_WARNING, false, false,
 		  "VMSNAPCHECK WARNING - 1 of 2 VMs not ready for quiesced snapshots: subject "
-		  "(tools-outdated) | vms=2 ok=1 warning=1 error=0 unknown=0 skipped=0 time=0.000s\n"
+		  "(tools-outdated) | vms=2 ok=1 warning=1 error=0 unknown=0 skipped=0 application=0 filesystem=0 crash=0 none=0 time=0.000s\n"
 		  "[warning] subject: tools-outdated\n" },
 		{ VMSC_SEV_ERROR, false, false,
 		  "VMSNAPCHECK CRITICAL - 1 of 2 VMs not ready for quiesced snapshots: subject "
-		  "(tools-outdated) | vms=2 ok=1 warning=0 error=1 unknown=0 skipped=0 time=0.000s\n"
+		  "(tools-outdated) | vms=2 ok=1 warning=0 error=1 unknown=0 skipped=0 application=0 filesystem=0 crash=0 none=0 time=0.000s\n"
 		  "[error] subject: tools-outdated\n" },
 	};
 	size_t i;
@@ -104,7 +104,7 @@ static void test_report_nagios_no_vms(void **state)
 	vmsc_result_finish(r);
 	out = render(vmsc_report_nagios, r, false, false);
 	assert_string_equal(out, "VMSNAPCHECK OK - no VMs checked | vms=0 ok=0 warning=0 error=0 "
-				 "unknown=0 skipped=0 time=0.000s\n");
+				 "unknown=0 skipped=0 application=0 filesystem=0 crash=0 none=0 time=0.000s\n");
 	free(out);
 	vmsc_result_free(r);
 }

@@ -91,6 +91,8 @@ static void test_report_prometheus_unique_series(void **state)
 	fixture_finding(vm, "independent-disk", VMSC_SEV_ERROR, "Hard disk 1", "r");
 	fixture_finding(vm, "independent-disk", VMSC_SEV_ERROR, "Hard disk 2", "r");
 	vm = fixture_vm(r, 0, "twin", "vm-2", "poweredOn", NULL);
+	/* one consistency series per evaluated VM: vm-1 has no level */
+	fixture_consistency(vm, VMSC_LEVEL_APPLICATION, VMSC_LEVEL_UNSET, VMSC_LIMIT_GUEST_OS, NULL);
 	vmsc_result_finish(r);
 	out = render(vmsc_report_prometheus, r, false, false);
 	assert_string_equal(out,
@@ -114,6 +116,11 @@ static void test_report_prometheus_unique_series(void **state)
 		"# TYPE vmsnapcheck_vm_finding gauge\n"
 		"vmsnapcheck_vm_finding{vcenter=\"vc\",vm=\"twin\",moid=\"vm-1\","
 		"rule=\"independent-disk\",severity=\"error\"} 1\n"
+		"# HELP vmsnapcheck_vm_consistency Expected snapshot consistency of a VM: "
+		"application, filesystem, crash or none (always 1).\n"
+		"# TYPE vmsnapcheck_vm_consistency gauge\n"
+		"vmsnapcheck_vm_consistency{vcenter=\"vc\",vm=\"twin\",moid=\"vm-2\","
+		"level=\"application\"} 1\n"
 		"# HELP vmsnapcheck_run_duration_seconds Wall time of the whole run in seconds.\n"
 		"# TYPE vmsnapcheck_run_duration_seconds gauge\n"
 		"vmsnapcheck_run_duration_seconds 0.000\n"

@@ -76,8 +76,8 @@ static void test_report_unmatched_csv(void **state)
 	char *out = render(vmsc_report_csv, r, false, false);
 
 	(void)state;
-	assert_non_null(strstr(out, "\r\n,wbe-01,,unknown,,,,no VM matches 'wbe-01',\r\n"));
-	assert_non_null(strstr(out, "\r\n,db-*,,unknown,,,,no VM matches 'db-*',\r\n"));
+	assert_non_null(strstr(out, "\r\n,wbe-01,,unknown,,,,no VM matches 'wbe-01',,\r\n"));
+	assert_non_null(strstr(out, "\r\n,db-*,,unknown,,,,no VM matches 'db-*',,\r\n"));
 	free(out);
 	vmsc_result_free(r);
 }
