@@ -348,6 +348,7 @@ static void check_server(void *arg)
 	vo.password = job->password;
 	vo.interrupted = &interrupted;
 	vo.quiet = o->quiet > 0;
+	vo.verbose = o->verbose > 0 && !o->quiet;
 	c = vmsc_vsphere_new(&vo, &err);
 	if (!c || vmsc_vsphere_connect(c, &err) < 0)
 		goto out;

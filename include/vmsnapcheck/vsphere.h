@@ -33,6 +33,7 @@ struct vmsc_vsphere_options {
 	size_t max_response_bytes;    /* 0 = 256 MiB */
 	bool debug;                   /* SOAP trace on stderr, secrets masked */
 	bool quiet;                   /* no notices on stderr (-q); errors still returned */
+	bool verbose;                 /* -v: notices about how the server is read */
 	int connections;              /* 1: no page asked ahead; else the next page
 	                               * goes out on a second connection */
 	volatile sig_atomic_t *interrupted; /* set by a signal handler: abort transfers */

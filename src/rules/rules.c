@@ -40,14 +40,18 @@ static const char *const tools_running_paths[] = {
 	"guest.toolsRunningStatus", "guest.toolsVersionStatus2", "guest.toolsVersion", NULL,
 };
 static const char *const tools_installer_paths[] = { "runtime.toolsInstallerMounted", NULL };
+/* extraConfig keys are asked by keyed path, not the whole property (hundreds
+ * of keys, some tens of KB): the fetch layer falls back to the whole one on a
+ * server that does not answer keyed paths (docs/properties.md). */
+#define EXTRA_CONFIG_KEY(k) "config.extraConfig[\"" k "\"]"
 static const char *const quiesce_disabled_paths[] = {
 	"capability.quiescedSnapshotsSupported", "capability.snapshotOperationsSupported",
 	"config.flags.snapshotDisabled", "config.flags.snapshotLocked", "disabledMethod",
-	"config.extraConfig", NULL,
+	EXTRA_CONFIG_KEY("snapshot.quiesce"), NULL,
 };
 static const char *const enableuuid_paths[] = {
 	"config.guestId", "guest.guestFamily", "config.flags.diskUuidEnabled",
-	"config.extraConfig", NULL,
+	EXTRA_CONFIG_KEY("disk.EnableUUID"), NULL,
 };
 static const char *const ide_paths[] = {
 	"config.guestId", "guest.guestFamily", "config.hardware.device", NULL,
@@ -55,7 +59,9 @@ static const char *const ide_paths[] = {
 static const char *const device_paths[] = { "config.hardware.device", NULL };
 static const char *const ft_paths[] = { "config.ftInfo", "runtime.faultToleranceState", NULL };
 static const char *const snapshot_paths[] = { "snapshot", NULL };
-static const char *const snapshot_limit_paths[] = { "config.extraConfig", "snapshot", NULL };
+static const char *const snapshot_limit_paths[] = {
+	EXTRA_CONFIG_KEY("snapshot.maxSnapshots"), "snapshot", NULL,
+};
 static const char *const consolidation_paths[] = { "runtime.consolidationNeeded", NULL };
 static const char *const guest_disk_paths[] = { "guest.disk", NULL };
 static const char *const connection_paths[] = { "runtime.connectionState", NULL };
@@ -579,7 +585,8 @@ const char **vmsc_rules_property_paths(const struct vmsc_config *cfg, bool all, 
 /* --- evaluation ---------------------------------------------------------- */
 
 /* Whether two property paths overlap: equal, or one is a parent of the
- * other ("config" covers "config.flags.snapshotDisabled"). */
+ * other ("config" covers "config.flags.snapshotDisabled", and
+ * "config.extraConfig" covers "config.extraConfig[\"disk.EnableUUID\"]"). */
 static int path_overlaps(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -587,8 +594,8 @@ static int path_overlaps(const char *a, const char *b)
 	if (la == lb)
 		return strcmp(a, b) == 0;
 	if (la < lb)
-		return strncmp(a, b, la) == 0 && b[la] == '.';
-	return strncmp(a, b, lb) == 0 && a[lb] == '.';
+		return strncmp(a, b, la) == 0 && (b[la] == '.' || b[la] == '[');
+	return strncmp(a, b, lb) == 0 && (a[lb] == '.' || a[lb] == '[');
 }
 
 static int paths_overlap(const char *const *paths, const char *path)

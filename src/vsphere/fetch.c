@@ -216,6 +216,7 @@ struct page_call {
 	const char *token;
 	const struct sink *sink;
 	char *next_token;
+	bool no_prefetch;             /* a calibration reads one page, not the next */
 };
 
 /* The next page is asked for while this one is still being read. */
@@ -223,7 +224,8 @@ static void ask_next(void *ud, const char *token)
 {
 	struct page_call *pc = ud;
 
-	vmsc_stream_prefetch(pc->c, token);
+	if (!pc->no_prefetch)
+		vmsc_stream_prefetch(pc->c, token);
 }
 
 static int recv_first(struct soap *soap)
@@ -375,6 +377,164 @@ out:
 	c->read_record = NULL;
 	c->continue_op = NULL;
 	return rc;
+}
+
+/* ---- keyed paths: config.extraConfig["KEY"] --------------------------- */
+
+/*
+ * The rules read a few extraConfig keys; a VM carries hundreds, some of
+ * them tens of kilobytes (guestinfo.*).  Keyed paths ask for those keys
+ * only, but a server that does not understand them faults the request or
+ * lists them in every VM's missingSet, which would read as "not set"
+ * everywhere: a missed finding.  So before the first keyed fetch, one VM
+ * is asked both ways (constant cost): its whole extraConfig (the first VM
+ * of the view that has any key, of at most CALIB_VMS), then one of the keys
+ * it has, by keyed path.  Only a value back means keyed paths work; a
+ * fault, a missingSet or no VM to decide with falls back to the whole
+ * property.  VMSNAPCHECK_EXTRA_CONFIG=whole forces the fallback (bench/);
+ * =keyed trusts keyed paths without asking (tests that count requests).
+ */
+#define CALIB_VMS 3
+
+static const struct object_kind calib_kind = {
+	"VirtualMachine", NULL, "RetrievePropertiesEx (keyed paths)",
+	"ContinueRetrievePropertiesEx (keyed paths)", "CancelRetrievePropertiesEx (keyed paths)",
+	"DestroyView",
+};
+
+struct calib {
+	char *moid;                   /* the VM whose key calib_key is */
+};
+
+static int calib_object(void *ud, void *obj)
+{
+	struct calib *cb = ud;
+	struct vmsc_vm_facts *f = obj;
+
+	/* the key (values.c) was read from this VM's extraConfig */
+	if (!cb->moid)
+		cb->moid = f->moid;
+	else
+		free(f->moid);
+	f->moid = NULL;
+	vmsc_vm_facts_release(f);
+	return 0;
+}
+
+/* One page of a retrieval, no page asked ahead; *token: the rest. */
+static int calib_page(struct vmsc_vsphere *c, const struct retrieval *rq, const char *token,
+		      const struct sink *sink, char **next, struct vmsc_error *err)
+{
+	struct page_call pc = { .c = c, .sink = sink, .no_prefetch = true };
+	int rc = token ? send_next(c, rq, token, &pc, err) : send_first(c, rq, &pc, err);
+
+	*next = pc.next_token;
+	soap_end(c->soap);
+	vmsc_stream_drop(c);
+	return rc;
+}
+
+/* Finds out whether the server answers keyed paths; sets c->keyed. */
+static void calibrate(struct vmsc_vsphere *c, const char *view)
+{
+	static const char *const whole[] = { "config.extraConfig" };
+	struct calib cb = { 0 };
+	const struct sink sink = { .object = calib_object, .ud = &cb };
+	struct retrieval rq = { .kind = &calib_kind, .view = view, .paths = whole, .n_paths = 1,
+				.page_size = 1 };
+	struct vmsc_error err = { 0 };
+	char *token = NULL, *next = NULL, *keyed = NULL;
+	const char *why = NULL;
+	int rc = 0;
+
+	c->read_record = NULL;
+	c->continue_op = calib_kind.next_op;
+	c->calib_capture = true;
+	free(c->calib_key);
+	c->calib_key = NULL;
+	for (int i = 0; i < CALIB_VMS && !c->calib_key; i++) {
+		free(cb.moid);
+		cb.moid = NULL;
+		rc = calib_page(c, &rq, token, &sink, &next, &err);
+		free(token);
+		token = next;
+		if (rc < 0 || !token)
+			break;
+	}
+	c->calib_capture = false;
+	if (token && rc == 0)
+		cancel_retrieve(c, token, calib_kind.cancel_op);
+	free(token);
+	if (rc < 0) {
+		why = err.message;
+	} else if (!c->calib_key || !cb.moid) {
+		why = "no VM with an advanced setting to try them on";
+	} else if (asprintf(&keyed, VMSC_EXTRA_CONFIG "[\"%s\"]", c->calib_key) < 0) {
+		keyed = NULL;
+		why = "out of memory";
+	} else {
+		const char *one[] = { keyed };
+		struct retrieval kq = { .kind = &calib_kind, .vms = &cb.moid, .n_vms = 1,
+					.paths = one, .n_paths = 1, .page_size = 1 };
+
+		c->keyed_values = 0;
+		if (calib_page(c, &kq, NULL, &sink, &next, &err) < 0)
+			why = err.message;
+		else if (c->keyed_values == 0)
+			why = "they come back unanswered";
+		if (next)
+			cancel_retrieve(c, next, calib_kind.cancel_op);
+		free(next);
+	}
+	c->keyed = why ? VMSC_KEYED_NO : VMSC_KEYED_YES;
+	c->restart = VMSC_RESTART_NONE;
+	c->continue_op = NULL;
+	if (why && c->opts.verbose)
+		fprintf(stderr, "vmsnapcheck: %s: keyed property paths not answered (%s): "
+			"reading the whole config.extraConfig\n", c->opts.name ? c->opts.name : c->opts.host,
+			why);
+	free(keyed);
+	free(cb.moid);
+}
+
+/*
+ * Rewrites paths[0..*n) for this server: keyed paths go when the whole
+ * property is asked anyway (--save-facts) or the server does not answer
+ * them, then replaced by the whole property once.
+ */
+static void settle_keyed(struct vmsc_vsphere *c, const char *view, const char **paths, size_t *n)
+{
+	bool keyed = false, whole = false;
+	size_t k = 0;
+	const char *force = getenv("VMSNAPCHECK_EXTRA_CONFIG");
+
+	for (size_t i = 0; i < *n; i++) {
+		keyed |= vmsc_keyed_path(paths[i]);
+		whole |= !strcmp(paths[i], VMSC_EXTRA_CONFIG);
+	}
+	if (!keyed)
+		return;
+	if (!whole && c->keyed == VMSC_KEYED_UNKNOWN) {
+		if (force && !strcmp(force, "whole")) {
+			c->keyed = VMSC_KEYED_NO;
+			if (c->opts.verbose)
+				fprintf(stderr, "vmsnapcheck: VMSNAPCHECK_EXTRA_CONFIG=whole: "
+					"reading the whole config.extraConfig\n");
+		} else if (force && !strcmp(force, "keyed")) {
+			c->keyed = VMSC_KEYED_YES;
+		} else {
+			calibrate(c, view);
+		}
+	}
+	if (!whole && c->keyed == VMSC_KEYED_YES)
+		return;
+	for (size_t i = 0; i < *n; i++) {
+		if (!vmsc_keyed_path(paths[i]))
+			paths[k++] = paths[i];
+		else if (!whole)
+			paths[k++] = VMSC_EXTRA_CONFIG, whole = true;
+	}
+	*n = k;
 }
 
 /* ---- name pass (globs) ----------------------------------------------- */
@@ -583,6 +743,7 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 		if (!view && (!(root = vmsc_resolve_scope(c, spec, err)) ||
 			      !(view = create_view(c, root, "VirtualMachine", err))))
 			goto out;
+		settle_keyed(c, view, paths, &k);
 		if (fetch_once(c, view, spec, paths, k, page, &np, fp, &restart, err) == 0) {
 			ret = fp->delivered;
 			break;

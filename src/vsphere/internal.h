@@ -4,6 +4,7 @@
 
 /* Shared by src/vsphere/ only: this is where gSOAP and curl types live. */
 
+#include <string.h>
 #include <curl/curl.h>
 #include <libxml/xmlreader.h>
 
@@ -108,6 +109,14 @@ struct vmsc_vsphere {
 	const struct vmsc_fact_record *read_record;
 	const char *continue_op;
 
+	/* Keyed paths (config.extraConfig["KEY"]), found out once per vCenter
+	 * (fetch.c): whether the server answers them, the key a calibration
+	 * read found, and how many keyed values values.c has read. */
+	enum { VMSC_KEYED_UNKNOWN, VMSC_KEYED_YES, VMSC_KEYED_NO } keyed;
+	bool calib_capture;
+	char *calib_key;
+	unsigned long keyed_values;
+
 	struct vmsc_request_count counts[VMSC_MAX_OPS];
 	size_t n_counts;
 
@@ -121,6 +130,13 @@ struct vmsc_vsphere {
 	volatile sig_atomic_t *saved_interrupted; /* while cleanup runs uninterruptible */
 	int (*plugin_connect)(struct soap *, const char *, const char *, int);
 };
+
+/* Whether a property path is a keyed one: config.extraConfig["KEY"]. */
+#define VMSC_EXTRA_CONFIG "config.extraConfig"
+static inline bool vmsc_keyed_path(const char *p)
+{
+	return strncmp(p, VMSC_EXTRA_CONFIG "[", sizeof(VMSC_EXTRA_CONFIG)) == 0;
+}
 
 /* ---- calls ---------------------------------------------------------- */
 

@@ -92,6 +92,7 @@ void vmsc_vsphere_free(struct vmsc_vsphere *c)
 	free(c->search_index);
 	free(c->authorization_manager);
 	free(c->task_manager);
+	free(c->calib_key);
 	free(c->custom_fields_manager);
 	free(c->guest_operations_manager);
 	for (size_t i = 0; i < c->n_custom_fields; i++)

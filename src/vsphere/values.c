@@ -653,21 +653,38 @@ static int read_devices(struct vmsc_vsphere *c, const struct value_in *in, struc
 
 /* ---- config.extraConfig ---------------------------------------------- */
 
+/* The whole property is an ArrayOfOptionValue (an OptionValue at depth 1);
+ * a keyed path's value is one OptionValue (base 0). */
 struct option_walk {
+	struct vmsc_vsphere *c;
 	struct vmsc_vm_facts *f;
+	int base;
 	char *key, *value;
 };
+
+/* A key a keyed path can name as it is: the calibration asks for one. */
+static bool plain_key(const char *k)
+{
+	if (!*k || strlen(k) > 64)
+		return false;
+	for (; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		      (*k >= '0' && *k <= '9') || *k == '.' || *k == '_' || *k == '-'))
+			return false;
+	return true;
+}
 
 static int option_text(void *ud, const char *path, int depth, const char *v)
 {
 	struct option_walk *o = ud;
-	const char *rel = strchr(path, '/');
+	const char *last = strrchr(path, '/');
 
-	if (depth != 2 || !rel)
+	if (depth != o->base + 1)
 		return 0;
-	if (!strcmp(rel, "/key"))
+	last = last ? last + 1 : path;
+	if (!strcmp(last, "key"))
 		return set_str(&o->key, v);
-	if (!strcmp(rel, "/value"))
+	if (!strcmp(last, "value"))
 		return set_str(&o->value, v);
 	return 0;
 }
@@ -678,8 +695,13 @@ static int option_end(void *ud, const char *path, int depth)
 	struct vmsc_option *opt;
 
 	(void)path;
-	if (depth != 1)
+	if (depth != o->base)
 		return 0;
+	if (o->key && o->base == 0)
+		o->c->keyed_values++;
+	if (o->key && o->c->calib_capture && !o->c->calib_key && plain_key(o->key) &&
+	    !(o->c->calib_key = strdup(o->key)))
+		return -1;
 	if (o->key && vmsc_facts_extra_config_wanted(o->key)) {
 		opt = grow((void **)&o->f->extra_config, &o->f->n_extra_config, sizeof(*opt));
 		if (!opt)
@@ -696,15 +718,29 @@ static int option_end(void *ud, const char *path, int depth)
 	return 0;
 }
 
-static int read_extra_config(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+static int read_options(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f,
+			int base, const char *what)
 {
-	struct option_walk o = { .f = f };
+	struct option_walk o = { .c = c, .f = f, .base = base };
 	struct walker w = { .text = option_text, .end = option_end, .ud = &o };
-	int rc = run_walker(c, &w, in, "config.extraConfig", f);
+	int rc = run_walker(c, &w, in, what, f);
 
 	free(o.key);
 	free(o.value);
 	return rc;
+}
+
+static int read_extra_config(struct vmsc_vsphere *c, const struct value_in *in, struct vmsc_vm_facts *f)
+{
+	return read_options(c, in, f, 1, "config.extraConfig");
+}
+
+/* config.extraConfig["KEY"]: the OptionValue itself, kept like one of the
+ * whole property's (same allowlist), so facts do not depend on the way. */
+static int read_keyed_option(struct vmsc_vsphere *c, const struct value_in *in,
+			     struct vmsc_vm_facts *f)
+{
+	return read_options(c, in, f, 0, "config.extraConfig[...]");
 }
 
 /* ---- lists of strings (disabledMethod) ----------------------------- */
@@ -1402,6 +1438,8 @@ static int read_property(struct vmsc_vsphere *c, const char *name, const struct 
 {
 	const struct vmsc_fact_field *fd;
 
+	if (vmsc_keyed_path(name))
+		return read_keyed_option(c, in, f);
 	for (size_t i = 0; i < sizeof(complex_props) / sizeof(complex_props[0]); i++)
 		if (!strcmp(name, complex_props[i].path))
 			return complex_props[i].read(c, in, f);
@@ -1588,6 +1626,14 @@ static int read_missing_set(xmlTextReaderPtr r, struct vmsc_vm_facts *f)
 	fault_result(&fw, &type, &message);
 	if (!rc && step < 0)
 		rc = 1;
+	/* a keyed path the VM lacks: the key is not set (fetch.c asks keyed
+	 * paths only of a server known to answer them) */
+	if (!rc && path && vmsc_keyed_path(path) && type && !strcmp(type, "InvalidProperty")) {
+		free(path);
+		free(type);
+		free(message);
+		return 0;
+	}
 	if (!rc) {
 		u = grow((void **)&f->unreadable, &f->n_unreadable, sizeof(*u));
 		if (u) {

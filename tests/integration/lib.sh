@@ -10,6 +10,11 @@
 set -eu
 
 : "${VMSC_BIN:?}" "${VCSIM_BIN:?}" "${SRC_DIR:?}" "${WORK_DIR:?}"
+# Keyed extraConfig paths without the calibration's requests, so tests that
+# count or fault requests by number see only the fetch's; test_keyed_paths.sh
+# unsets it to test the calibration against each kind of server.
+VMSNAPCHECK_EXTRA_CONFIG=keyed
+export VMSNAPCHECK_EXTRA_CONFIG
 SIMS=""
 SCRATCH=""
 FAILS=0

@@ -2541,8 +2541,9 @@ static void test_rules_property_paths(void **state)
 		"guest.toolsVersion", "runtime.toolsInstallerMounted",
 		"capability.quiescedSnapshotsSupported", "capability.snapshotOperationsSupported",
 		"config.flags.snapshotDisabled", "config.flags.snapshotLocked",
-		"config.flags.diskUuidEnabled", "disabledMethod", "config.extraConfig",
-		"guest.guestFamily", "config.hardware.device", "config.ftInfo",
+		"config.flags.diskUuidEnabled", "disabledMethod",
+		"config.extraConfig[\"snapshot.quiesce\"]", "config.extraConfig[\"disk.EnableUUID\"]",
+		"config.extraConfig[\"snapshot.maxSnapshots\"]", "guest.guestFamily", "config.hardware.device", "config.ftInfo",
 		"runtime.faultToleranceState", "snapshot", "runtime.consolidationNeeded",
 		"guest.disk",
 		/* catalogue, second part (cbt-disabled is off by default) */

@@ -533,6 +533,29 @@ static void test_values_snapshot_list(void **state)
 
 /* customValue keys are named by the vCenter's definitions (VM and global
  * ones); values of unknown keys are dropped; a later value replaces one. */
+/* Keyed paths: the OptionValue itself, into the same extraConfig facts; a key
+ * the VM lacks (missingSet, InvalidProperty) is not set, other faults unreadable. */
+static void test_values_keyed_paths(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	parse_file(&p, "retrieve_keyed_paths.xml");
+	assert_int_equal(p.rc, VMSC_READ_OK);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.vms[0].n_extra_config, 2);
+	assert_string_equal(vmsc_vm_facts_extra_config(&p.vms[0], "disk.EnableUUID"), "FALSE");
+	assert_string_equal(vmsc_vm_facts_extra_config(&p.vms[0], "snapshot.maxSnapshots"), "0");
+	assert_null(vmsc_vm_facts_extra_config(&p.vms[0], "snapshot.quiesce"));
+	assert_int_equal(p.vms[0].n_unreadable, 0);
+	assert_int_equal(p.c.keyed_values, 2);
+	assert_int_equal(p.vms[1].n_extra_config, 0);
+	assert_int_equal(p.vms[1].n_unreadable, 1);
+	assert_string_equal(p.vms[1].unreadable[0].path, "config.extraConfig[\"disk.EnableUUID\"]");
+	assert_string_equal(p.vms[1].unreadable[0].fault, "NoPermission");
+	parsed_release(&p);
+}
+
 static void test_values_custom_values(void **state)
 {
 	static const char defs[] =
@@ -593,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_values_plain_rows_by_type),
 		cmocka_unit_test(test_values_snapshot_list),
 		cmocka_unit_test(test_values_custom_values),
+		cmocka_unit_test(test_values_keyed_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,10 +220,54 @@ func Generate(n int, seed int64) []VMSpec {
 			s.GuestDisks = nil
 			s.NoGuestDisks = true
 		}
+		if genRealistic {
+			realisticShape(&s, seed, i)
+		}
 		out = append(out, s)
 	}
 	genHistory(out, seed)
 	return out
+}
+
+// -realistic (bench/): what VMs of a long-lived estate carry.
+var genRealistic, noExtraConfig bool
+
+// blobText backs every guestinfo blob: substrings share it, so 10,000 VMs
+// with tens of kilobytes each cost the simulator no memory for them.
+var blobText = func() string {
+	rng := rand.New(rand.NewSource(42))
+	const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, 64<<10)
+	for i := range b {
+		b[i] = b64[rng.Intn(len(b64))]
+	}
+	return string(b)
+}()
+
+// realisticShape adds, from a random stream of its own (the default shapes
+// stay what they were): 150-300 extraConfig keys in all (the builder adds
+// ~40) of which 1-3 are 8-32 KB guestinfo.* blobs (OVF environment,
+// cloud-init user data), 2-4 NICs and a USB controller (15-25 devices with
+// the builder's standard ones and 2-6 disks), and 1-4 snapshots.
+func realisticShape(s *VMSpec, seed int64, i int) {
+	rng := rand.New(rand.NewSource(seed*104729 + int64(i)))
+	blobs := []string{"guestinfo.ovfEnv", "guestinfo.userdata", "guestinfo.metadata", "guestinfo.vendordata"}
+	nb := 1 + rng.Intn(3)
+	for b := 0; b < nb; b++ {
+		n := 8<<10 + rng.Intn(24<<10)
+		off := rng.Intn(len(blobText) - n)
+		s.ExtraConfig[blobs[b]] = blobText[off : off+n]
+	}
+	groups := []string{"guestinfo.app.cmdb", "guestinfo.app.owner", "sched.cpu", "sched.mem", "vmx.custom", "ethernet0.extra", "monitoring.agent"}
+	for k, n := 0, 110+rng.Intn(150)-nb; k < n; k++ {
+		s.ExtraConfig[fmt.Sprintf("%s.setting%03d", groups[k%len(groups)], k)] = fmt.Sprintf("value-%d-%d", i, rng.Intn(1000000))
+	}
+	nics := 2 + rng.Intn(3)
+	s.Nics = &nics
+	s.Devices = append(s.Devices, DeviceSpec{Type: "VirtualUSBXHCIController"})
+	if len(s.Snapshots) == 0 {
+		s.Snapshots = genSnapshots(rng, 1+rng.Intn(4))
+	}
 }
 
 // genHistory gives ~3 % of the VMs 1-3 createSnapshot tasks of the last two

@@ -1248,6 +1248,9 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 		BeforeGuestStandby: boolp(true), BeforeGuestShutdown: boolp(true), BeforeGuestReboot: nil, ToolsUpgradePolicy: "manual",
 		SyncTimeWithHostAllowed: boolp(true), SyncTimeWithHost: boolp(false)}
 	vm.Config.ExtraConfig = extraConfig(s, name, diskUUID, db)
+	if noExtraConfig {
+		vm.Config.ExtraConfig = nil
+	}
 
 	vm.Config.FtInfo = nil
 	if s.FaultTolerance != "notConfigured" {
@@ -1556,15 +1559,18 @@ func extraConfig(s *VMSpec, name string, diskUUID bool, db *devBuild) []types.Ba
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// by lower-cased key: -realistic VMs carry hundreds of keys
+	at := make(map[string][]int, len(list))
+	for i := range list {
+		lk := strings.ToLower(list[i].k)
+		at[lk] = append(at[lk], i)
+	}
 	for _, k := range keys {
-		found := false
-		for i := range list {
-			if strings.EqualFold(list[i].k, k) {
+		if idx, found := at[strings.ToLower(k)]; found {
+			for _, i := range idx {
 				list[i] = kv{k, s.ExtraConfig[k]}
-				found = true
 			}
-		}
-		if !found {
+		} else {
 			list = append(list, kv{k, s.ExtraConfig[k]})
 		}
 	}

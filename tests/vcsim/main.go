@@ -76,6 +76,9 @@ func main() {
 		cpuProfile   = flag.String("cpuprofile", "", "write a CPU profile of the start-up to `FILE` (development)")
 		noHistory    = flag.Bool("no-task-history", false, "TaskManager.CreateCollectorForTasks answers NotSupported (a server without task history)")
 		histPageMax  = flag.Int("history-page-max", 0, "never return more than `N` tasks per ReadNextTasks/ReadPreviousTasks (0 = no cap but 1000)")
+		keyedFlag    = flag.String("keyed-paths", "vcenter", "answer keyed paths (config.extraConfig[\"KEY\"]) as `MODE`: vcenter (the OptionValue, missingSet when unset), missingset (every VM's missingSet, the stock simulator) or fault (refuse the request)")
+		realisticFlg = flag.Bool("realistic", false, "-vms: heavier VMs (150-300 extraConfig keys with a few 8-32 KB guestinfo blobs, more devices, 1-4 snapshots each), for bench/")
+		noExtraFlag  = flag.Bool("no-extra-config", false, "give every VM an empty extraConfig (a bench baseline)")
 		faults       multiFlag
 		denied       multiFlag
 	)
@@ -99,6 +102,13 @@ func main() {
 		fatalf(2, "-page-max, -page-default, -history-page-max and -vms must not be negative")
 	}
 	pageMax, defaultPageSize = *pageMaxFlag, *pageDefault
+	switch *keyedFlag {
+	case "vcenter", "missingset", "fault":
+		keyedMode = *keyedFlag
+	default:
+		fatalf(2, "-keyed-paths %q: one of vcenter, missingset, fault", *keyedFlag)
+	}
+	genRealistic, noExtraConfig = *realisticFlg, *noExtraFlag
 	noTaskHistory, historyPageMax = *noHistory, *histPageMax
 	for _, p := range denied {
 		if p == "" || strings.ContainsAny(p, " \t,") {

@@ -102,10 +102,18 @@ func (pc *pagingPC) RetrievePropertiesEx(ctx *simulator.Context, r *types.Retrie
 		body.Fault_ = notAuthenticated(r.This)
 		return body
 	}
-	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, r).(*methods.RetrievePropertiesExBody)
+	specs, keyed, refuse := keyedSpecs(r.SpecSet)
+	if refuse != nil {
+		body.Fault_ = simulator.Fault("Invalid property: "+refuse.Name, refuse)
+		return body
+	}
+	stock := *r
+	stock.SpecSet = specs
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, &stock).(*methods.RetrievePropertiesExBody)
 	if res.Fault_ != nil {
 		return res
 	}
+	addKeyed(res.Res.Returnval.Objects, keyed)
 	objects := applyNoPermission(res.Res.Returnval.Objects, r.SpecSet)
 	size := pageSize(r.Options)
 	body.Res = &types.RetrievePropertiesExResponse{Returnval: pc.page(objects, size)}
@@ -179,10 +187,18 @@ func (pc *pagingPC) RetrieveProperties(ctx *simulator.Context, r *types.Retrieve
 		body.Fault_ = notAuthenticated(r.This)
 		return body
 	}
-	res := pc.PropertyCollector.RetrieveProperties(ctx, r).(*methods.RetrievePropertiesBody)
+	specs, keyed, refuse := keyedSpecs(r.SpecSet)
+	if refuse != nil {
+		body.Fault_ = simulator.Fault("Invalid property: "+refuse.Name, refuse)
+		return body
+	}
+	stock := *r
+	stock.SpecSet = specs
+	res := pc.PropertyCollector.RetrieveProperties(ctx, &stock).(*methods.RetrievePropertiesBody)
 	if res.Fault_ != nil {
 		return res
 	}
+	addKeyed(res.Res.Returnval, keyed)
 	res.Res.Returnval = applyNoPermission(res.Res.Returnval, r.SpecSet)
 	return res
 }
