@@ -226,6 +226,11 @@ static int precheck(const char *text, const char *shown, struct vmsc_error *err)
 			return usage(err, "server '%s': unexpected '%c' after the IPv6 address", shown,
 				     close[1]);
 	}
+	/* curl decodes %XX in a host name, after its IPv4 normalisation: the
+	 * result would not parse to itself ("%39" -> "9" -> "0.0.0.9") */
+	if (*hp != '[' && memchr(hp, '%', (size_t)(end - hp)))
+		return usage(err, "server '%s': bad character '%%' in host name: use " VMSC_URL_FORM,
+			     shown);
 	/* curl reads "https:///sdk" as host "sdk" */
 	if (hp == end || *hp == ':')
 		return usage(err, "server '%s': no host name: use " VMSC_URL_FORM, shown);

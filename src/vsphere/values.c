@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "vmsnapcheck/str.h"
 
 #define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define READER_OPTIONS (XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NONET)
@@ -353,17 +354,6 @@ static void *grow(void **arr, size_t *n, size_t size)
 	return p;
 }
 
-static int set_str(char **dst, const char *v)
-{
-	char *s = strdup(v);
-
-	if (!s)
-		return -1;
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
 static enum vmsc_tri parse_bool(const char *v)
 {
 	if (!v)
@@ -512,14 +502,9 @@ static int device_start(void *ud, const char *path, int depth, const char *type)
 			return -1;
 	} else if (depth == 2 && type && strcmp(path + strcspn(path, "/"), "/backing") == 0) {
 		/* a repeated <backing> (malformed) replaces the first */
-		return set_str(&d->backing_type, type);
+		return vmsc_str_set(&d->backing_type, type);
 	}
 	return 0;
-}
-
-static int take(char **dst, const char *v)
-{
-	return set_str(dst, v);
 }
 
 static int device_text(void *ud, const char *path, int depth, const char *v)
@@ -531,18 +516,18 @@ static int device_text(void *ud, const char *path, int depth, const char *v)
 		return 0;
 	rel++;
 	if (!strcmp(rel, "key")) d->key = parse_ll(v);
-	else if (!strcmp(rel, "deviceInfo/label")) return take(&d->label, v);
+	else if (!strcmp(rel, "deviceInfo/label")) return vmsc_str_set(&d->label, v);
 	else if (!strcmp(rel, "controllerKey")) d->controller_key = parse_ll(v);
 	else if (!strcmp(rel, "unitNumber")) d->unit = parse_ll(v);
 	else if (!strcmp(rel, "busNumber")) d->bus = parse_ll(v);
-	else if (!strcmp(rel, "sharedBus")) return take(&d->shared_bus, v);
-	else if (!strcmp(rel, "backing/diskMode")) return take(&d->disk_mode, v);
-	else if (!strcmp(rel, "backing/compatibilityMode")) return take(&d->compat, v);
-	else if (!strcmp(rel, "backing/sharing")) return take(&d->sharing, v);
-	else if (!strcmp(rel, "backing/fileName")) return take(&d->file_name, v);
-	else if (!strcmp(rel, "backing/datastore")) return take(&d->datastore, v);
-	else if (!strcmp(rel, "backing/parent/fileName") && *v) return take(&d->parent_file, v);
-	else if (!strcmp(rel, "backing/keyId/keyId") && *v) return take(&d->key_id, v);
+	else if (!strcmp(rel, "sharedBus")) return vmsc_str_set(&d->shared_bus, v);
+	else if (!strcmp(rel, "backing/diskMode")) return vmsc_str_set(&d->disk_mode, v);
+	else if (!strcmp(rel, "backing/compatibilityMode")) return vmsc_str_set(&d->compat, v);
+	else if (!strcmp(rel, "backing/sharing")) return vmsc_str_set(&d->sharing, v);
+	else if (!strcmp(rel, "backing/fileName")) return vmsc_str_set(&d->file_name, v);
+	else if (!strcmp(rel, "backing/datastore")) return vmsc_str_set(&d->datastore, v);
+	else if (!strcmp(rel, "backing/parent/fileName") && *v) return vmsc_str_set(&d->parent_file, v);
+	else if (!strcmp(rel, "backing/keyId/keyId") && *v) return vmsc_str_set(&d->key_id, v);
 	else if (!strcmp(rel, "capacityInBytes")) d->capacity_bytes = parse_ll(v);
 	else if (!strcmp(rel, "capacityInKB")) d->capacity_kb = parse_ll(v);
 	return 0;
@@ -683,9 +668,9 @@ static int option_text(void *ud, const char *path, int depth, const char *v)
 		return 0;
 	last = last ? last + 1 : path;
 	if (!strcmp(last, "key"))
-		return set_str(&o->key, v);
+		return vmsc_str_set(&o->key, v);
 	if (!strcmp(last, "value"))
-		return set_str(&o->value, v);
+		return vmsc_str_set(&o->value, v);
 	return 0;
 }
 
@@ -803,8 +788,8 @@ static int volume_text(void *ud, const char *path, int depth, const char *t)
 	if (depth != 2 || !rel)
 		return 0;
 	rel++;
-	if (!strcmp(rel, "diskPath")) return set_str(&v->cur.path, t);
-	if (!strcmp(rel, "filesystemType")) return set_str(&v->cur.fs_type, t);
+	if (!strcmp(rel, "diskPath")) return vmsc_str_set(&v->cur.path, t);
+	if (!strcmp(rel, "filesystemType")) return vmsc_str_set(&v->cur.fs_type, t);
 	if (!strcmp(rel, "capacity")) v->cur.capacity = parse_ll(t);
 	else if (!strcmp(rel, "freeSpace")) v->cur.free_space = parse_ll(t);
 	return 0;
@@ -904,7 +889,7 @@ static int snap_text(void *ud, const char *path, int depth, const char *v)
 	struct snap_node *n;
 
 	if (depth == 1 && !strcmp(path, "currentSnapshot"))
-		return set_str(&s->current, v);
+		return vmsc_str_set(&s->current, v);
 	if (!last || s->level == 0)
 		return 0;
 	/* only direct children of the innermost *SnapshotList element */
@@ -916,15 +901,15 @@ static int snap_text(void *ud, const char *path, int depth, const char *v)
 	n = &s->stack[s->level - 1];
 	last++;
 	if (!strcmp(last, "name"))
-		return set_str(&n->name, v);
+		return vmsc_str_set(&n->name, v);
 	if (!strcmp(last, "snapshot"))
-		return set_str(&n->moref, v);
+		return vmsc_str_set(&n->moref, v);
 	if (!strcmp(last, "createTime"))
 		n->created = vmsc_parse_datetime(v);
 	else if (!strcmp(last, "quiesced"))
 		n->quiesced = !strcmp(v, "true");
 	else if (!strcmp(last, "backupManifest"))
-		return set_str(&n->backup_manifest, v);
+		return vmsc_str_set(&n->backup_manifest, v);
 	return 0;
 }
 
@@ -1106,9 +1091,9 @@ static int field_text(void *ud, const char *path, int depth, const char *v)
 	if (depth != 2 || !rel)
 		return 0;
 	rel++;
-	if (!strcmp(rel, "key")) return set_str(&fw->key, v);
-	if (!strcmp(rel, "name")) return set_str(&fw->name, v);
-	if (!strcmp(rel, "managedObjectType")) return set_str(&fw->type, v);
+	if (!strcmp(rel, "key")) return vmsc_str_set(&fw->key, v);
+	if (!strcmp(rel, "name")) return vmsc_str_set(&fw->name, v);
+	if (!strcmp(rel, "managedObjectType")) return vmsc_str_set(&fw->type, v);
 	return 0;
 }
 
@@ -1170,9 +1155,9 @@ static int custom_text(void *ud, const char *path, int depth, const char *v)
 	if (depth != 2 || !rel)
 		return 0;
 	if (!strcmp(rel, "/key"))
-		return set_str(&cw->key, v);
+		return vmsc_str_set(&cw->key, v);
 	if (!strcmp(rel, "/value"))
-		return set_str(&cw->value, v);
+		return vmsc_str_set(&cw->value, v);
 	return 0;
 }
 
@@ -1244,7 +1229,7 @@ static int task_start(void *ud, const char *path, int depth, const char *type)
 	struct task_walk *t = ud;
 
 	if (depth == 2 && !strcmp(path, "error/fault") && type && !t->fault)
-		return set_str(&t->fault, type);
+		return vmsc_str_set(&t->fault, type);
 	return 0;
 }
 
@@ -1253,11 +1238,11 @@ static int task_text(void *ud, const char *path, int depth, const char *v)
 	struct task_walk *t = ud;
 
 	(void)depth;
-	if (!strcmp(path, "entity")) return set_str(&t->entity, v);
-	if (!strcmp(path, "descriptionId")) return set_str(&t->description_id, v);
-	if (!strcmp(path, "state")) return set_str(&t->state, v);
-	if (!strcmp(path, "reason/userName")) return set_str(&t->user, v);
-	if (!strcmp(path, "error/localizedMessage")) return set_str(&t->message, v);
+	if (!strcmp(path, "entity")) return vmsc_str_set(&t->entity, v);
+	if (!strcmp(path, "descriptionId")) return vmsc_str_set(&t->description_id, v);
+	if (!strcmp(path, "state")) return vmsc_str_set(&t->state, v);
+	if (!strcmp(path, "reason/userName")) return vmsc_str_set(&t->user, v);
+	if (!strcmp(path, "error/localizedMessage")) return vmsc_str_set(&t->message, v);
 	if (!strcmp(path, "queueTime")) t->queued = vmsc_parse_datetime(v);
 	else if (!strcmp(path, "startTime")) t->started = vmsc_parse_datetime(v);
 	else if (!strcmp(path, "completeTime")) t->completed = vmsc_parse_datetime(v);
@@ -1354,7 +1339,7 @@ static int child_text(void *ud, const char *path, int depth, const char *v)
 
 	if (depth != 1 || strcmp(path, cw->child) || !*v)
 		return 0;
-	return set_str(&cw->text, v);
+	return vmsc_str_set(&cw->text, v);
 }
 
 static int read_child(struct vmsc_vsphere *c, const struct value_in *in, const char *what,
@@ -1476,7 +1461,7 @@ static int fault_start(void *ud, const char *path, int depth, const char *type)
 	(void)depth;
 	/* the wrapper's own type says nothing about the fault */
 	if (!fw->type && type && strcmp(type, "LocalizedMethodFault"))
-		return set_str(&fw->type, type);
+		return vmsc_str_set(&fw->type, type);
 	return 0;
 }
 
@@ -1490,9 +1475,9 @@ static int fault_text(void *ud, const char *path, int depth, const char *v)
 	if (!*v)
 		return 0;
 	if (!strcmp(last, "privilegeId"))
-		return set_str(&fw->privilege, v);
+		return vmsc_str_set(&fw->privilege, v);
 	if (!strcmp(last, "localizedMessage"))
-		return set_str(&fw->localized, v);
+		return vmsc_str_set(&fw->localized, v);
 	return 0;
 }
 
