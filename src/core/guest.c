@@ -301,15 +301,15 @@ static int bracket_number(char *line, char **rest)
 /* --- vssadmin list writers ------------------------------------------------ */
 
 /*
- * "No error" as localized Windows prints it.  en and de are checked against
- * real output (tests/data/guest); the others are from Microsoft's language
- * packs as commonly quoted and unverified here — an unknown language falls
- * back to the majority rule in decide_failed().
+ * "No error" as localized Windows prints it.  en and de match the samples in
+ * tests/data/guest (written in the documented layout, not captured from a
+ * machine); the others are as commonly quoted and unverified here.  An
+ * unknown language falls back to the majority rule in decide_failed().
  */
 static const char *const no_error_texts[] = {
 	"No error", "Kein Fehler", "Aucune erreur", "Sin error", "Nessun errore", "Geen fout",
 	"Nenhum erro", "Inget fel", "Ingen fejl", "Ingen feil", "Ei virhett\xc3\xa4",
-	"Bez chyby", "Brak b\xc5\x82\xc4\x99""d\xc3\xb3w", "Nincs hiba",
+	"Bez chyby", "Brak b\xc5\x82\xc4\x99\x64\xc3\xb3w", "Nincs hiba",
 };
 
 bool vmsc_guest_no_error_text(const char *s)
