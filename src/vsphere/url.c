@@ -200,6 +200,10 @@ static int precheck(const char *text, const char *shown, struct vmsc_error *err)
 		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
 			return usage(err, "server '%s': spaces and control characters are not "
 				     "allowed in a URL", shown);
+	/* curl takes "https:/x" as a scheme with one slash; we would not */
+	n = strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	if (n && text[n] == ':' && text[n + 1] == '/' && !scheme)
+		return usage(err, "server '%s': a scheme needs '://': use " VMSC_URL_FORM, shown);
 	if (scheme) {
 		n = (size_t)(scheme - text);
 		if (n == 4 && strncasecmp(text, "http", 4) == 0)

@@ -176,6 +176,7 @@ static void test_cli_url_invalid(void **state)
 		{ " vc01", "server ' vc01': spaces and control characters are not allowed in a URL" },
 		{ "vc01!", "server 'vc01!': bad character '!' in host name 'vc01!'" },
 		{ "%39", "server '%39': bad character '%' in host name: use https://HOST[:PORT][/sdk]" },
+		{ "https:/vc01", "server 'https:/vc01': a scheme needs '://': use https://HOST[:PORT][/sdk]" },
 		{ "https://vc01/sdk?x=1", "server 'https://vc01/sdk?x=1': a query or fragment is not allowed: use https://HOST[:PORT][/sdk]" },
 		{ "::1", "server '::1': put an IPv6 address in brackets: '[::1]'" },
 		{ "fd00::1:8443", "server 'fd00::1:8443': put an IPv6 address in brackets: '[fd00::1:8443]'" },
