@@ -183,6 +183,14 @@ func (m *faultMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.serveFolder(w, r)
 		return
 	}
+	switch r.URL.Path {
+	case "/guestFile":
+		m.serveGuestFile(w, r)
+		return
+	case "/vcsim/guest-temp-files":
+		serveGuestTempFiles(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
 		m.next.ServeHTTP(w, r)
 		return

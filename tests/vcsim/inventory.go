@@ -1315,6 +1315,9 @@ func (b *builder) configure(vm *simulator.VirtualMachine, s *VMSpec, d *dcInfo) 
 	if running {
 		g.GuestState = "running"
 		g.GuestOperationsReady = boolp(true)
+		if s.Guest != nil && s.Guest.OperationsReady != nil {
+			g.GuestOperationsReady = boolp(*s.Guest.OperationsReady)
+		}
 		g.InteractiveGuestOperationsReady = boolp(false)
 		g.HostName = s.HostName
 		ip = s.IPAddress

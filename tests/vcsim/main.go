@@ -250,6 +250,9 @@ func run(specs []VMSpec, dsSpecs []DatastoreSpec, listen string, login *url.User
 			snapshotBehaviour[vm.Self] = specs[i].SnapshotTask
 		}
 		history.addScenario(vm, specs[i].TaskHistory, start)
+		if specs[i].Guest != nil {
+			addGuestVM(vm, specs[i].Guest, specs[i].isWindows(), start)
+		}
 		if (i+1)%2000 == 0 {
 			logf("%d/%d VMs", i+1, len(specs))
 		}
@@ -281,6 +284,7 @@ func run(specs []VMSpec, dsSpecs []DatastoreSpec, listen string, login *url.User
 	}
 	hostPort := net.JoinHostPort(host, port)
 	simulator.Map.SessionManager().ServiceHostName = hostPort
+	registerGuestOperations(port)
 	sdkURL := "https://" + hostPort + "/sdk"
 
 	mux, err := newFaultMux(srv.Config.Handler, rules, requestLog)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"reflect"
 	"strings"
 )
@@ -19,6 +20,8 @@ type Scenario struct {
 	Comment    string          `json:"comment,omitempty"`
 	Datastores []DatastoreSpec `json:"datastores,omitempty"` // sizes; new names are created (datastores.go)
 	VMs        []VMSpec        `json:"vms"`
+	// GuestTemplates: guest objects a VM's "guest" names with "template" (guest.go).
+	GuestTemplates map[string]*GuestSpec `json:"guestTemplates,omitempty"`
 }
 
 // VMSpec describes one VM. Zero values mean "a healthy default" (see applyDefaults).
@@ -73,6 +76,8 @@ type VMSpec struct {
 	SnapshotTask *SnapshotTaskSpec `json:"snapshotTask,omitempty"`
 	// TaskHistory: past tasks of this VM, served by TaskHistoryCollectors.
 	TaskHistory []TaskHistorySpec `json:"taskHistory,omitempty"`
+	// Guest: what vSphere Guest Operations find in this VM (guest.go).
+	Guest *GuestSpec `json:"guest,omitempty"`
 }
 
 // SnapshotTaskSpec: the outcome of CreateSnapshot_Task on a VM (see tasks.go).
@@ -200,6 +205,14 @@ func LoadScenario(file string) (*Scenario, error) {
 			return nil, fmt.Errorf("%s: vms[%d]: duplicate VM name %q in the same folder", file, i, vm.Name)
 		}
 		seen[key] = true
+		if vm.Guest != nil {
+			dir, _ := filepath.Abs(filepath.Dir(file))
+			g, err := prepareGuest(vm.Guest, sc.GuestTemplates, dir)
+			if err != nil {
+				return nil, fmt.Errorf("%s: vms[%d] (%q): %s", file, i, vm.Name, err)
+			}
+			vm.Guest = g
+		}
 	}
 	return &sc, nil
 }
