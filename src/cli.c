@@ -34,6 +34,9 @@
 #include <unistd.h>
 
 #define TRY_HELP "try 'vmsnapcheck --help'"
+#define NO_GUEST_PASSWORD_OPTION                                                     \
+	"there is no guest password option: guest passwords are read from "        \
+	"--guest-password-file, VMSNAPCHECK_GUEST_PASSWORD or [guest] password_file"
 #define NO_PASSWORD_OPTION                                                         \
 	"there is no password option: passwords are read from --password-file, " \
 	"VMSNAPCHECK_PASSWORD or the prompt"
@@ -82,6 +85,13 @@ enum opt_id {
 	OPT_VERBOSE,
 	OPT_VERSION,
 	OPT_YES,
+	/* --guest (docs/guest.md) */
+	OPT_GUEST,
+	OPT_GUEST_PARALLEL,
+	OPT_GUEST_PASSWORD,
+	OPT_GUEST_PASSWORD_FILE,
+	OPT_GUEST_TIMEOUT,
+	OPT_GUEST_USER,
 };
 
 struct cli_option {
@@ -106,6 +116,13 @@ static const struct cli_option cli_options[] = {
 	{ "folder", 0, 0, required_argument, OPT_FOLDER },
 	{ "force", 0, 0, no_argument, OPT_FORCE },
 	{ "format", 'f', 0, required_argument, OPT_FORMAT },
+	{ "guest", 0, 0, no_argument, OPT_GUEST },
+	{ "guest-parallel", 0, 0, required_argument, OPT_GUEST_PARALLEL },
+	/* refused, as --password is */
+	{ "guest-password", 0, 0, required_argument, OPT_GUEST_PASSWORD },
+	{ "guest-password-file", 0, 0, required_argument, OPT_GUEST_PASSWORD_FILE },
+	{ "guest-timeout", 0, 0, required_argument, OPT_GUEST_TIMEOUT },
+	{ "guest-user", 0, 0, required_argument, OPT_GUEST_USER },
 	{ "help", 'h', 0, no_argument, OPT_HELP },
 	{ "history-days", 0, 0, required_argument, OPT_HISTORY_DAYS },
 	{ "include-powered-off", 0, 0, no_argument, OPT_INCLUDE_POWERED_OFF },
@@ -431,6 +448,8 @@ void vmsc_options_init(struct vmsc_options *o)
 	o->probe_limit = 5;
 	o->probe_timeout = 600;
 	o->color = VMSC_COLOR_AUTO;
+	o->guest_timeout = 60;
+	o->guest_parallel = 4;
 	vmsc_config_init(&o->config);
 }
 
@@ -457,6 +476,8 @@ void vmsc_options_release(struct vmsc_options *o)
 	free(o->docs_url);
 	free(o->save_facts);
 	free(o->facts);
+	free(o->guest_user);
+	free(o->guest_password_file);
 	vmsc_config_release(&o->config);
 	memset(o, 0, sizeof *o);
 }
@@ -518,6 +539,8 @@ static int option_error(int c, const char *arg, struct vmsc_error *err)
 
 	if (optopt == 'p' || (opt && opt->id == OPT_PASSWORD))
 		return vmsc_error_set(err, VMSC_E_USAGE, NO_PASSWORD_OPTION);
+	if (opt && opt->id == OPT_GUEST_PASSWORD)
+		return vmsc_error_set(err, VMSC_E_USAGE, NO_GUEST_PASSWORD_OPTION);
 	if (c == ':') {
 		if (opt)
 			return vmsc_error_set(err, VMSC_E_USAGE,
@@ -577,6 +600,8 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 		return vmsc_error_set(err, VMSC_E_INTERNAL, "option %d is not in the table", id);
 	if (id == OPT_PASSWORD)
 		return vmsc_error_set(err, VMSC_E_USAGE, NO_PASSWORD_OPTION);
+	if (id == OPT_GUEST_PASSWORD)
+		return vmsc_error_set(err, VMSC_E_USAGE, NO_GUEST_PASSWORD_OPTION);
 	if (opt->has_arg == required_argument && !*arg)
 		return vmsc_error_set(err, VMSC_E_USAGE, "option '--%s' needs a non-empty value",
 				      opt->name);
@@ -722,6 +747,25 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 	case OPT_VERSION:
 		st->version = true;
 		return 0;
+	case OPT_GUEST:
+		o->guest = true;
+		return 0;
+	case OPT_GUEST_PARALLEL:
+		if (parse_int(arg, 1, 64, &o->guest_parallel) < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --guest-parallel '%s': use a number from 1 to 64", arg);
+		return 0;
+	case OPT_GUEST_PASSWORD:
+		return vmsc_error_set(err, VMSC_E_USAGE, NO_GUEST_PASSWORD_OPTION);
+	case OPT_GUEST_PASSWORD_FILE:
+		return set_string(&o->guest_password_file, arg, err);
+	case OPT_GUEST_TIMEOUT:
+		if (parse_int(arg, 1, 86400, &o->guest_timeout) < 0)
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --guest-timeout '%s': use seconds from 1 to 86400", arg);
+		return 0;
+	case OPT_GUEST_USER:
+		return set_string(&o->guest_user, arg, err);
 	}
 	return vmsc_error_set(err, VMSC_E_INTERNAL, "option '--%s' is not handled", opt->name);
 }
@@ -839,6 +883,19 @@ static int apply_config(struct vmsc_options *o, struct vmsc_error *err)
 		goto out;
 	if (o->insecure < 0 && c->insecure >= 0)
 		o->insecure = c->insecure;
+	/* [guest] password files, like [connection]'s, are beside the config */
+	for (size_t i = 0; i < c->n_guest_logins; i++) {
+		char *pf = c->guest_logins[i].password_file;
+
+		if (pf && pf[0] != '/') {
+			c->guest_logins[i].password_file = NULL;
+			if (fill_path(&c->guest_logins[i].password_file, path, pf, err) < 0) {
+				c->guest_logins[i].password_file = pf;
+				goto out;
+			}
+			free(pf);
+		}
+	}
 	ret = 0;
 out:
 	free(path);
@@ -931,6 +988,21 @@ int vmsc_cli_parse(struct vmsc_options *o, int argc, char **argv, struct vmsc_er
 			       "'--facts' reads saved facts, '--save-facts' saves them from a server: use one");
 		goto out;
 	}
+	if (!o->guest && (o->guest_user || o->guest_password_file)) {
+		vmsc_error_set(err, VMSC_E_USAGE,
+			       "'--guest-user' and '--guest-password-file' are for guest checks: add '--guest'");
+		goto out;
+	}
+	if (o->guest && o->guest_password_file && !o->guest_user) {
+		vmsc_error_set(err, VMSC_E_USAGE,
+			       "'--guest-password-file' needs '--guest-user USER'");
+		goto out;
+	}
+	if (o->guest && o->facts) {
+		vmsc_error_set(err, VMSC_E_USAGE,
+			       "'--guest' runs checks inside live guests: it cannot work with '--facts'");
+		goto out;
+	}
 	if (o->facts && st.servers_from_cli) {
 		vmsc_error_set(err, VMSC_E_USAGE,
 			       "'--facts' checks saved facts without a server: drop '--server'");
@@ -1017,6 +1089,16 @@ void vmsc_cli_usage(FILE *out)
 	      "      --require LEVEL       every selected VM needs LEVEL consistency:\n"
 	      "                            application, filesystem, crash or none\n"
 	      "                            (beats the config's [require] sections)\n"
+	      "\n"
+	      "Inside the guest (opt-in; docs/guest.md):\n"
+	      "      --guest               also check inside powered-on guests through\n"
+	      "                            vSphere Guest Operations (VMware Tools)\n"
+	      "      --guest-user USER     guest account for every VM (else the config's\n"
+	      "                            [guest \"GLOB\"] sections)\n"
+	      "      --guest-password-file FILE  mode 0600, one line; else env\n"
+	      "                            VMSNAPCHECK_GUEST_PASSWORD\n"
+	      "      --guest-timeout SEC   per VM (default 60)\n"
+	      "      --guest-parallel N    guests checked at once (default 4)\n"
 	      "\n"
 	      "Test snapshot (changes the VMs; opt-in, VM-GLOB required):\n"
 	      "      --probe               take a quiesced snapshot of each selected VM, then\n"

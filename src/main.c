@@ -24,6 +24,8 @@
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/doctor.h"
 #include "vmsnapcheck/facts_json.h"
+#include "vmsnapcheck/guest.h"
+#include "vmsnapcheck/str.h"
 #include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/explain.h"
 #include "vmsnapcheck/history.h"
@@ -99,6 +101,9 @@ struct run {
 	size_t *waiver_matches;       /* every job's, added up after */
 	double started;
 	bool local_error;             /* refused before any server was asked: no report */
+	/* --guest: the guest passwords, read before any server is asked */
+	char *guest_password;         /* --guest-user's */
+	char **guest_login_passwords; /* per config [guest "GLOB"] section */
 	bool progress;
 	bool progress_shown;
 	struct vmsc_error err;
@@ -119,9 +124,261 @@ struct job {
 	size_t n_offline_ds;
 	struct vmsc_eval ev;           /* its own waiver counters: no lock to evaluate */
 	struct vmsc_facts_vcenter fvc;
+	struct guest_item *guest_items; /* --guest: VMs whose guests are checked */
+	size_t n_guest_items;
 	struct vmsc_error err;
 	int rc;
 };
+
+/* ---- --guest ----------------------------------------------------------- */
+
+/* One VM to check inside (docs/guest.md); filled by a lane, judged after. */
+struct guest_item {
+	size_t vm;                    /* index into the job's result->vms */
+	char *moid;
+	char *name;
+	bool windows;
+	const char *user;             /* borrowed from the options or config */
+	const char *password;         /* borrowed from struct run */
+	struct vmsc_guest_facts facts;
+	char *reason;                 /* not checked: why */
+	int rc;                       /* 0 checked, 1 not checked */
+};
+
+/* One worker with its own logged-in client: a client is not thread-safe. */
+struct guest_lane {
+	struct job *job;
+	pthread_mutex_t *lock;
+	size_t *next;
+};
+
+/* The guest account for a VM: --guest-user, else the first [guest "GLOB"]
+ * section whose glob matches.  false: none. */
+static bool guest_login_for(const struct run *run, const char *name, const char **user,
+			    const char **password)
+{
+	const struct vmsc_options *o = run->o;
+
+	if (o->guest_user) {
+		*user = o->guest_user;
+		*password = run->guest_password;
+		return true;
+	}
+	for (size_t i = 0; i < o->config.n_guest_logins; i++) {
+		const struct vmsc_guest_login *l = &o->config.guest_logins[i];
+
+		if (fnmatch(l->glob, name, 0) != 0)
+			continue;
+		*user = l->username;
+		*password = run->guest_login_passwords ? run->guest_login_passwords[i] : NULL;
+		return *user && *password;
+	}
+	return false;
+}
+
+/* Reads the guest passwords while the environment still has them. */
+static int read_guest_passwords(struct run *run)
+{
+	const struct vmsc_options *o = run->o;
+	const struct vmsc_config *cfg = &o->config;
+
+	if (!o->guest)
+		return 0;
+	if (o->guest_user) {
+		run->guest_password = vmsc_guest_password_read(o->guest_password_file, &run->err);
+		return run->guest_password ? 0 : -1;
+	}
+	run->guest_login_passwords = calloc(cfg->n_guest_logins + 1, sizeof(char *));
+	if (!run->guest_login_passwords)
+		return vmsc_error_nomem(&run->err);
+	for (size_t i = 0; i < cfg->n_guest_logins; i++) {
+		const struct vmsc_guest_login *l = &cfg->guest_logins[i];
+		char msg[sizeof(run->err.message)];
+
+		if (!l->username)
+			continue;
+		run->guest_login_passwords[i] = vmsc_guest_password_read(l->password_file, &run->err);
+		if (!run->guest_login_passwords[i]) {
+			memcpy(msg, run->err.message, sizeof(msg));
+			return vmsc_error_set(&run->err, run->err.code, "[guest \"%s\"] (user %s): %s",
+					      l->glob, l->username, msg);
+		}
+	}
+	return 0;
+}
+
+static void forget_guest_passwords(struct run *run)
+{
+	vmsc_password_free(run->guest_password);
+	run->guest_password = NULL;
+	for (size_t i = 0; run->guest_login_passwords && i < run->o->config.n_guest_logins; i++)
+		vmsc_password_free(run->guest_login_passwords[i]);
+	free(run->guest_login_passwords);
+	run->guest_login_passwords = NULL;
+}
+
+/*
+ * During evaluation: a powered-on, evaluated VM is asked for; it becomes an
+ * item when Tools say guest operations are ready and there is an account
+ * for it, else it gets its reason now.
+ */
+static int guest_select(struct job *job, const struct vmsc_vm_facts *f, struct vmsc_vm_result *vm)
+{
+	struct guest_item *items, *it;
+	const char *user = NULL, *password = NULL;
+
+	if (vm->status == VMSC_STATUS_SKIPPED || vm->status == VMSC_STATUS_UNKNOWN ||
+	    !f->power_state || strcmp(f->power_state, "poweredOn"))
+		return 0;
+	vm->guest_asked = true;
+	if (f->guest_operations_ready != VMSC_TRI_TRUE)
+		return vmsc_str_set(&vm->guest_reason,
+				    f->guest_operations_ready == VMSC_TRI_FALSE
+					    ? "not ready: guest.guestOperationsReady is false (VMware "
+					      "Tools not running or not ready for guest operations)"
+					    : "not ready: the server does not report "
+					      "guest.guestOperationsReady");
+	if (!guest_login_for(job->run, vm->name, &user, &password))
+		return vmsc_str_set(&vm->guest_reason,
+				    "no guest credentials for this VM: add a [guest \"GLOB\"] section "
+				    "with username and password_file, or use --guest-user");
+	items = realloc(job->guest_items, (job->n_guest_items + 1) * sizeof(*items));
+	if (!items)
+		return -1;
+	job->guest_items = items;
+	it = &items[job->n_guest_items];
+	memset(it, 0, sizeof(*it));
+	it->vm = (size_t)(vm - job->result->vms);
+	it->moid = strdup(vm->moid);
+	it->name = strdup(vm->name);
+	it->windows = vmsc_vm_facts_is_windows(f);
+	it->user = user;
+	it->password = password;
+	vmsc_guest_facts_init(&it->facts);
+	if (!it->moid || !it->name) {
+		free(it->moid);
+		free(it->name);
+		return -1;
+	}
+	job->n_guest_items++;
+	return 0;
+}
+
+static void guest_lane_run(void *arg)
+{
+	struct guest_lane *lane = arg;
+	struct job *job = lane->job;
+	const struct vmsc_options *o = job->run->o;
+	struct vmsc_vsphere_options vo;
+	struct vmsc_vsphere *c = NULL;
+	struct vmsc_error err = { 0 };
+	char *lane_error = NULL;
+
+	vmsc_cli_vsphere_options(o, job->server, &vo);
+	vo.name = job->result->vcenters[job->vcenter].name;
+	vo.password = job->password;
+	vo.interrupted = &interrupted;
+	vo.quiet = true;
+	c = vmsc_vsphere_new(&vo, &err);
+	if (!c || vmsc_vsphere_connect(c, &err) < 0)
+		lane_error = strdup(err.message);
+	for (;;) {
+		struct guest_item *it;
+		size_t i;
+
+		pthread_mutex_lock(lane->lock);
+		i = (*lane->next)++;
+		pthread_mutex_unlock(lane->lock);
+		if (i >= job->n_guest_items)
+			break;
+		it = &job->guest_items[i];
+		it->rc = 1;
+		if (interrupted) {
+			it->reason = strdup("interrupted before the guest checks");
+			continue;
+		}
+		if (lane_error) {
+			if (asprintf(&it->reason, "guest checks not run: %s", lane_error) < 0)
+				it->reason = NULL;
+			continue;
+		}
+		vmsc_error_clear(&err);
+		it->rc = vmsc_vsphere_guest_check(c, it->moid, it->windows, it->user, it->password,
+						  o->guest_timeout,
+						  o->config.thresholds.history_days, &it->facts,
+						  &it->reason, &err);
+		if (it->rc < 0) {
+			/* the server gone or out of memory: this VM's reason, not the run's */
+			it->rc = 1;
+			free(it->reason);
+			if (asprintf(&it->reason, "guest checks failed: %s", err.message) < 0)
+				it->reason = NULL;
+		}
+	}
+	free(lane_error);
+	if (c)
+		vmsc_vsphere_logout(c);
+	vmsc_vsphere_free(c);
+}
+
+/*
+ * After the VM pages: the selected guests, up to --guest-parallel at once,
+ * each lane with its own session; then, in this thread alone (waiver
+ * counters), their facts judged by the guest rules.
+ */
+static int guest_run(struct job *job)
+{
+	const struct vmsc_options *o = job->run->o;
+	const char *vc = job->result->vcenters[job->vcenter].name;
+	size_t n_lanes = (size_t)(o->guest_parallel > 0 ? o->guest_parallel : 1), next = 0;
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct guest_lane *lanes;
+	int rc = 0;
+
+	if (job->n_guest_items == 0)
+		return 0;
+	if (n_lanes > job->n_guest_items)
+		n_lanes = job->n_guest_items;
+	lanes = calloc(n_lanes, sizeof(*lanes));
+	if (!lanes)
+		return vmsc_error_nomem(&job->err);
+	for (size_t i = 0; i < n_lanes; i++)
+		lanes[i] = (struct guest_lane){ .job = job, .lock = &lock, .next = &next };
+	vmsc_pool_run(lanes, n_lanes, sizeof(*lanes), n_lanes, guest_lane_run, NULL);
+	free(lanes);
+	job->ev.now = job->now;
+	for (size_t i = 0; i < job->n_guest_items && rc == 0; i++) {
+		struct guest_item *it = &job->guest_items[i];
+		struct vmsc_vm_result *vm = &job->result->vms[it->vm];
+
+		vm->guest_checked = it->rc == 0;
+		if (it->rc != 0 && vmsc_str_set(&vm->guest_reason,
+						 it->reason ? it->reason : "guest checks not run") < 0)
+			rc = vmsc_error_nomem(&job->err);
+		/* InvalidGuestLogin is a finding (guest-login-failed); other
+		 * partial reads are not judged */
+		if (rc == 0 && (it->rc == 0 || it->facts.login_failed) &&
+		    vmsc_rules_evaluate_guest(&job->ev, vc, &it->facts, vm) < 0)
+			rc = vmsc_error_nomem(&job->err);
+	}
+	pthread_mutex_destroy(&lock);
+	return rc;
+}
+
+static void guest_items_free(struct job *job)
+{
+	for (size_t i = 0; i < job->n_guest_items; i++) {
+		struct guest_item *it = &job->guest_items[i];
+
+		vmsc_guest_facts_release(&it->facts);
+		free(it->moid);
+		free(it->name);
+		free(it->reason);
+	}
+	free(job->guest_items);
+	job->guest_items = NULL;
+	job->n_guest_items = 0;
+}
 
 static bool glob_wanted(void *ud, const char *name)
 {
@@ -174,6 +431,8 @@ static int evaluate(struct job *job, const struct vmsc_vm_facts *f, time_t now)
 	    (job->history &&
 	     vmsc_rules_report_history(&job->ev, vmsc_history_find(job->history, vm->moid),
 				       job->result->vcenters[job->vcenter].name, vm) < 0))
+		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
+	if (job->run->o->guest && guest_select(job, f, vm) < 0)
 		return vmsc_error_set(&job->err, VMSC_E_NOMEM, "out of memory evaluating '%s'", vm->name);
 	return 0;
 }
@@ -371,6 +630,24 @@ static void check_server(void *arg)
 		vmsc_error_set(&err, VMSC_E_NOMEM, "out of memory");
 		goto out;
 	}
+	if (o->guest) {
+		/* asked only with --guest (or --save-facts, which asks for every fact) */
+		size_t k;
+		const char **grown;
+
+		for (k = 0; k < spec.n_paths && strcmp(paths[k], "guest.guestOperationsReady"); k++)
+			;
+		if (k == spec.n_paths) {
+			grown = realloc(paths, (spec.n_paths + 2) * sizeof(*paths));
+			if (!grown) {
+				vmsc_error_set(&err, VMSC_E_NOMEM, "out of memory");
+				goto out;
+			}
+			paths = grown;
+			paths[spec.n_paths++] = "guest.guestOperationsReady";
+			paths[spec.n_paths] = NULL;
+		}
+	}
 	spec.paths = paths;
 	note_not_requested(o, vc->name, vmsc_vsphere_get_about(c)->api_version, paths, spec.n_paths);
 	spec.datacenter = o->datacenter;
@@ -390,6 +667,10 @@ static void check_server(void *arg)
 	if (vmsc_vsphere_fetch_vms(c, &spec, on_page, job, &err) < 0) {
 		if (job->err.code != VMSC_OK)
 			err = job->err;
+		goto out;
+	}
+	if (o->guest && guest_run(job) < 0) {
+		err = job->err;
 		goto out;
 	}
 	if (o->probe) {
@@ -431,6 +712,7 @@ out:
 	vmsc_vsphere_free(c);
 	vmsc_history_free(job->history);
 	job->history = NULL;
+	guest_items_free(job);
 	job->rc = rc;
 }
 
@@ -676,10 +958,15 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 			return -1;
 		}
 	}
+	if (read_guest_passwords(run) < 0) {
+		run->local_error = true;
+		return -1;
+	}
 	vmsc_password_forget_env();
 	/* probes ask for confirmation per vCenter: one at a time */
 	vmsc_pool_run(jobs, o->n_servers, sizeof(*jobs), o->probe ? 1 : MAX_PARALLEL, check_server,
 		      job_runnable);
+	forget_guest_passwords(run);
 	for (size_t i = 0; i < o->n_servers; i++) {
 		if (jobs[i].rc < 0 || !jobs[i].password)
 			rc = -1;
@@ -745,6 +1032,7 @@ static int run_check(struct vmsc_options *o)
 		fprintf(stderr, "vmsnapcheck: out of memory\n");
 		goto out;
 	}
+	run.result->guest = o->guest;
 	run.started = now_seconds();
 	run.progress = !o->quiet && isatty(STDERR_FILENO) && !o->debug;
 	if (o->save_facts && open_facts_out(&run) < 0) {
@@ -860,6 +1148,7 @@ out:
 	free(glob_hits);
 	free(run.waiver_matches);
 	vmsc_result_free(run.result);
+	forget_guest_passwords(&run);
 	pthread_mutex_destroy(&run.lock);
 	return exit_code;
 }

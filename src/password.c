@@ -311,7 +311,8 @@ char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server 
  */
 void vmsc_password_forget_env(void)
 {
-	static const char *const vars[] = { "VMSNAPCHECK_PASSWORD", "GOVC_PASSWORD" };
+	static const char *const vars[] = { "VMSNAPCHECK_PASSWORD", "GOVC_PASSWORD",
+					    "VMSNAPCHECK_GUEST_PASSWORD" };
 	size_t off, len;
 	char *v;
 
@@ -327,3 +328,16 @@ void vmsc_password_forget_env(void)
 		memset(v + off, '*', len);
 }
 
+
+char *vmsc_guest_password_read(const char *file, struct vmsc_error *err)
+{
+	const char *v;
+
+	if (file)
+		return read_password_file(file, err);
+	if ((v = vmsc_cli_env("VMSNAPCHECK_GUEST_PASSWORD")))
+		return copy_password(v, err);
+	vmsc_error_set(err, VMSC_E_USAGE, "no guest password: use --guest-password-file FILE or "
+		       "VMSNAPCHECK_GUEST_PASSWORD");
+	return NULL;
+}

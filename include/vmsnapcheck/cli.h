@@ -79,6 +79,13 @@ struct vmsc_options {
 	char *save_facts;
 	char *facts;                  /* evaluate offline, no server */
 
+	/* --guest: checks inside powered-on guests (docs/guest.md) */
+	bool guest;
+	char *guest_user;             /* NULL: the config's [guest "GLOB"] sections */
+	char *guest_password_file;    /* NULL: VMSNAPCHECK_GUEST_PASSWORD */
+	int guest_timeout;            /* seconds per VM, default 60 */
+	int guest_parallel;           /* default 4 */
+
 	struct vmsc_config config;    /* thresholds, rules, waivers; --require sets
 				       * config.require_all */
 };
@@ -136,5 +143,13 @@ char *vmsc_password_read(const struct vmsc_options *o, const struct vmsc_server 
 void vmsc_password_free(char *pw);
 /* Wipes passwords from the environment once they have been read. */
 void vmsc_password_forget_env(void);
+
+/*
+ * A guest password (--guest): from `file` when given (the rules of
+ * --password-file), else VMSNAPCHECK_GUEST_PASSWORD; never a prompt.  NULL
+ * with *err when there is none.  Free with vmsc_password_free().
+ * vmsc_password_forget_env() wipes VMSNAPCHECK_GUEST_PASSWORD too.
+ */
+char *vmsc_guest_password_read(const char *file, struct vmsc_error *err);
 
 #endif

@@ -31,6 +31,12 @@ enum vmsc_errcode {
 struct vmsc_error {
 	enum vmsc_errcode code;
 	char message[1024];
+	/* A vSphere fault's vim25 type ("InvalidGuestLogin") and, for
+	 * NoPermission, the missing privilegeId: set by the vSphere client,
+	 * cleared by vmsc_error_set, so callers branch on the type rather than
+	 * parse the message. */
+	char fault[64];
+	char privilege[128];
 };
 
 const char *vmsc_errcode_name(enum vmsc_errcode code);

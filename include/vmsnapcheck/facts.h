@@ -137,6 +137,8 @@ struct vmsc_vm_facts {
 	char *tools_version_status; /* guest.toolsVersionStatus2; NULL = unknown */
 	char *tools_running_status; /* guest.toolsRunningStatus; NULL = unknown */
 	char *tools_version;        /* guest.toolsVersion */
+	enum vmsc_tri guest_operations_ready; /* guest.guestOperationsReady (asked with --guest);
+					       * UNSET = not asked or not reported */
 	enum vmsc_tri tools_installer_mounted; /* runtime.toolsInstallerMounted */
 
 	enum vmsc_tri snapshot_operations_supported; /* capability.* ; UNSET = unknown */

@@ -57,6 +57,11 @@ struct vmsc_vm_result {
 	struct vmsc_finding *findings;
 	size_t n_findings;
 	struct vmsc_consistency consistency;
+	/* --guest: asked = selected for guest checks (powered on, evaluated);
+	 * checked = they ran; guest_reason = why not (NULL when checked) */
+	bool guest_asked;
+	bool guest_checked;
+	char *guest_reason;
 };
 
 struct vmsc_vcenter_result {
@@ -86,6 +91,7 @@ struct vmsc_result {
 
 	time_t generated;           /* honours SOURCE_DATE_EPOCH */
 	double duration;            /* seconds; 0 when SOURCE_DATE_EPOCH is set */
+	bool guest;                 /* --guest: reports show each VM's guest outcome */
 	bool incomplete;            /* the run could not finish: never OK */
 	char *incomplete_reason;
 	char **unmatched;           /* VM names/globs given that matched no VM: never OK */

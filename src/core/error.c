@@ -79,6 +79,7 @@ int vmsc_error_set(struct vmsc_error *err, enum vmsc_errcode code, const char *f
 	else if ((size_t)n >= sizeof(buf))
 		trim_partial_utf8(buf, sizeof(buf) - 1);
 	err->code = code;
+	err->fault[0] = err->privilege[0] = '\0';
 	/* only the string: the rest of buf is stale stack, which may hold
 	 * whatever deeper calls left there (a Login request, say) */
 	memcpy(err->message, buf, strlen(buf) + 1);
@@ -91,6 +92,7 @@ void vmsc_error_clear(struct vmsc_error *err)
 		return;
 	err->code = VMSC_OK;
 	err->message[0] = '\0';
+	err->fault[0] = err->privilege[0] = '\0';
 }
 
 int vmsc_error_nomem(struct vmsc_error *err)

@@ -200,6 +200,7 @@ static const struct vmsc_fact_field vm_fields[] = {
 	F_STR(T, "toolsVersionStatus2", "guest.toolsVersionStatus2", tools_version_status, 0),
 	F_STR(T, "toolsRunningStatus", "guest.toolsRunningStatus", tools_running_status, 0),
 	F_STR(T, "toolsVersion", "guest.toolsVersion", tools_version, 0),
+	F_TRI(T, "guestOperationsReady", "guest.guestOperationsReady", guest_operations_ready, 0),
 	F_TRI(T, "toolsInstallerMounted", "runtime.toolsInstallerMounted",
 	      tools_installer_mounted, 0),
 	F_TRI(T, "snapshotOperationsSupported", "capability.snapshotOperationsSupported",

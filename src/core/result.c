@@ -248,6 +248,7 @@ void vmsc_vm_result_release(struct vmsc_vm_result *vm)
 	free(vm->reason);
 	free(vm->power_state);
 	free(vm->guest_id);
+	free(vm->guest_reason);
 	memset(vm, 0, sizeof(*vm));
 }
 

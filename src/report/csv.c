@@ -15,12 +15,22 @@
  * tab or CR is prefixed with ' so spreadsheets show it as text.
  */
 
-#define CSV_COLUMNS 10
+#define CSV_COLUMNS 11 /* the last, `guest`, only with --guest */
 
 struct csv_ctx {
 	FILE *out;
 	bool failed;
+	size_t columns;            /* CSV_COLUMNS, or one fewer without --guest */
 };
+
+/* --guest: "checked", or why the guest checks did not run; empty when the
+ * VM was not asked (powered off, skipped). */
+static const char *guest_cell(const struct vmsc_vm_result *vm)
+{
+	if (!vm->guest_asked)
+		return "";
+	return vm->guest_checked ? "checked" : vm->guest_reason ? vm->guest_reason : "not checked";
+}
 
 static void cell(struct csv_ctx *c, const char *value, bool last)
 {
@@ -52,8 +62,8 @@ static void row(struct csv_ctx *c, const char *const cells[CSV_COLUMNS])
 {
 	size_t i;
 
-	for (i = 0; i < CSV_COLUMNS; i++)
-		cell(c, cells[i], i + 1 == CSV_COLUMNS);
+	for (i = 0; i < c->columns; i++)
+		cell(c, cells[i], i + 1 == c->columns);
 }
 
 static void vm_rows(struct csv_ctx *c, const struct vmsc_result *r,
@@ -67,6 +77,7 @@ static void vm_rows(struct csv_ctx *c, const struct vmsc_result *r,
 	if (vm->n_findings == 0) {
 		const char *cells[CSV_COLUMNS] = {
 			vcenter, vm->name, vm->moid, status, "", "", "", vm->reason, "", level,
+			guest_cell(vm),
 		};
 
 		row(c, cells);
@@ -77,7 +88,7 @@ static void vm_rows(struct csv_ctx *c, const struct vmsc_result *r,
 		const char *cells[CSV_COLUMNS] = {
 			vcenter, vm->name, vm->moid, status, f->rule,
 			vmsc_severity_name(f->severity), f->waived ? "true" : "false",
-			f->message, f->remedy, level,
+			f->message, f->remedy, level, guest_cell(vm),
 		};
 
 		row(c, cells);
@@ -88,9 +99,9 @@ int vmsc_report_csv(const struct vmsc_result *r, const struct vmsc_report_option
 {
 	static const char *const header[CSV_COLUMNS] = {
 		"vcenter", "vm", "moid", "status", "rule", "severity", "waived", "message", "remedy",
-		"consistency",
+		"consistency", "guest",
 	};
-	struct csv_ctx c = { .out = out };
+	struct csv_ctx c = { .out = out, .columns = r->guest ? CSV_COLUMNS : CSV_COLUMNS - 1 };
 	size_t i;
 
 	(void)o;

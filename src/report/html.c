@@ -471,6 +471,11 @@ static void vm_row(struct html_ctx *c, const struct vmsc_vm_result *vm)
 		esc(c, vm->reason);
 		put(c, "</div>");
 	}
+	if (vm->guest_asked && !vm->guest_checked) {
+		put(c, "<div class=\"reason guest\">guest not checked: ");
+		esc(c, vm->guest_reason ? vm->guest_reason : "not checked");
+		put(c, "</div>");
+	}
 	if (vm->n_findings) {
 		put(c, "<ul class=\"findings\">\n");
 		/* What needs fixing first, then what is waived. */
@@ -481,7 +486,7 @@ static void vm_row(struct html_ctx *c, const struct vmsc_vm_result *vm)
 			if (vm->findings[j].waived)
 				finding(c, &vm->findings[j]);
 		put(c, "</ul>");
-	} else if (!vm->reason) {
+	} else if (!vm->reason && !(vm->guest_asked && !vm->guest_checked)) {
 		put(c, "<span class=\"muted\">none</span>");
 	}
 	put(c, "</td></tr>\n");

@@ -103,6 +103,22 @@ out:
 	return ret;
 }
 
+/* --guest: {"checked": bool, "reason"?: "..."} (docs/output.md) */
+static json_t *guest_json(const struct vmsc_vm_result *vm)
+{
+	json_t *g = json_object();
+
+	if (!g)
+		return NULL;
+	if (set(g, "checked", json_boolean(vm->guest_checked)) < 0 ||
+	    (!vm->guest_checked &&
+	     set(g, "reason", jstr(vm->guest_reason ? vm->guest_reason : "not checked")) < 0)) {
+		json_decref(g);
+		return NULL;
+	}
+	return g;
+}
+
 static json_t *vm_json(const struct vmsc_result *r, const struct vmsc_vm_result *vm)
 {
 	json_t *o = json_object();
@@ -118,7 +134,8 @@ static json_t *vm_json(const struct vmsc_result *r, const struct vmsc_vm_result 
 	    (vm->reason && set(o, "reason", jstr(vm->reason)) < 0) ||
 	    set(o, "powerState", jstr(vm->power_state)) < 0 ||
 	    set(o, "guestId", jstr(vm->guest_id)) < 0 ||
-	    set(o, "consistency", consistency_json(&vm->consistency)) < 0)
+	    set(o, "consistency", consistency_json(&vm->consistency)) < 0 ||
+	    (r->guest && vm->guest_asked && set(o, "guest", guest_json(vm)) < 0))
 		goto out;
 	for (i = 0; i < vm->n_findings; i++)
 		if (json_array_append_new(findings, finding_json(&vm->findings[i])) < 0)

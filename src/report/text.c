@@ -73,6 +73,9 @@ static bool vm_shown(const struct text_ctx *c, const struct vmsc_vm_result *vm)
 
 	if (vm->named)
 		return true;
+	/* --guest that could not look inside: the reason is news even when ok */
+	if (vm->guest_asked && !vm->guest_checked)
+		return true;
 	switch (vm->status) {
 	case VMSC_STATUS_OK:
 	case VMSC_STATUS_SKIPPED:
@@ -214,6 +217,11 @@ static void write_table(struct text_ctx *c)
 		    vm->reason) {
 			fprintf(c->out, "  %s: ", vmsc_status_name(vm->status));
 			put_clean(c, vm->reason);
+			fputc('\n', c->out);
+		}
+		if (vm->guest_asked && !vm->guest_checked) {
+			fputs("  guest not checked: ", c->out);
+			put_clean(c, vm->guest_reason ? vm->guest_reason : "not checked");
 			fputc('\n', c->out);
 		}
 		/* What needs fixing first, then what is waived. */

@@ -94,42 +94,31 @@ static int guest_call(struct gctx *g, const char *op, vmsc_invoke_fn fn, const c
 	return rc;
 }
 
-/* The vim25 fault type of the last failed call, from the mapped message
- * ("'host' refused OP: Type: text"); NoPermission gives "NoPermission". */
+/* The vim25 fault type of the last failed call ("" when it was no fault):
+ * map_fault puts it in err->fault. */
 static void fault_type(const struct vmsc_error *err, const char *op, char *out, size_t size)
 {
-	char key[128];
-	const char *p;
-	size_t n;
-
-	out[0] = '\0';
-	if (err->code == VMSC_E_NO_PERMISSION) {
-		snprintf(out, size, "NoPermission");
-		return;
-	}
-	/* op "" = whichever operation it was */
-	snprintf(key, sizeof(key), "refused %s%s", op, *op ? ": " : "");
-	p = strstr(err->message, key);
-	if (!p)
-		return;
-	p += strlen(key);
-	if (!*op) {
-		p = strstr(p, ": ");
-		if (!p)
-			return;
-		p += 2;
-	}
-	n = strcspn(p, ": ");
-	snprintf(out, size, "%.*s", (int)n, p);
+	(void)op;
+	snprintf(out, size, "%s", err->fault);
 }
 
 /* ---- literal XML replies ------------------------------------------------- */
 
+/* A returnval as gSOAP keeps it: the element's content, which is text
+ * (a path, a pid) or several sibling elements, so it is parsed inside a
+ * wrapper element <r>; the document's root is that wrapper. */
 static xmlDocPtr parse_fragment(const char *xml)
 {
-	return xml ? xmlReadMemory(xml, (int)strlen(xml), "reply.xml", NULL,
-				   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-		   : NULL;
+	char *wrapped = NULL;
+	xmlDocPtr d;
+
+	if (!xml || asprintf(&wrapped, "<r xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
+				       "%s</r>", xml) < 0)
+		return NULL;
+	d = xmlReadMemory(wrapped, (int)strlen(wrapped), "reply.xml", NULL,
+			  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(wrapped);
+	return d;
 }
 
 /* First descendant element with this local name (depth first). */
@@ -602,7 +591,7 @@ out:
 /* ---- Linux freeze scripts -------------------------------------------------- */
 
 /* Adds each file ListFilesInGuest lists at `path` that has POSIX permissions. */
-static int list_scripts(struct gctx *g, const struct managers *m, const char *path,
+static int list_scripts(struct gctx *g, const struct managers *m, const char *path, bool dir,
 			struct vmsc_guest_facts *f)
 {
 	struct _vim__GuestOpResponse resp;
@@ -636,9 +625,10 @@ static int list_scripts(struct gctx *g, const struct managers *m, const char *pa
 			perm = text_of(find(fi->children, "permissions"));
 			if (name && perm && (!type || !strcmp(type, "file")) &&
 			    strcmp(name, ".") && strcmp(name, "..")) {
-				/* a directory lists names relative to it */
-				if (name[0] == '/')
-					full = strdup(name);
+				/* a file lists itself by its name, a directory
+				 * its entries by theirs */
+				if (name[0] == '/' || !dir)
+					full = strdup(name[0] == '/' ? name : path);
 				else if (asprintf(&full, "%s/%s", path, name) < 0)
 					full = NULL;
 				if (!full || vmsc_guest_add_script(f, full, (unsigned)strtoul(perm, NULL, 10)) < 0)
@@ -665,12 +655,10 @@ static const char *reason_for(const char *type, const struct vmsc_error *err, ch
 			      size_t size)
 {
 	if (!strcmp(type, "InvalidGuestLogin"))
-		return "login refused";
+		return "login refused (InvalidGuestLogin): check the guest user name and password";
 	if (!strcmp(type, "NoPermission")) {
-		const char *p = strstr(err->message, "missing privilege ");
-
-		snprintf(buf, size, "privilege missing: %.*s",
-			 p ? (int)strcspn(p + 18, ": ") : 7, p ? p + 18 : "unknown");
+		snprintf(buf, size, "privilege missing: %s",
+			 err->privilege[0] ? err->privilege : "unknown (NoPermission)");
 		return buf;
 	}
 	if (!strcmp(type, "OperationDisabledByGuest"))
@@ -785,7 +773,7 @@ int vmsc_vsphere_guest_check(struct vmsc_vsphere *c, const char *vm, bool window
 		free(text);
 		text = NULL;
 		for (size_t i = 0; i < 3; i++)
-			if (list_scripts(&g, &m, scripts[i], f) < 0)
+			if (list_scripts(&g, &m, scripts[i], i == 2, f) < 0)
 				goto op_failed;
 		f->scripts_read = true;
 	}

@@ -268,6 +268,11 @@ static enum vmsc_errcode map_fault(struct vmsc_vsphere *c, struct soap *soap, co
 		vmsc_error_set(err, code, "'%s' refused %s: %s%s%s", c->opts.host, op, type,
 			       fstring && *fstring ? ": " : "", fstring && *fstring ? fstring : "");
 	}
+	/* after vmsc_error_set, which clears them */
+	if (type)
+		snprintf(err->fault, sizeof(err->fault), "%s", type);
+	if (type && code == VMSC_E_NO_PERMISSION && msg && !strchr(msg, ' '))
+		snprintf(err->privilege, sizeof(err->privilege), "%s", msg);
 	free(type);
 	free(msg);
 	return code;

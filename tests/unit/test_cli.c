@@ -1225,6 +1225,41 @@ static void test_cli_docs_hold_tables(void **state)
 	assert_int_equal(missing, 0);
 }
 
+/* --guest: defaults, values, and the refused password option */
+static void test_cli_guest(void **state)
+{
+	struct vmsc_options o;
+	struct vmsc_error err;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "ops", "--no-config"), 0);
+	assert_false(o.guest);
+	assert_int_equal(o.guest_timeout, 60);
+	assert_int_equal(o.guest_parallel, 4);
+	vmsc_options_release(&o);
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "ops", "--no-config", "--guest",
+			       "--guest-user", "CORP\\x", "--guest-password-file", "/p",
+			       "--guest-timeout", "5", "--guest-parallel", "2"), 0);
+	assert_true(o.guest);
+	assert_string_equal(o.guest_user, "CORP\\x");
+	assert_string_equal(o.guest_password_file, "/p");
+	assert_int_equal(o.guest_timeout, 5);
+	assert_int_equal(o.guest_parallel, 2);
+	vmsc_options_release(&o);
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "ops", "--no-config", "--guest",
+			       "--guest-password=s3cret"), -1);
+	assert_non_null(strstr(err.message, "no guest password option"));
+	assert_null(strstr(err.message, "s3cret"));
+	vmsc_options_release(&o);
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "ops", "--no-config",
+			       "--guest-user", "x"), -1);
+	assert_non_null(strstr(err.message, "add '--guest'"));
+	vmsc_options_release(&o);
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "ops", "--no-config", "--guest",
+			       "--guest-parallel", "0"), -1);
+	vmsc_options_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1237,6 +1272,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cli_globs_and_double_dash, test_setup),
 		cmocka_unit_test_setup(test_cli_doctor_only_first, test_setup),
 		cmocka_unit_test_setup(test_cli_bad_values, test_setup),
+		cmocka_unit_test_setup(test_cli_guest, test_setup),
 		cmocka_unit_test_setup(test_cli_format_kept_on_later_error, test_setup),
 		cmocka_unit_test_setup(test_cli_unknown_option, test_setup),
 		cmocka_unit_test_setup(test_cli_abbreviations, test_setup),

@@ -79,7 +79,7 @@ static const struct vmsc_guest_writer *writer(const struct vmsc_guest_facts *g, 
 static void test_guest_writers_en(void **state)
 {
 	struct vmsc_guest_facts g;
-	char *txt = sample("vssadmin-writers-en.txt");
+	char *txt = sample("vssadmin-writers-en-mixed.txt");
 	const struct vmsc_guest_writer *w;
 
 	(void)state;
@@ -111,7 +111,7 @@ static void test_guest_writers_en(void **state)
 static void test_guest_writers_de(void **state)
 {
 	struct vmsc_guest_facts g;
-	char *txt = sample("vssadmin-writers-de.txt");
+	char *txt = sample("vssadmin-writers-de-mixed.txt");
 	const struct vmsc_guest_writer *w;
 
 	(void)state;
