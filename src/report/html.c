@@ -552,7 +552,7 @@ static void compared_meta(struct html_ctx *c)
 		r->summary.new_findings == 1 ? "" : "s", r->summary.resolved);
 }
 
-/* Findings of the baseline that are gone, one <tr data-vm data-rule> each. */
+/* Findings of the baseline that are gone, one <tr data-resolved-vm data-rule> each. */
 static void resolved_section(struct html_ctx *c)
 {
 	const struct vmsc_result *r = c->r;
@@ -568,7 +568,8 @@ static void resolved_section(struct html_ctx *c)
 		const struct vmsc_resolved *x = &r->resolved[i];
 		const char *sev = vmsc_severity_name(x->severity);
 
-		put(c, "<tr data-vm=\"");
+		/* not data-vm: that is one row per VM of this run */
+		put(c, "<tr data-resolved-vm=\"");
 		esc(c, x->vm);
 		put(c, "\" data-rule=\"");
 		esc(c, x->rule);
