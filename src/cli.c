@@ -92,6 +92,8 @@ enum opt_id {
 	OPT_GUEST_PASSWORD_FILE,
 	OPT_GUEST_TIMEOUT,
 	OPT_GUEST_USER,
+	OPT_BASELINE,
+	OPT_FAIL_ON,
 };
 
 struct cli_option {
@@ -103,6 +105,7 @@ struct cli_option {
 };
 
 static const struct cli_option cli_options[] = {
+	{ "baseline", 0, 0, required_argument, OPT_BASELINE },
 	{ "cacert", 0, 0, required_argument, OPT_CACERT },
 	{ "cluster", 0, 0, required_argument, OPT_CLUSTER },
 	{ "color", 0, 0, required_argument, OPT_COLOR },
@@ -113,6 +116,7 @@ static const struct cli_option cli_options[] = {
 	{ "docs-url", 0, 0, required_argument, OPT_DOCS_URL },
 	{ "exclude", 0, 0, required_argument, OPT_EXCLUDE },
 	{ "facts", 0, 0, required_argument, OPT_FACTS },
+	{ "fail-on", 0, 0, required_argument, OPT_FAIL_ON },
 	{ "folder", 0, 0, required_argument, OPT_FOLDER },
 	{ "force", 0, 0, no_argument, OPT_FORCE },
 	{ "format", 'f', 0, required_argument, OPT_FORMAT },
@@ -474,6 +478,7 @@ void vmsc_options_release(struct vmsc_options *o)
 	free(o->format);
 	free(o->output);
 	free(o->docs_url);
+	free(o->baseline);
 	free(o->save_facts);
 	free(o->facts);
 	free(o->guest_user);
@@ -700,6 +705,15 @@ static int set_option(struct vmsc_options *o, struct parse_state *st, int id, co
 		return 0;
 	case OPT_YES:
 		o->yes = true;
+		return 0;
+	case OPT_BASELINE:
+		return set_string(&o->baseline, arg, err);
+	case OPT_FAIL_ON:
+		if (strcmp(arg, "all") && strcmp(arg, "new"))
+			return vmsc_error_set(err, VMSC_E_USAGE,
+					      "bad --fail-on '%s': use all (every unwaived finding, the "
+					      "default) or new (only those new since --baseline)", arg);
+		o->fail_on_new = !strcmp(arg, "new");
 		return 0;
 	case OPT_HISTORY_DAYS:
 		if (parse_int(arg, 1, 3650, &o->history_days) < 0)
@@ -1008,6 +1022,11 @@ int vmsc_cli_parse(struct vmsc_options *o, int argc, char **argv, struct vmsc_er
 			       "'--facts' checks saved facts without a server: drop '--server'");
 		goto out;
 	}
+	if (o->fail_on_new && !o->baseline) {
+		vmsc_error_set(err, VMSC_E_USAGE, "'--fail-on new' counts findings that are new since "
+			       "an earlier report: add '--baseline FILE'");
+		goto out;
+	}
 	if (apply_env(o, &st, err) < 0 || apply_config(o, err) < 0)
 		goto out;
 	if (o->insecure < 0)
@@ -1073,6 +1092,10 @@ void vmsc_cli_usage(FILE *out)
 	      "      --color WHEN          auto, always or never (NO_COLOR means never)\n"
 	      "      --docs-url URL        html: where the rules documentation is (default\n"
 	      "                            " VMSC_REPORT_DOCS_URL ")\n"
+	      "      --baseline FILE       compare with an earlier JSON report: mark new\n"
+	      "                            findings, list the resolved ones\n"
+	      "      --fail-on WHAT        all (default) or new: with new, the exit code\n"
+	      "                            comes from new unwaived findings only\n"
 	      "  -q, --quiet               no notices or progress; errors still shown\n"
 	      "  -v, --verbose             list healthy VMs and count requests (repeatable)\n"
 	      "      --debug               log each SOAP exchange to stderr, secrets masked\n"
@@ -1118,7 +1141,8 @@ void vmsc_cli_usage(FILE *out)
 	      "  1  a warning\n"
 	      "  2  an error\n"
 	      "  3  unknown: bad usage or config, connection, TLS, login or timeout failure,\n"
-	      "     a VM or vCenter that could not be read, no VM matching the globs\n",
+	      "     a VM or vCenter that could not be read, no VM matching the globs\n"
+	      "  With --fail-on new, 1 and 2 come from findings new since --baseline only.\n",
 	      out);
 }
 

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmsnapcheck/baseline.h"
 #include "vmsnapcheck/cli.h"
 #include "vmsnapcheck/config.h"
 #include "vmsnapcheck/doctor.h"
@@ -900,6 +901,49 @@ static void report_waivers(const struct vmsc_options *o, const struct vmsc_resul
 	}
 }
 
+/* The vCenter's name in reports.  Several simulators or ESXi hosts may
+ * share a host name: keep the port. */
+static void server_name(const struct vmsc_server *srv, char *name, size_t size)
+{
+	if (srv->url.port == 443)
+		snprintf(name, size, "%s", srv->url.host);
+	else
+		snprintf(name, size, strchr(srv->url.host, ':') ? "[%s]:%d" : "%s:%d",
+			 srv->url.host, srv->url.port);
+}
+
+/*
+ * --baseline: read and checked before any server is asked, like -o.  With
+ * servers the names their reports will carry are known already, so a
+ * baseline of other vCenters is refused here too; with --facts that waits
+ * for the file (vmsc_baseline_apply).
+ */
+static struct vmsc_baseline *load_baseline(const struct vmsc_options *o, struct vmsc_error *err)
+{
+	struct vmsc_baseline *b = vmsc_baseline_load(o->baseline, err);
+	struct vmsc_result *probe;
+	char name[300];
+
+	if (!b || o->facts || !o->n_servers)
+		return b;
+	for (size_t i = 0; i < o->n_servers; i++) {
+		server_name(&o->servers[i], name, sizeof(name));
+		if (vmsc_baseline_has_vcenter(b, name))
+			return b;
+	}
+	/* the message lists both sides, as after a run */
+	probe = vmsc_result_new();
+	for (size_t i = 0; probe && i < o->n_servers; i++) {
+		server_name(&o->servers[i], name, sizeof(name));
+		vmsc_result_add_vcenter(probe, o->servers[i].url.url, name);
+	}
+	if (!probe || vmsc_baseline_apply(b, probe, err) == 0)
+		vmsc_error_nomem(err);
+	vmsc_result_free(probe);
+	vmsc_baseline_free(b);
+	return NULL;
+}
+
 /* A server whose password could be read, while not interrupted. */
 static bool job_runnable(const void *arg)
 {
@@ -936,12 +980,7 @@ static int run_servers(struct run *run, struct job *jobs, size_t *glob_hits)
 								       sizeof(size_t)) };
 		if (!job->result || !job->glob_hits || !job->ev.waiver_matches)
 			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
-		/* several simulators or ESXi hosts may share a host name: keep the port */
-		if (srv->url.port == 443)
-			snprintf(name, sizeof(name), "%s", srv->url.host);
-		else
-			snprintf(name, sizeof(name), strchr(srv->url.host, ':') ? "[%s]:%d" : "%s:%d",
-				 srv->url.host, srv->url.port);
+		server_name(srv, name, sizeof(name));
 		job->vcenter = vmsc_result_add_vcenter(job->result, srv->url.url, name);
 		if (job->vcenter == (size_t)-1)
 			return vmsc_error_set(&run->err, VMSC_E_NOMEM, "out of memory");
@@ -989,6 +1028,7 @@ static int run_check(struct vmsc_options *o)
 	struct job *jobs = NULL;
 	size_t *glob_hits = NULL;
 	struct vmsc_error err = { 0 };
+	struct vmsc_baseline *baseline = NULL;
 	int exit_code = EXIT_UNKNOWN;
 	bool failed = false;
 
@@ -1021,6 +1061,11 @@ static int run_check(struct vmsc_options *o)
 	if (!o->facts && o->n_servers == 0) {
 		fprintf(stderr, "vmsnapcheck: no server: use -s HOST, VMSNAPCHECK_SERVER or GOVC_URL "
 			"(or --facts FILE)\n");
+		return EXIT_UNKNOWN;
+	}
+	if (o->baseline && !(baseline = load_baseline(o, &err))) {
+		say_error(&err);
+		pthread_mutex_destroy(&run.lock);
 		return EXIT_UNKNOWN;
 	}
 	run.result = vmsc_result_new();
@@ -1100,6 +1145,14 @@ static int run_check(struct vmsc_options *o)
 	}
 	if (failed)
 		vmsc_result_mark_incomplete(run.result, "not every vCenter could be read");
+	/* a baseline that does not fit leaves a report no format shows as OK */
+	if (baseline) {
+		run.result->fail_on_new = o->fail_on_new;
+		if (vmsc_baseline_apply(baseline, run.result, &err) < 0) {
+			say_error(&err);
+			vmsc_result_mark_incomplete(run.result, err.message);
+		}
+	}
 	if (o->verbose && !o->quiet)
 		report_waivers(o, run.result, run.waiver_matches, vmsc_report_time());
 	run.result->duration = now_seconds() - run.started;
@@ -1149,6 +1202,7 @@ out:
 	free(run.waiver_matches);
 	vmsc_result_free(run.result);
 	forget_guest_passwords(&run);
+	vmsc_baseline_free(baseline);
 	pthread_mutex_destroy(&run.lock);
 	return exit_code;
 }

@@ -61,6 +61,8 @@ struct vmsc_options {
 				       * later, so usage errors can be printed in that format) */
 	char *output;                 /* NULL = stdout */
 	char *docs_url;               /* html: rules documentation base URL; NULL = default */
+	char *baseline;               /* --baseline FILE: an earlier JSON report */
+	bool fail_on_new;             /* --fail-on new (needs --baseline) */
 	int timeout;                  /* seconds per request, default 60 */
 	int page_size;                /* default 500 */
 	int connections;              /* per vCenter, 1 or 2 (default) */

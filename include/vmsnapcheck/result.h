@@ -19,6 +19,13 @@ enum vmsc_severity {
 };
 
 /* Ordered by badness for ok..unknown; skipped stands apart. */
+/* A finding against an earlier report (--baseline, src/core/baseline.c). */
+enum vmsc_change {
+	VMSC_CHANGE_NONE = 0,       /* no baseline */
+	VMSC_CHANGE_NEW,
+	VMSC_CHANGE_UNCHANGED,
+};
+
 enum vmsc_status {
 	VMSC_STATUS_OK = 0,
 	VMSC_STATUS_WARNING,
@@ -42,6 +49,7 @@ struct vmsc_finding {
 	bool waived;
 	struct vmsc_waiver_ref *waiver; /* set when a waiver matched (waived or expired) */
 	enum vmsc_level cap;        /* the consistency it limits the VM to; UNSET = none */
+	enum vmsc_change change;    /* against --baseline; NONE without one */
 };
 
 struct vmsc_vm_result {
@@ -80,6 +88,18 @@ struct vmsc_summary {
 	/* VMs per expected consistency, indexed by enum vmsc_level; [UNSET]
 	 * counts the VMs without one (skipped, unknown) */
 	size_t consistency[VMSC_LEVEL_APPLICATION + 1];
+	/* with a baseline: findings marked new (waived ones too), findings resolved */
+	size_t new_findings, resolved;
+};
+
+/* A baseline finding that is gone (--baseline); every string is a copy. */
+struct vmsc_resolved {
+	char *vcenter;              /* this run's name of the vCenter */
+	char *vm;                   /* the VM's name in this run (it may have been renamed) */
+	char *moid;
+	char *rule;
+	enum vmsc_severity severity;
+	char *message;              /* as the baseline had it */
 };
 
 struct vmsc_result {
@@ -96,6 +116,14 @@ struct vmsc_result {
 	char *incomplete_reason;
 	char **unmatched;           /* VM names/globs given that matched no VM: never OK */
 	size_t n_unmatched;
+
+	/* --baseline: set by vmsc_baseline_apply() (vmsnapcheck/baseline.h) */
+	bool compared;              /* findings carry a change; reports show it */
+	char *baseline_generated;   /* the baseline's "generated", as written */
+	struct vmsc_resolved *resolved;
+	size_t n_resolved;
+	bool fail_on_new;           /* --fail-on new: status and exit code from new
+				     * unwaived findings (see vmsc_result_finish) */
 
 	/* filled by vmsc_result_finish() */
 	struct vmsc_summary summary;
@@ -145,11 +173,17 @@ void vmsc_waiver_ref_free(struct vmsc_waiver_ref *w);
 /* Sorts vCenters (name, then URL, by bytes) and VMs (vCenter, name by bytes,
  * moid), sorts findings (severity desc, rule, message), recomputes VM
  * statuses, computes vCenter statuses, summary, overall status and exit
- * code.  With SOURCE_DATE_EPOCH set, it zeroes every duration so reports
+ * code.  With fail_on_new after a baseline, the overall status comes from
+ * new unwaived findings only, plus unknown VMs, vCenter errors, unmatched
+ * names and an incomplete run (still unknown); VM and vCenter statuses and
+ * the counts stay as they are.  With SOURCE_DATE_EPOCH set, it zeroes every duration so reports
  * are byte-identical.  May be called again after more changes. */
 void vmsc_result_finish(struct vmsc_result *r);
 /* Marks the run incomplete (status unknown, exit 3); the first reason stays. */
 void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why);
+
+/* Frees the resolved list (vmsc_baseline_apply fills it). */
+void vmsc_result_clear_resolved(struct vmsc_result *r);
 
 /* Records a VM name or glob the user gave that matched no VM on any vCenter
  * (a copy); the run's status becomes unknown (exit 3).  0 or -1. */

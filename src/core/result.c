@@ -74,6 +74,8 @@ void vmsc_result_free(struct vmsc_result *r)
 	for (i = 0; i < r->n_unmatched; i++)
 		free(r->unmatched[i]);
 	free(r->unmatched);
+	vmsc_result_clear_resolved(r);
+	free(r->baseline_generated);
 	free(r);
 }
 
@@ -359,6 +361,34 @@ out:
 	free(map);
 }
 
+/* --fail-on new: what is new and unwaived decides; what could not be read
+ * still makes the run unknown (it proves nothing either way). */
+static enum vmsc_status status_from_new(const struct vmsc_result *r)
+{
+	enum vmsc_status st = VMSC_STATUS_OK;
+
+	for (size_t i = 0; i < r->n_vcenters; i++)
+		if (r->vcenters[i].error)
+			st = VMSC_STATUS_UNKNOWN;
+	for (size_t i = 0; i < r->n_vms; i++) {
+		const struct vmsc_vm_result *vm = &r->vms[i];
+
+		if (vm->status == VMSC_STATUS_UNKNOWN)
+			st = vmsc_status_worse(st, VMSC_STATUS_UNKNOWN);
+		if (vm->status == VMSC_STATUS_SKIPPED)
+			continue;
+		for (size_t j = 0; j < vm->n_findings; j++) {
+			const struct vmsc_finding *f = &vm->findings[j];
+
+			if (!f->waived && f->change == VMSC_CHANGE_NEW)
+				st = vmsc_status_worse(st, f->severity == VMSC_SEV_ERROR
+								   ? VMSC_STATUS_ERROR
+								   : VMSC_STATUS_WARNING);
+		}
+	}
+	return st;
+}
+
 void vmsc_result_finish(struct vmsc_result *r)
 {
 	struct vmsc_summary *s = &r->summary;
@@ -391,9 +421,12 @@ void vmsc_result_finish(struct vmsc_result *r)
 		}
 		if ((size_t)vm->consistency.expected <= VMSC_LEVEL_APPLICATION)
 			s->consistency[vm->consistency.expected]++;
-		for (j = 0; j < vm->n_findings; j++)
+		for (j = 0; j < vm->n_findings; j++) {
 			if (vm->findings[j].waived)
 				s->waived++;
+			if (vm->findings[j].change == VMSC_CHANGE_NEW)
+				s->new_findings++;
+		}
 		if (vm->vcenter < r->n_vcenters) {
 			struct vmsc_vcenter_result *vc = &r->vcenters[vm->vcenter];
 
@@ -416,6 +449,9 @@ void vmsc_result_finish(struct vmsc_result *r)
 	for (i = 0; i < r->n_vms; i++)
 		if (r->vms[i].vcenter >= r->n_vcenters && r->vms[i].status != VMSC_STATUS_SKIPPED)
 			r->status = vmsc_status_worse(r->status, r->vms[i].status);
+	s->resolved = r->n_resolved;
+	if (r->fail_on_new && r->compared)
+		r->status = status_from_new(r);
 	if (r->incomplete || r->n_unmatched)
 		r->status = VMSC_STATUS_UNKNOWN;
 	r->exit_code = vmsc_status_exit_code(r->status);
@@ -488,6 +524,22 @@ void vmsc_result_mark_incomplete(struct vmsc_result *r, const char *why)
 		r->incomplete_reason = strdup(why ? why : "the run did not finish");
 	r->status = VMSC_STATUS_UNKNOWN;
 	r->exit_code = 3;
+}
+
+void vmsc_result_clear_resolved(struct vmsc_result *r)
+{
+	for (size_t i = 0; i < r->n_resolved; i++) {
+		struct vmsc_resolved *x = &r->resolved[i];
+
+		free(x->vcenter);
+		free(x->vm);
+		free(x->moid);
+		free(x->rule);
+		free(x->message);
+	}
+	free(r->resolved);
+	r->resolved = NULL;
+	r->n_resolved = 0;
 }
 
 /* --- names ---------------------------------------------------------------- */

@@ -413,8 +413,13 @@ static void finding(struct html_ctx *c, const struct vmsc_finding *f)
 {
 	const char *sev = vmsc_severity_name(f->severity);
 
-	fprintf(c->out, "<li class=\"%s%s\"><span class=\"sev %s\">%s</span> ", sev,
-		f->waived ? " waived" : "", sev, sev);
+	fprintf(c->out, "<li class=\"%s%s\"", sev, f->waived ? " waived" : "");
+	if (f->change)
+		fprintf(c->out, " data-change=\"%s\"",
+			f->change == VMSC_CHANGE_NEW ? "new" : "unchanged");
+	fprintf(c->out, "><span class=\"sev %s\">%s</span> ", sev, sev);
+	if (f->change == VMSC_CHANGE_NEW)
+		put(c, "<span class=\"chg\">new</span> ");
 	rule_link(c, f->rule);
 	put(c, ": <span class=\"msg\">");
 	esc(c, f->message);
@@ -529,6 +534,63 @@ static void vm_table(struct html_ctx *c)
 	free(order);
 }
 
+/* --baseline only (without one the page keeps its bytes): the badge's style,
+ * in a second inline <style> the policy allows like the first. */
+static const char COMPARED_STYLE[] =
+	".chg { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: var(--link);\n"
+	"  color: #fff; font-weight: 600; text-transform: uppercase; font-size: .7rem; }\n"
+	"@media (prefers-color-scheme: dark) { .chg { color: #0d1117; } }\n"
+	"#resolved td { border-bottom: 1px solid var(--line); }\n";
+
+/* The counts against the baseline, under the run line. */
+static void compared_meta(struct html_ctx *c)
+{
+	const struct vmsc_result *r = c->r;
+
+	fprintf(c->out, "<p class=\"meta\" id=\"baseline\" data-new=\"%zu\" data-resolved=\"%zu\">"
+		"Since the baseline", r->summary.new_findings, r->summary.resolved);
+	if (r->baseline_generated) {
+		put(c, " of ");
+		esc(c, r->baseline_generated);
+	}
+	fprintf(c->out, ": %zu new finding%s, %zu resolved.</p>\n", r->summary.new_findings,
+		r->summary.new_findings == 1 ? "" : "s", r->summary.resolved);
+}
+
+/* Findings of the baseline that are gone, one <tr data-resolved-vm data-rule> each. */
+static void resolved_section(struct html_ctx *c)
+{
+	const struct vmsc_result *r = c->r;
+
+	put(c, "<h2>Resolved since the baseline</h2>\n");
+	if (!r->n_resolved) {
+		put(c, "<p class=\"muted\" id=\"resolved-none\">None.</p>\n");
+		return;
+	}
+	put(c, "<table id=\"resolved\">\n<thead><tr><th>VM</th><th>vCenter</th><th>severity</th>"
+	       "<th>finding</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < r->n_resolved; i++) {
+		const struct vmsc_resolved *x = &r->resolved[i];
+		const char *sev = vmsc_severity_name(x->severity);
+
+		/* not data-vm: that is one row per VM of this run */
+		put(c, "<tr data-resolved-vm=\"");
+		esc(c, x->vm);
+		put(c, "\" data-rule=\"");
+		esc(c, x->rule);
+		put(c, "\"><td class=\"name\">");
+		esc(c, x->vm);
+		put(c, "</td><td>");
+		esc(c, x->vcenter);
+		fprintf(c->out, "</td><td><span class=\"sev %s\">%s</span></td><td>", sev, sev);
+		rule_link(c, x->rule);
+		put(c, ": <span class=\"msg\">");
+		esc(c, x->message);
+		put(c, "</span></td></tr>\n");
+	}
+	put(c, "</tbody></table>\n");
+}
+
 /* Run incomplete, names that matched nothing: the page must not look whole. */
 static void notes(struct html_ctx *c)
 {
@@ -580,13 +642,20 @@ int vmsc_report_html(const struct vmsc_result *r, const struct vmsc_report_optio
 	fprintf(out, "\">\n<title>vmsnapcheck: %s, %zu VM%s, %s</title>\n<style>\n", status,
 		r->summary.vms, r->summary.vms == 1 ? "" : "s", when);
 	put(&c, STYLE);
+	if (r->compared) {
+		put(&c, "</style>\n<style>\n");
+		put(&c, COMPARED_STYLE);
+	}
 	put(&c, "</style>\n</head>\n<body>\n<header>\n<h1>vmsnapcheck report ");
 	status_badge(&c, r->status);
 	fprintf(out, "</h1>\n<p class=\"meta\" id=\"run\" data-status=\"%s\" data-exit-code=\"%d\">"
 		"Run at <time datetime=\"%s\">%s</time>", status, r->exit_code, iso, when);
 	if (r->duration > 0)
 		fprintf(out, ", took %.2f s", r->duration);
-	fprintf(out, "; exit code %d.</p>\n</header>\n", r->exit_code);
+	fprintf(out, "; exit code %d.</p>\n", r->exit_code);
+	if (r->compared)
+		compared_meta(&c);
+	put(&c, "</header>\n");
 	notes(&c);
 	put(&c, "<section class=\"cards\" id=\"summary\">\n");
 	vcenters(&c);
@@ -595,6 +664,8 @@ int vmsc_report_html(const struct vmsc_result *r, const struct vmsc_report_optio
 	top_rules(&c);
 	put(&c, "</section>\n<main>\n");
 	vm_table(&c);
+	if (r->compared)
+		resolved_section(&c);
 	put(&c, "</main>\n<footer>vmsnapcheck");
 	if (o && o->tool_version) {
 		put(&c, " ");

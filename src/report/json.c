@@ -68,7 +68,9 @@ static json_t *finding_json(const struct vmsc_finding *f)
 	    set(o, "severity", json_string(vmsc_severity_name(f->severity))) < 0 ||
 	    set(o, "message", jstr(f->message)) < 0 || set(o, "remedy", jstr(f->remedy)) < 0 ||
 	    set(o, "waived", json_boolean(f->waived)) < 0 ||
-	    (f->waiver && set(o, "waiver", waiver_json(f->waiver)) < 0)) {
+	    (f->waiver && set(o, "waiver", waiver_json(f->waiver)) < 0) ||
+	    (f->change && set(o, "change", json_string(f->change == VMSC_CHANGE_NEW
+								? "new" : "unchanged")) < 0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -180,6 +182,30 @@ static json_t *summary_json(const struct vmsc_summary *s)
 			 "none", (json_int_t)s->consistency[VMSC_LEVEL_NONE]);
 }
 
+/* --baseline: summary.new, summary.resolved and the top-level "resolved"
+ * list, only when compared (without a baseline the bytes stay as they were). */
+static int compared_json(const struct vmsc_result *r, json_t *root)
+{
+	json_t *sum = json_object_get(root, "summary"), *list = json_array();
+
+	if (set(root, "resolved", list) < 0 ||
+	    set(sum, "new", json_integer((json_int_t)r->summary.new_findings)) < 0 ||
+	    set(sum, "resolved", json_integer((json_int_t)r->summary.resolved)) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n_resolved; i++) {
+		const struct vmsc_resolved *x = &r->resolved[i];
+		json_t *o = json_object();
+
+		if (json_array_append_new(list, o) < 0 || set(o, "vcenter", jstr(x->vcenter)) < 0 ||
+		    set(o, "vm", jstr(x->vm)) < 0 || set(o, "moid", jstr(x->moid)) < 0 ||
+		    set(o, "rule", jstr(x->rule)) < 0 ||
+		    set(o, "severity", json_string(vmsc_severity_name(x->severity))) < 0 ||
+		    set(o, "message", jstr(x->message)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Everything but "vms", which comes last and is written VM by VM. */
 static json_t *head_json(const struct vmsc_result *r)
 {
@@ -218,6 +244,8 @@ static json_t *head_json(const struct vmsc_result *r)
 			goto out;
 	if (json_object_set(root, "vcenters", vcenters) < 0 ||
 	    set(root, "summary", summary_json(&r->summary)) < 0)
+		goto out;
+	if (r->compared && compared_json(r, root) < 0)
 		goto out;
 	ret = json_incref(root);
 out:

@@ -116,6 +116,8 @@ static void write_finding(struct text_ctx *c, const struct vmsc_finding *f)
 	fputs(vmsc_severity_name(f->severity), c->out);
 	fputs(reset, c->out);
 	fputs("] ", c->out);
+	if (f->change == VMSC_CHANGE_NEW)
+		fputs(c->o && c->o->color ? "\033[1mNEW\033[0m " : "NEW ", c->out);
 	put_clean(c, f->rule);
 	fputs(": ", c->out);
 	put_clean(c, f->message);
@@ -244,6 +246,41 @@ static void write_summary(struct text_ctx *c)
 		s->skipped);
 	if (s->waived)
 		fprintf(c->out, " (%zu finding%s waived)", s->waived, s->waived == 1 ? "" : "s");
+	if (c->r->compared)
+		fprintf(c->out, "; %zu new, %zu resolved since the baseline", s->new_findings,
+			s->resolved);
+	fputc('\n', c->out);
+}
+
+/* --baseline: what is gone, after the table ("  VM: [SEVERITY] RULE: MESSAGE"). */
+static void write_resolved(struct text_ctx *c)
+{
+	const struct vmsc_result *r = c->r;
+
+	if (!r->n_resolved)
+		return;
+	fprintf(c->out, "Resolved since the baseline");
+	if (r->baseline_generated) {
+		fputs(" of ", c->out);
+		put_clean(c, r->baseline_generated);
+	}
+	fputs(":\n", c->out);
+	for (size_t i = 0; i < r->n_resolved; i++) {
+		const struct vmsc_resolved *x = &r->resolved[i];
+
+		fputs("  ", c->out);
+		put_clean(c, x->vm);
+		if (c->multi_vc) {
+			fputs(" (", c->out);
+			put_clean(c, x->vcenter);
+			fputc(')', c->out);
+		}
+		fprintf(c->out, ": [%s] ", vmsc_severity_name(x->severity));
+		put_clean(c, x->rule);
+		fputs(": ", c->out);
+		put_clean(c, x->message);
+		fputc('\n', c->out);
+	}
 	fputc('\n', c->out);
 }
 
@@ -254,6 +291,7 @@ int vmsc_report_text(const struct vmsc_result *r, const struct vmsc_report_optio
 	size_t i;
 
 	write_table(&c);
+	write_resolved(&c);
 
 	for (i = 0; i < r->n_vcenters; i++) {
 		const struct vmsc_vcenter_result *vc = &r->vcenters[i];
