@@ -72,6 +72,9 @@ vmsc_check_fn vmsc_check_guest_login_failed;
 
 /* Helpers shared by the checks (rules.c). */
 const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *ctx);
+/* How findings name a disk and a controller (into buf, which is returned). */
+const char *vmsc_rule_disk_name(const struct vmsc_disk *d, char *buf, size_t size);
+const char *vmsc_rule_controller_name(const struct vmsc_controller *c, char *buf, size_t size);
 /* Whether the string is set and equal to `value` (vim25 enums are case-sensitive). */
 int vmsc_str_is(const char *s, const char *value);
 /* Whether a runtime.connectionState value means the VM cannot be backed up. */

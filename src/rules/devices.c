@@ -11,36 +11,6 @@
 
 #include "rules/checks.h"
 
-/* "'Hard disk 2' ([ds1] vm/vm_1.vmdk)", or "'Hard disk 2'" without a file. */
-static const char *disk_name(const struct vmsc_disk *d, char *buf, size_t size)
-{
-	char key[32];
-	const char *label = d->label;
-
-	if (!label || !*label) {
-		snprintf(key, sizeof(key), "disk %d", d->key);
-		label = key;
-	}
-	if (d->file_name && *d->file_name)
-		snprintf(buf, size, "'%s' (%s)", label, d->file_name);
-	else
-		snprintf(buf, size, "'%s'", label);
-	return buf;
-}
-
-/* "'SCSI controller 1' (ParaVirtualSCSIController, bus 1)", or
- * "ParaVirtualSCSIController (bus 1)" when the label is not known. */
-static const char *controller_name(const struct vmsc_controller *c, char *buf, size_t size)
-{
-	const char *type = c->type && *c->type ? c->type : vmsc_controller_kind_name(c->kind);
-
-	if (c->label && *c->label)
-		snprintf(buf, size, "'%s' (%s, bus %d)", c->label, type, c->bus_number);
-	else
-		snprintf(buf, size, "%s (bus %d)", type, c->bus_number);
-	return buf;
-}
-
 static const struct vmsc_controller *find_controller(const struct vmsc_vm_facts *f, int key)
 {
 	size_t i;
@@ -68,8 +38,8 @@ int vmsc_check_quiesce_ide_disk(const struct vmsc_vm_facts *f, struct vmsc_rule_
 			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "disk %s is on IDE controller %s: no application-consistent "
-				     "quiescing", disk_name(d, dn, sizeof(dn)),
-				     controller_name(c, cn, sizeof(cn))) < 0)
+				     "quiescing", vmsc_rule_disk_name(d, dn, sizeof(dn)),
+				     vmsc_rule_controller_name(c, cn, sizeof(cn))) < 0)
 			return -1;
 	}
 	return 0;
@@ -95,7 +65,7 @@ int vmsc_check_independent_disk(const struct vmsc_vm_facts *f, struct vmsc_rule_
 			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "disk %s has disk mode %s: left out of every snapshot",
-				     disk_name(d, dn, sizeof(dn)), d->disk_mode) < 0)
+				     vmsc_rule_disk_name(d, dn, sizeof(dn)), d->disk_mode) < 0)
 			return -1;
 	}
 	return 0;
@@ -117,13 +87,13 @@ int vmsc_check_rdm_physical(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx 
 			rc = vmsc_rule_report(ctx, ctx->rule->severity,
 					      "disk %s is a raw device mapping in physical "
 					      "compatibility mode (physicalMode): snapshots cannot "
-					      "include it", disk_name(d, dn, sizeof(dn)));
+					      "include it", vmsc_rule_disk_name(d, dn, sizeof(dn)));
 			break;
 		case VMSC_BACKING_RAW_DISK:
 		case VMSC_BACKING_PARTITIONED_RAW:
 			rc = vmsc_rule_report(ctx, ctx->rule->severity,
 					      "disk %s has a raw disk backing (%s): snapshots cannot "
-					      "include it", disk_name(d, dn, sizeof(dn)),
+					      "include it", vmsc_rule_disk_name(d, dn, sizeof(dn)),
 					      d->backing_type ? d->backing_type
 							      : vmsc_backing_kind_name(d->backing_kind));
 			break;
@@ -146,7 +116,7 @@ int vmsc_check_multi_writer_disk(const struct vmsc_vm_facts *f, struct vmsc_rule
 			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "disk %s is shared with multi-writer (sharingMultiWriter): "
-				     "snapshots are not supported", disk_name(d, dn, sizeof(dn))) < 0)
+				     "snapshots are not supported", vmsc_rule_disk_name(d, dn, sizeof(dn))) < 0)
 			return -1;
 	}
 	return 0;
@@ -167,7 +137,7 @@ int vmsc_check_scsi_bus_sharing(const struct vmsc_vm_facts *f, struct vmsc_rule_
 			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "SCSI controller %s has bus sharing %s: snapshots are not "
-				     "supported", controller_name(c, cn, sizeof(cn)),
+				     "supported", vmsc_rule_controller_name(c, cn, sizeof(cn)),
 				     c->shared_bus) < 0)
 			return -1;
 	}

@@ -340,6 +340,36 @@ const struct vmsc_thresholds *vmsc_rule_thresholds(const struct vmsc_rule_ctx *c
 	return ctx->config ? &ctx->config->thresholds : &vmsc_thresholds_default;
 }
 
+/* "'Hard disk 2' ([ds1] vm/vm_1.vmdk)", or "'Hard disk 2'" without a file. */
+const char *vmsc_rule_disk_name(const struct vmsc_disk *d, char *buf, size_t size)
+{
+	char key[32];
+	const char *label = d->label;
+
+	if (!label || !*label) {
+		snprintf(key, sizeof(key), "disk %d", d->key);
+		label = key;
+	}
+	if (d->file_name && *d->file_name)
+		snprintf(buf, size, "'%s' (%s)", label, d->file_name);
+	else
+		snprintf(buf, size, "'%s'", label);
+	return buf;
+}
+
+/* "'SCSI controller 1' (ParaVirtualSCSIController, bus 1)", or
+ * "ParaVirtualSCSIController (bus 1)" when the label is not known. */
+const char *vmsc_rule_controller_name(const struct vmsc_controller *c, char *buf, size_t size)
+{
+	const char *type = c->type && *c->type ? c->type : vmsc_controller_kind_name(c->kind);
+
+	if (c->label && *c->label)
+		snprintf(buf, size, "'%s' (%s, bus %d)", c->label, type, c->bus_number);
+	else
+		snprintf(buf, size, "%s (bus %d)", type, c->bus_number);
+	return buf;
+}
+
 int vmsc_str_is(const char *s, const char *value)
 {
 	return s && strcmp(s, value) == 0;

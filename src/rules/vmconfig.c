@@ -16,34 +16,6 @@
 
 #include "rules/checks.h"
 
-/* "'Hard disk 2' ([ds1] vm/vm_1.vmdk)", or "'Hard disk 2'" without a file. */
-static const char *disk_name(const struct vmsc_disk *d, char *buf, size_t size)
-{
-	char key[32];
-	const char *label = d->label;
-
-	if (!label || !*label) {
-		snprintf(key, sizeof(key), "disk %d", d->key);
-		label = key;
-	}
-	if (d->file_name && *d->file_name)
-		snprintf(buf, size, "'%s' (%s)", label, d->file_name);
-	else
-		snprintf(buf, size, "'%s'", label);
-	return buf;
-}
-
-static const char *controller_name(const struct vmsc_controller *c, char *buf, size_t size)
-{
-	const char *type = c->type && *c->type ? c->type : vmsc_controller_kind_name(c->kind);
-
-	if (c->label && *c->label)
-		snprintf(buf, size, "'%s' (%s, bus %d)", c->label, type, c->bus_number);
-	else
-		snprintf(buf, size, "%s (bus %d)", type, c->bus_number);
-	return buf;
-}
-
 static const char *device_name(const struct vmsc_device *d, char *buf, size_t size)
 {
 	if (d->label && *d->label)
@@ -150,9 +122,9 @@ int vmsc_check_quiesce_nvme_sata_disk(const struct vmsc_vm_facts *f, struct vmsc
 			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "disk %s is on %s controller %s: no application-consistent "
-				     "quiescing", disk_name(d, dn, sizeof(dn)),
+				     "quiescing", vmsc_rule_disk_name(d, dn, sizeof(dn)),
 				     c->kind == VMSC_CONTROLLER_NVME ? "NVMe" : "SATA",
-				     controller_name(c, cn, sizeof(cn))) < 0)
+				     vmsc_rule_controller_name(c, cn, sizeof(cn))) < 0)
 			return -1;
 	}
 	return 0;
@@ -229,7 +201,7 @@ int vmsc_check_encrypted_vm(const struct vmsc_vm_facts *f, struct vmsc_rule_ctx 
 		if (f->disks[i].key_id && *f->disks[i].key_id &&
 		    vmsc_rule_report(ctx, ctx->rule->severity, "disk %s is encrypted: no "
 				     "application-consistent quiescing",
-				     disk_name(&f->disks[i], name, sizeof(name))) < 0)
+				     vmsc_rule_disk_name(&f->disks[i], name, sizeof(name))) < 0)
 			return -1;
 	for (size_t i = 0; i < f->n_devices; i++)
 		if (vmsc_str_is(f->devices[i].type, "VirtualTPM") &&
@@ -328,7 +300,7 @@ int vmsc_check_unmanaged_delta_disk(const struct vmsc_vm_facts *f, struct vmsc_r
 			continue;
 		if (vmsc_rule_report(ctx, ctx->rule->severity,
 				     "disk %s is a delta disk of %s but the VM has no snapshots: "
-				     "vCenter does not show this chain", disk_name(d, dn, sizeof(dn)),
+				     "vCenter does not show this chain", vmsc_rule_disk_name(d, dn, sizeof(dn)),
 				     d->parent_file_name) < 0)
 			return -1;
 	}
