@@ -162,14 +162,10 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 					 const char *ds_path, size_t max, unsigned char **data,
 					 size_t *len, struct vmsc_error *err)
 {
-	struct vmsc_transport t;
-	struct sink s = { .max = max };
 	char *ds = NULL, *rel = NULL, *path = NULL, *edc = NULL, *eds = NULL, *url = NULL;
 	const char *scheme_end = strstr(c->opts.url, "://");
 	const char *host_end = scheme_end ? strchr(scheme_end + 3, '/') : NULL;
 	int host_len = host_end ? (int)(host_end - c->opts.url) : (int)strlen(c->opts.url);
-	long status = 0;
-	CURLcode cc;
 	int rc = -1;
 
 	*data = NULL;
@@ -179,53 +175,18 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 		free(rel);
 		return vmsc_error_set(err, VMSC_E_PROTOCOL, "'%s' is not a datastore path", ds_path);
 	}
-	if (vmsc_transport_init(&t, &c->opts, err) < 0)
-		goto out;
-	t.max_bytes = max;
-	if (c->share)
-		curl_easy_setopt(t.curl, CURLOPT_SHARE, c->share);
-	path = escape_path(t.curl, rel);
-	edc = curl_easy_escape(t.curl, datacenter, 0);
-	eds = curl_easy_escape(t.curl, ds, 0);
+	/* curl >= 7.82 escapes without a handle */
+	path = escape_path(NULL, rel);
+	edc = curl_easy_escape(NULL, datacenter, 0);
+	eds = curl_easy_escape(NULL, ds, 0);
 	if (!path || !edc || !eds ||
 	    asprintf(&url, "%.*s/folder/%s?dcPath=%s&dsName=%s", host_len, c->opts.url, path, edc,
 		     eds) < 0) {
 		url = NULL;
 		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
-		goto out;
-	}
-	curl_easy_setopt(t.curl, CURLOPT_URL, url);
-	curl_easy_setopt(t.curl, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(t.curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
-	/* its TLS callbacks point at this stack frame: no connection of its own outlives it */
-	curl_easy_setopt(t.curl, CURLOPT_FORBID_REUSE, 1L);
-	if (!c->opts.debug) /* the status line is all we need from the headers */
-		curl_easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, ignore_headers);
-	vmsc_count_request(c, "GET /folder");
-	cc = curl_easy_perform(t.curl);
-	c->tr.total_received += (unsigned long long)s.len;
-	curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &status);
-	if (s.over || t.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
-		vmsc_error_set(err, VMSC_E_PROTOCOL, "'%s' on '%s' is larger than %zu bytes", ds_path,
-			       c->opts.host, max);
-	} else if (t.interrupted) {
-		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted");
-	} else if (cc != CURLE_OK) {
-		vmsc_error_set(err, VMSC_E_CONNECT, "cannot download '%s' from '%s': %s", ds_path,
-			       c->opts.host, curl_easy_strerror(cc));
-	} else if (status != 200) {
-		vmsc_error_set(err, VMSC_E_HTTP, "cannot download '%s' from '%s': HTTP %ld",
-			       ds_path, c->opts.host, status);
 	} else {
-		*data = s.buf;
-		*len = s.len;
-		s.buf = NULL;
-		rc = 0;
+		rc = download(c, url, ds_path, "GET /folder", max, data, len, err);
 	}
-out:
-	free(s.buf);
 	free(url);
 	if (edc)
 		curl_free(edc);
@@ -234,6 +195,5 @@ out:
 	free(path);
 	free(ds);
 	free(rel);
-	vmsc_transport_release(&t);
 	return rc;
 }
