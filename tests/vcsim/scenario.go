@@ -73,6 +73,11 @@ type VMSpec struct {
 	SnapshotTask *SnapshotTaskSpec `json:"snapshotTask,omitempty"`
 	// TaskHistory: past tasks of this VM, served by TaskHistoryCollectors.
 	TaskHistory []TaskHistorySpec `json:"taskHistory,omitempty"`
+
+	// -realistic (generate.go): filler settings made by extraConfig() until
+	// the VM has extraTarget keys in all, whatever the builder added
+	extraTarget int
+	extraFill   int64 // seed of the filler values
 }
 
 // SnapshotTaskSpec: the outcome of CreateSnapshot_Task on a VM (see tasks.go).
