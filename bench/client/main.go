@@ -208,19 +208,11 @@ func main() {
 		if err := v.Retrieve(ctx, []string{"VirtualMachine"}, paths, &content); err != nil {
 			die("Retrieve: %s", err)
 		}
-		var vms []mo.VirtualMachine
-		if err := mo.LoadObjectContent(content, &vms); err != nil {
+		vms, k, err := loadVMs(content)
+		if err != nil {
 			die("LoadObjectContent: %s", err)
 		}
-		for i := range content {
-			for _, p := range content[i].PropSet {
-				if strings.HasPrefix(p.Name, "config.extraConfig[") {
-					if ov, ok := p.Val.(types.OptionValue); ok && ov.Key != "" {
-						keyed++
-					}
-				}
-			}
-		}
+		keyed = k
 		nvms = len(vms)
 		for i := range vms {
 			if vms[i].Config != nil {
@@ -276,13 +268,20 @@ func main() {
 		}
 		pc := property.DefaultCollector(vc)
 		for _, ref := range refs {
-			var vm mo.VirtualMachine
-			if err := pc.RetrieveOne(ctx, ref, paths, &vm); err != nil {
+			// pc.RetrieveOne(ctx, ref, paths, &vm), but through the
+			// ObjectContent for the keyed paths (see loadVMs)
+			var content []types.ObjectContent
+			if err := pc.Retrieve(ctx, []types.ManagedObjectReference{ref}, paths, &content); err != nil {
 				die("RetrieveOne %s: %s", ref, err)
 			}
+			vms, k, err := loadVMs(content)
+			if err != nil || len(vms) != 1 {
+				die("RetrieveOne %s: %v", ref, err)
+			}
+			keyed += k
 			nvms++
-			if vm.Config != nil {
-				ndev += len(vm.Config.Hardware.Device)
+			if vms[0].Config != nil {
+				ndev += len(vms[0].Config.Hardware.Device)
 			}
 		}
 	case "capture":
@@ -301,6 +300,34 @@ func main() {
 	}
 	fmt.Printf("mode=%s vms=%d devices=%d keyed_values=%d requests=%d bytes=%d\n", *mode, nvms, ndev, keyed,
 		atomic.LoadInt64(&ct.requests), atomic.LoadInt64(&ct.bytes))
+}
+
+// loadVMs: mo.LoadObjectContent for property sets that may hold keyed
+// paths. A VM without the key has the path in its missingSet
+// (InvalidProperty: "not set"), on which LoadObjectContent fails, so those
+// entries are dropped first; the values found are counted.
+func loadVMs(content []types.ObjectContent) ([]mo.VirtualMachine, int, error) {
+	keyed := 0
+	for i := range content {
+		ms := content[i].MissingSet[:0]
+		for _, m := range content[i].MissingSet {
+			if _, ok := m.Fault.Fault.(*types.InvalidProperty); ok && strings.HasPrefix(m.Path, "config.extraConfig[") {
+				continue
+			}
+			ms = append(ms, m)
+		}
+		content[i].MissingSet = ms
+		for _, p := range content[i].PropSet {
+			if strings.HasPrefix(p.Name, "config.extraConfig[") {
+				if ov, ok := p.Val.(types.OptionValue); ok && ov.Key != "" {
+					keyed++
+				}
+			}
+		}
+	}
+	var vms []mo.VirtualMachine
+	err := mo.LoadObjectContent(content, &vms)
+	return vms, keyed, err
 }
 
 // stat: min/mean/max of a per-VM count, printed as "min-max(mean)"
