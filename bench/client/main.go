@@ -12,6 +12,8 @@
 //	               the VM morefs from a container view, then one
 //	               RetrieveProperties per VM (property.Collector.RetrieveOne),
 //	               sequentially
+//	-mode shape    not timed: min-max(mean) per VM of devices, disks,
+//	               extraConfig keys, 8 KB+ values and snapshots
 //	-mode capture  sends what vmsnapcheck sends (RetrievePropertiesEx with
 //	               maxObjects, then ContinueRetrievePropertiesEx) and saves each
 //	               page's raw response body to -capture-dir/page-NNNN.xml (the
@@ -139,7 +141,7 @@ func die(format string, args ...interface{}) {
 
 func main() {
 	var (
-		mode       = flag.String("mode", "govmomi", "govmomi | naive | capture")
+		mode       = flag.String("mode", "govmomi", "govmomi | naive | capture | shape")
 		server     = flag.String("url", "", "SDK `URL`, e.g. https://127.0.0.1:PORT/sdk")
 		user       = flag.String("u", "u", "user name")
 		pwFile     = flag.String("password-file", "", "`FILE` with the password on its first line")
@@ -193,19 +195,66 @@ func main() {
 		die("CreateContainerView: %s", err)
 	}
 
-	var nvms, ndev int
+	var nvms, ndev, keyed int
 	switch *mode {
 	case "govmomi":
-		var vms []mo.VirtualMachine
-		if err := v.Retrieve(ctx, []string{"VirtualMachine"}, paths, &vms); err != nil {
+		// Keyed paths (config.extraConfig["KEY"]) are plain strings to
+		// govmomi's property collector: sent and answered like any other.
+		// But mo.VirtualMachine has no field for them (LoadObjectContent
+		// skips property names it does not know), so a govmomi user reads
+		// the ObjectContent and picks those values out of its propSet, as
+		// done here; without keyed paths this is exactly v.Retrieve(&vms).
+		var content []types.ObjectContent
+		if err := v.Retrieve(ctx, []string{"VirtualMachine"}, paths, &content); err != nil {
 			die("Retrieve: %s", err)
 		}
+		vms, k, err := loadVMs(content)
+		if err != nil {
+			die("LoadObjectContent: %s", err)
+		}
+		keyed = k
 		nvms = len(vms)
 		for i := range vms {
 			if vms[i].Config != nil {
 				ndev += len(vms[i].Config.Hardware.Device)
 			}
 		}
+	case "shape":
+		// not timed: what the inventory's VMs carry, for the report
+		var vms []mo.VirtualMachine
+		if err := v.Retrieve(ctx, []string{"VirtualMachine"}, []string{"config.template", "config.hardware.device",
+			"config.extraConfig", "snapshot"}, &vms); err != nil {
+			die("Retrieve: %s", err)
+		}
+		var dev, disk, ec, blob, snap stat
+		for i := range vms {
+			c := vms[i].Config
+			if c == nil {
+				continue
+			}
+			nd := 0
+			for _, d := range c.Hardware.Device {
+				if _, ok := d.(*types.VirtualDisk); ok {
+					nd++
+				}
+			}
+			nb := 0
+			for _, o := range c.ExtraConfig {
+				if ov := o.GetOptionValue(); ov != nil {
+					if s, ok := ov.Value.(string); ok && len(s) >= 8<<10 {
+						nb++
+					}
+				}
+			}
+			dev.add(len(c.Hardware.Device))
+			disk.add(nd)
+			ec.add(len(c.ExtraConfig))
+			blob.add(nb)
+			snap.add(countSnapshots(vms[i].Snapshot))
+		}
+		nvms = len(vms)
+		fmt.Printf("shape vms=%d devices=%s disks=%s extraConfig_keys=%s blobs_8k=%s snapshots=%s\n",
+			nvms, dev, disk, ec, blob, snap)
 	case "naive":
 		// Get-VM: the VM list first (the view's "view" property), then one
 		// property request per VM, as a foreach over the VMs does.
@@ -219,13 +268,20 @@ func main() {
 		}
 		pc := property.DefaultCollector(vc)
 		for _, ref := range refs {
-			var vm mo.VirtualMachine
-			if err := pc.RetrieveOne(ctx, ref, paths, &vm); err != nil {
+			// pc.RetrieveOne(ctx, ref, paths, &vm), but through the
+			// ObjectContent for the keyed paths (see loadVMs)
+			var content []types.ObjectContent
+			if err := pc.Retrieve(ctx, []types.ManagedObjectReference{ref}, paths, &content); err != nil {
 				die("RetrieveOne %s: %s", ref, err)
 			}
+			vms, k, err := loadVMs(content)
+			if err != nil || len(vms) != 1 {
+				die("RetrieveOne %s: %v", ref, err)
+			}
+			keyed += k
 			nvms++
-			if vm.Config != nil {
-				ndev += len(vm.Config.Hardware.Device)
+			if vms[0].Config != nil {
+				ndev += len(vms[0].Config.Hardware.Device)
 			}
 		}
 	case "capture":
@@ -242,8 +298,72 @@ func main() {
 	if err := sm.Logout(ctx); err != nil {
 		die("logout: %s", err)
 	}
-	fmt.Printf("mode=%s vms=%d devices=%d requests=%d bytes=%d\n", *mode, nvms, ndev,
+	fmt.Printf("mode=%s vms=%d devices=%d keyed_values=%d requests=%d bytes=%d\n", *mode, nvms, ndev, keyed,
 		atomic.LoadInt64(&ct.requests), atomic.LoadInt64(&ct.bytes))
+}
+
+// loadVMs: mo.LoadObjectContent for property sets that may hold keyed
+// paths. A VM without the key has the path in its missingSet
+// (InvalidProperty: "not set"), on which LoadObjectContent fails, so those
+// entries are dropped first; the values found are counted.
+func loadVMs(content []types.ObjectContent) ([]mo.VirtualMachine, int, error) {
+	keyed := 0
+	for i := range content {
+		ms := content[i].MissingSet[:0]
+		for _, m := range content[i].MissingSet {
+			if _, ok := m.Fault.Fault.(*types.InvalidProperty); ok && strings.HasPrefix(m.Path, "config.extraConfig[") {
+				continue
+			}
+			ms = append(ms, m)
+		}
+		content[i].MissingSet = ms
+		for _, p := range content[i].PropSet {
+			if strings.HasPrefix(p.Name, "config.extraConfig[") {
+				if ov, ok := p.Val.(types.OptionValue); ok && ov.Key != "" {
+					keyed++
+				}
+			}
+		}
+	}
+	var vms []mo.VirtualMachine
+	err := mo.LoadObjectContent(content, &vms)
+	return vms, keyed, err
+}
+
+// stat: min/mean/max of a per-VM count, printed as "min-max(mean)"
+type stat struct{ n, sum, min, max int }
+
+func (s *stat) add(v int) {
+	if s.n == 0 || v < s.min {
+		s.min = v
+	}
+	if v > s.max {
+		s.max = v
+	}
+	s.n++
+	s.sum += v
+}
+
+func (s stat) String() string {
+	if s.n == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%d-%d(%.1f)", s.min, s.max, float64(s.sum)/float64(s.n))
+}
+
+func countSnapshots(si *types.VirtualMachineSnapshotInfo) int {
+	if si == nil {
+		return 0
+	}
+	var walk func([]types.VirtualMachineSnapshotTree) int
+	walk = func(l []types.VirtualMachineSnapshotTree) int {
+		n := 0
+		for i := range l {
+			n += 1 + walk(l[i].ChildSnapshotList)
+		}
+		return n
+	}
+	return walk(si.RootSnapshotList)
 }
 
 // capture pages through the view as vmsnapcheck does (same specSet: the

@@ -245,10 +245,12 @@ var blobText = func() string {
 }()
 
 // realisticShape adds, from a random stream of its own (the default shapes
-// stay what they were): 150-300 extraConfig keys in all (the builder adds
-// ~40) of which 1-3 are 8-32 KB guestinfo.* blobs (OVF environment,
-// cloud-init user data), 2-4 NICs and a USB controller (15-25 devices with
-// the builder's standard ones and 2-6 disks), and 1-4 snapshots.
+// stay what they were): 150-300 extraConfig keys in all, of which 1-3 are
+// 8-32 KB guestinfo.* blobs (OVF environment, cloud-init user data); the
+// builder's ~40-60 standard keys vary with the devices, so extraConfig()
+// tops up with filler settings to the VM's total (extraTarget). Also 2-4
+// NICs and a USB controller (15-25 devices with the builder's standard
+// ones and 2-6 disks), and 1-4 snapshots.
 func realisticShape(s *VMSpec, seed int64, i int) {
 	rng := rand.New(rand.NewSource(seed*104729 + int64(i)))
 	blobs := []string{"guestinfo.ovfEnv", "guestinfo.userdata", "guestinfo.metadata", "guestinfo.vendordata"}
@@ -258,16 +260,37 @@ func realisticShape(s *VMSpec, seed int64, i int) {
 		off := rng.Intn(len(blobText) - n)
 		s.ExtraConfig[blobs[b]] = blobText[off : off+n]
 	}
-	groups := []string{"guestinfo.app.cmdb", "guestinfo.app.owner", "sched.cpu", "sched.mem", "vmx.custom", "ethernet0.extra", "monitoring.agent"}
-	for k, n := 0, 110+rng.Intn(150)-nb; k < n; k++ {
-		s.ExtraConfig[fmt.Sprintf("%s.setting%03d", groups[k%len(groups)], k)] = fmt.Sprintf("value-%d-%d", i, rng.Intn(1000000))
-	}
+	s.extraTarget = 150 + rng.Intn(151)
+	s.extraFill = rng.Int63()
 	nics := 2 + rng.Intn(3)
 	s.Nics = &nics
 	s.Devices = append(s.Devices, DeviceSpec{Type: "VirtualUSBXHCIController"})
-	if len(s.Snapshots) == 0 {
-		s.Snapshots = genSnapshots(rng, 1+rng.Intn(4))
+	// 1-4 snapshots in all (genSnapshots' branches add one each)
+	for n := 1 + rng.Intn(4); ; n-- {
+		s.Snapshots = genSnapshots(rng, n)
+		if countSnaps(s.Snapshots) <= 4 {
+			break
+		}
 	}
+}
+
+// realisticFill: the filler settings of a -realistic VM, n of them.
+func realisticFill(s *VMSpec, n int) [][2]string {
+	rng := rand.New(rand.NewSource(s.extraFill))
+	groups := []string{"guestinfo.app.cmdb", "guestinfo.app.owner", "sched.cpu", "sched.mem", "vmx.custom", "ethernet0.extra", "monitoring.agent"}
+	out := make([][2]string, 0, n)
+	for k := 0; k < n; k++ {
+		out = append(out, [2]string{fmt.Sprintf("%s.setting%03d", groups[k%len(groups)], k), fmt.Sprintf("value-%s-%d", s.Name, rng.Intn(1000000))})
+	}
+	return out
+}
+
+func countSnaps(l []SnapshotSpec) int {
+	n := 0
+	for i := range l {
+		n += 1 + countSnaps(l[i].Children)
+	}
+	return n
 }
 
 // genHistory gives ~3 % of the VMs 1-3 createSnapshot tasks of the last two

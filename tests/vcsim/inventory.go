@@ -1577,6 +1577,11 @@ func extraConfig(s *VMSpec, name string, diskUUID bool, db *devBuild) []types.Ba
 			list = append(list, kv{k, s.ExtraConfig[k]})
 		}
 	}
+	if s.extraTarget > len(list) {
+		for _, f := range realisticFill(s, s.extraTarget-len(list)) {
+			list = append(list, kv{f[0], f[1]})
+		}
+	}
 	out := make([]types.BaseOptionValue, 0, len(list))
 	for _, x := range list {
 		out = append(out, &types.OptionValue{Key: x.k, Value: x.v})

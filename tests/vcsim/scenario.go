@@ -78,6 +78,11 @@ type VMSpec struct {
 	TaskHistory []TaskHistorySpec `json:"taskHistory,omitempty"`
 	// Guest: what vSphere Guest Operations find in this VM (guest.go).
 	Guest *GuestSpec `json:"guest,omitempty"`
+
+	// -realistic (generate.go): filler settings made by extraConfig() until
+	// the VM has extraTarget keys in all, whatever the builder added
+	extraTarget int
+	extraFill   int64 // seed of the filler values
 }
 
 // SnapshotTaskSpec: the outcome of CreateSnapshot_Task on a VM (see tasks.go).
