@@ -454,7 +454,8 @@ static int temp_file(struct gctx *g, const struct managers *m, const char *suffi
 static void delete_file(struct gctx *g, const struct managers *m, const char *path)
 {
 	struct _vim__GuestOpResponse resp;
-	struct vmsc_error keep = *g->err, ignored = { 0 };
+	/* clean-up never replaces the error that made us clean up */
+	struct vmsc_error *caller = g->err, ignored = { 0 };
 	char *ep = path ? xml_escape(path) : NULL, *params = NULL;
 
 	if (ep && asprintf(&params, "<filePath " NS ">%s</filePath>", ep) >= 0) {
@@ -464,7 +465,7 @@ static void delete_file(struct gctx *g, const struct managers *m, const char *pa
 		soap_end(g->c->soap);
 		free(params);
 	}
-	*g->err = keep;
+	g->err = caller;
 	free(ep);
 }
 
@@ -501,7 +502,7 @@ static int process_ended(struct gctx *g, const struct managers *m, long pid, int
 static void terminate(struct gctx *g, const struct managers *m, long pid)
 {
 	struct _vim__GuestOpResponse resp;
-	struct vmsc_error keep = *g->err, ignored = { 0 };
+	struct vmsc_error *caller = g->err, ignored = { 0 };
 	char params[128];
 
 	snprintf(params, sizeof(params), "<pid " NS ">%ld</pid>", pid);
@@ -509,7 +510,7 @@ static void terminate(struct gctx *g, const struct managers *m, long pid)
 	(void)guest_call(g, "TerminateProcessInGuest", invoke_TerminateProcessInGuest,
 			 "GuestProcessManager", m->process, params, &resp);
 	soap_end(g->c->soap);
-	*g->err = keep;
+	g->err = caller;
 }
 
 /*
