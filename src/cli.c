@@ -565,12 +565,16 @@ static int option_error(int c, const char *arg, struct vmsc_error *err)
 	n = strcspn(arg, "=");
 	if (password_like(arg, n))
 		return vmsc_error_set(err, VMSC_E_USAGE, NO_PASSWORD_OPTION);
+	/* --guest-pass (else ambiguous), --guest-passwd, --guest-pw */
+	if (n > 6 && strncmp(arg, "guest-", 6) == 0 && password_like(arg + 6, n - 6))
+		return vmsc_error_set(err, VMSC_E_USAGE, NO_GUEST_PASSWORD_OPTION);
 
 	char could[256] = "";
 	size_t matches = 0, len = 0;
 
 	for (size_t i = 0; i < N_OPTIONS; i++) {
-		if (cli_options[i].id == OPT_PASSWORD || strncmp(cli_options[i].name, arg, n) != 0)
+		if (cli_options[i].id == OPT_PASSWORD || cli_options[i].id == OPT_GUEST_PASSWORD ||
+		    strncmp(cli_options[i].name, arg, n) != 0)
 			continue;
 		int w = snprintf(could + len, sizeof could - len, "%s'--%s'", matches ? ", " : "",
 				 cli_options[i].name);

@@ -7,6 +7,7 @@
  * them only for the call and wiped after it.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,29 @@ static char *xml_escape(const char *s)
 	return out;
 }
 
+/*
+ * A string holding the guest password, in one buffer of its exact size:
+ * vasprintf() grows its buffer by malloc, copy and free, and the freed
+ * blocks would keep pieces of the password (nothing wipes them).
+ */
+static char *print_secret(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *print_secret(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 /* ---- calls -------------------------------------------------------------- */
 
 #define INVOKER(op)                                                                     \
@@ -84,11 +108,13 @@ static int guest_call(struct gctx *g, const char *op, vmsc_invoke_fn fn, const c
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
-	if (asprintf(&body, "%s%s", g->auth, params ? params : "") < 0)
+	if (!(body = print_secret("%s%s", g->auth, params ? params : "")))
 		return vmsc_error_nomem(g->err);
 	req._USCOREthis = vmsc_moref(g->c->soap, mgr_type, mgr);
 	req.__any = body;
 	rc = vmsc_call(g->c, op, fn, &req, resp, 0, g->err);
+	/* the reply is parsed from the soap arena, not from soap->buf */
+	vmsc_wipe_sent(g->c->soap);
 	explicit_bzero(body, strlen(body));
 	free(body);
 	return rc;
@@ -691,11 +717,11 @@ int vmsc_vsphere_guest_check(struct vmsc_vsphere *c, const char *vm, bool window
 	f->windows = windows;
 	f->history_days = history_days;
 	if (!eu || !ep ||
-	    asprintf(&g.auth, "<vm " NS " type=\"VirtualMachine\">%s</vm>"
-			      "<auth " NS " xsi:type=\"NamePasswordAuthentication\">"
-			      "<interactiveSession>false</interactiveSession>"
-			      "<username>%s</username><password>%s</password></auth>", vm, eu, ep) < 0) {
-		g.auth = NULL;
+	    !(g.auth = print_secret("<vm " NS " type=\"VirtualMachine\">%s</vm>"
+				    "<auth " NS " xsi:type=\"NamePasswordAuthentication\">"
+				    "<interactiveSession>false</interactiveSession>"
+				    "<username>%s</username><password>%s</password></auth>",
+				    vm, eu, ep))) {
 		vmsc_error_nomem(err);
 		goto out;
 	}

@@ -67,6 +67,9 @@ int vmsc_wipe_install(struct vmsc_vsphere *c);
 void vmsc_wipe_pending(struct soap *soap);
 /* Clears dead stack below the caller, after a Login. */
 void vmsc_wipe_stack(void);
+/* After a call that sent a password (Login, every guest op): the tail of
+ * the request left in gSOAP's send/receive buffer, and the dead stack. */
+void vmsc_wipe_sent(struct soap *soap);
 
 /* Why a session-bound call failed in a way its caller recovers from by
  * starting its retrieval over (set by vmsc_call). */

@@ -528,9 +528,8 @@ static int login(struct vmsc_vsphere *c, struct vmsc_error *err)
 		c->session_key = resp.returnval ? dup_or_null(resp.returnval->key) : NULL;
 	}
 	/* gSOAP keeps the serialised request in its buffers: clear them */
-	memset(c->soap->buf, 0, sizeof(c->soap->buf));
+	vmsc_wipe_sent(c->soap);
 	soap_end(c->soap);
-	vmsc_wipe_stack();
 	return rc;
 }
 

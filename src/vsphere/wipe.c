@@ -146,3 +146,17 @@ __attribute__((noinline)) void vmsc_wipe_stack(void)
 	explicit_bzero(pad, sizeof(pad));
 	__asm__ volatile("" : : "r"(pad) : "memory");
 }
+
+/* ---- gSOAP's own buffer ------------------------------------------------- */
+
+/*
+ * soap->buf holds the last part of each request sent (the curl plugin
+ * takes the rest as blocks) and is then overwritten by the reply, only as
+ * far as the reply goes: after a short reply (a fault, DeleteFileInGuest's
+ * empty one) the request's <password> element is still there.
+ */
+void vmsc_wipe_sent(struct soap *soap)
+{
+	explicit_bzero(soap->buf, sizeof(soap->buf));
+	vmsc_wipe_stack();
+}

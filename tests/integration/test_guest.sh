@@ -158,15 +158,27 @@ vmsc $conn --guest --guest-user 'CORP\backupcheck' --guest-password-file "$gpw" 
 grep -q 'ValidateCredentialsInGuest' "$ERR" && ok "--debug shows the guest operations" || fail "--debug: no guest operation"
 grep -q 'guest-pw' "$ERR" && fail "--debug output holds the guest password" || ok "--debug never shows the guest password"
 expect_no_temp_files "--debug run"
+# every path, with the config's passwords: refused logins, faults, transfers, the terminated command
+vmsc_cfg --config "$cfgdir/config.ini" $conn --guest --guest-timeout 2 --debug -f json 'guest-*'
+grep -q 'TerminateProcessInGuest' "$ERR" && grep -q 'InvalidGuestLogin' "$ERR" &&
+	ok "--debug on every guest VM traced the faults and the terminated command" ||
+	fail "--debug on every guest VM: no TerminateProcessInGuest or InvalidGuestLogin in the trace"
+grep -q 'guest-pw' "$ERR" && fail "--debug on every guest VM: the guest password in the trace" ||
+	ok "--debug on every guest VM never shows the guest password"
+expect_no_temp_files "--debug run on every guest VM"
 
 # ---- no credentials; the options' own errors
 vmsc $conn --guest -f json guest-win-ok-01
 jq -e '.vms[0].guest.checked == false and (.vms[0].guest.reason | startswith("no guest credentials"))' "$OUT" >/dev/null &&
 	ok "no credentials for the VM: its reason" || fail "no credentials: $(jq -c '.vms[0].guest' "$OUT")"
 jq -e '.vms[0].status == "ok"' "$OUT" >/dev/null && ok "keeps its vCenter-side result" || fail "status changed"
-vmsc $conn --guest --guest-password=secret guest-win-ok-01
-expect_rc 3 "--guest-password is refused"
-grep -q secret "$ERR" && fail "the refused value is echoed" || ok "without echoing the value"
+for form in --guest-password=secret --guest-pass=secret --guest-pw=secret; do
+	vmsc $conn --guest $form guest-win-ok-01
+	expect_rc 3 "$form is refused"
+	expect_err "vmsnapcheck: there is no guest password option: guest passwords are read from --guest-password-file, VMSNAPCHECK_GUEST_PASSWORD or [guest] password_file" \
+		"$form: says where guest passwords come from"
+	grep -q secret "$ERR" && fail "$form: the refused value is echoed" || ok "$form: without echoing the value"
+done
 vmsc $conn --guest-user x guest-win-ok-01
 expect_rc 3 "--guest-user without --guest"
 vmsc $conn --guest --guest-user x guest-win-ok-01

@@ -509,6 +509,43 @@ static void test_cli_password_option_rejected(void **state)
 	vmsc_options_release(&o);
 }
 
+/* As for the vCenter password: every spelling of a guest password option is
+ * refused with the same message, never echoing the value. */
+static void test_cli_guest_password_option_rejected(void **state)
+{
+	static const char *const forms[][2] = {
+		{ "--guest-password", "s3cret" }, { "--guest-password=s3cret", NULL },
+		{ "--guest-pass=s3cret", NULL },  { "--guest-passw", "s3cret" },
+		{ "--guest-passwd=s3cret", NULL }, { "--guest-pw=s3cret", NULL },
+		{ "--guest-password", NULL },
+	};
+	struct vmsc_options o;
+	struct vmsc_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		const char *args[] = { "vmsnapcheck", "-s", "vc01", "--guest", forms[i][0], forms[i][1],
+				       NULL };
+
+		assert_int_equal(parse_argv(&o, &err, args), -1);
+		assert_int_equal(err.code, VMSC_E_USAGE);
+		assert_string_equal(err.message,
+				    "there is no guest password option: guest passwords are read from "
+				    "--guest-password-file, VMSNAPCHECK_GUEST_PASSWORD or [guest] "
+				    "password_file");
+		vmsc_options_release(&o);
+	}
+	/* --guest-password-file is still reachable, also abbreviated */
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "-u", "ops", "--no-config", "--guest",
+			       "--guest-user", "x", "--guest-password-f", "/gpw"), 0);
+	assert_string_equal(o.guest_password_file, "/gpw");
+	vmsc_options_release(&o);
+	/* an ambiguous abbreviation does not offer the refused option */
+	assert_int_equal(PARSE(&o, &err, "-s", "vc01", "--no-config", "--guest-"), -1);
+	assert_null(strstr(err.message, "'--guest-password'"));
+	vmsc_options_release(&o);
+}
+
 static void test_cli_help_version_list_rules(void **state)
 {
 	struct vmsc_options o;
@@ -1277,6 +1314,7 @@ int main(void)
 		cmocka_unit_test_setup(test_cli_unknown_option, test_setup),
 		cmocka_unit_test_setup(test_cli_abbreviations, test_setup),
 		cmocka_unit_test_setup(test_cli_password_option_rejected, test_setup),
+		cmocka_unit_test_setup(test_cli_guest_password_option_rejected, test_setup),
 		cmocka_unit_test_setup(test_cli_help_version_list_rules, test_setup),
 		cmocka_unit_test_setup(test_cli_required, test_setup),
 		cmocka_unit_test_setup(test_cli_env_server_precedence, test_setup),
