@@ -9,29 +9,11 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "vmsnapcheck/rules.h"
 
 #define RULES_MD VMSC_TEST_DATA "/../../docs/rules.md"
-
-static char *read_all(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	if (!fp)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len > 0);
-	rewind(fp);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
-}
 
 /* Whether `text` has the line "## <id>" exactly. */
 static int has_heading(const char *text, const char *id)
@@ -53,7 +35,7 @@ static int has_heading(const char *text, const char *id)
 static void test_docs_every_rule_documented(void **state)
 {
 	const struct vmsc_rule *rules;
-	char *text = read_all(RULES_MD);
+	char *text = test_read_file(RULES_MD, NULL);
 	size_t n, i;
 	int missing = 0;
 
@@ -72,7 +54,7 @@ static void test_docs_every_rule_documented(void **state)
 
 static void test_docs_no_unknown_rule_headings(void **state)
 {
-	char *text = read_all(RULES_MD);
+	char *text = test_read_file(RULES_MD, NULL);
 	char *line, *save = NULL;
 	int unknown = 0;
 
@@ -98,7 +80,7 @@ static void test_docs_no_unknown_rule_headings(void **state)
 static void test_docs_caps(void **state)
 {
 	const struct vmsc_rule *rules;
-	char *text = read_all(RULES_MD);
+	char *text = test_read_file(RULES_MD, NULL);
 	size_t n, i;
 	int wrong = 0;
 

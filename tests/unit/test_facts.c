@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "vmsnapcheck/datastores.h"
 #include "vmsnapcheck/facts.h"
 
@@ -217,26 +219,6 @@ static void test_facts_release_zeroes(void **state)
 
 #define FACTS_MD VMSC_TEST_DATA "/../../docs/facts.md"
 
-static char *read_all(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	if (!fp)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	assert_true(len > 0);
-	rewind(fp);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
-	buf[len] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 /* The type column docs/facts.md gives a field. */
 static void doc_type(const struct vmsc_fact_field *fd, char *buf, size_t size)
 {
@@ -374,7 +356,7 @@ static int check_record_documented(const char *md, const struct vmsc_fact_record
 
 static void test_facts_table_documented(void **state)
 {
-	char *md = read_all(FACTS_MD);
+	char *md = test_read_file(FACTS_MD, NULL);
 
 	(void)state;
 	assert_int_equal(check_record_documented(md, &vmsc_vm_fact_record), 0);

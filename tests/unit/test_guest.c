@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "vmsnapcheck/guest.h"
 
 #define GUEST_DATA VMSC_TEST_DATA "/guest/"
@@ -19,21 +21,11 @@
 static char *sample(const char *name)
 {
 	char path[512], *raw, *txt;
-	FILE *fp;
-	long len;
+	size_t len;
 
 	snprintf(path, sizeof(path), GUEST_DATA "%s", name);
-	fp = fopen(path, "rb");
-	if (!fp)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	len = ftell(fp);
-	rewind(fp);
-	raw = malloc((size_t)len + 1);
-	assert_non_null(raw);
-	assert_int_equal(fread(raw, 1, (size_t)len, fp), (size_t)len);
-	fclose(fp);
-	txt = vmsc_guest_text_utf8(raw, (size_t)len);
+	raw = test_read_file(path, &len);
+	txt = vmsc_guest_text_utf8(raw, len);
 	free(raw);
 	assert_non_null(txt);
 	return txt;
