@@ -692,6 +692,28 @@ static int fetch_once(struct vmsc_vsphere *c, const char *view, const struct vms
 /* Re-login once and new connections once: at most two restarts. */
 #define MAX_ATTEMPTS 3
 
+/*
+ * After a failed attempt: whether to start the retrieval over (a re-login or
+ * a new connection, at most MAX_ATTEMPTS tries).  The run will then be
+ * complete, so what happened is a notice, not an error; after a re-login the
+ * view died with the old session: it is forgotten, not destroyed.
+ */
+static bool try_again(struct vmsc_vsphere *c, enum vmsc_restart restart, int attempt,
+		      char **view, char **root, struct vmsc_error *err)
+{
+	if (restart == VMSC_RESTART_NONE || attempt == MAX_ATTEMPTS)
+		return false;
+	if (!c->opts.quiet)
+		fprintf(stderr, "vmsnapcheck: %s\n", err->message);
+	vmsc_error_clear(err);
+	if (restart == VMSC_RESTART_RELOGIN) {
+		free(*view);
+		free(*root);
+		*view = *root = NULL;
+	}
+	return true;
+}
+
 long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec *spec,
 			    vmsc_page_fn fn, void *ud, struct vmsc_error *err)
 {
@@ -748,20 +770,10 @@ long vmsc_vsphere_fetch_vms(struct vmsc_vsphere *c, const struct vmsc_fetch_spec
 			ret = fp->delivered;
 			break;
 		}
-		if (restart == VMSC_RESTART_NONE || attempt == MAX_ATTEMPTS)
+		if (!try_again(c, restart, attempt, &view, &root, err))
 			goto out;
-		/* the run will be complete: say what happened, but it is no error */
-		if (!c->opts.quiet)
-			fprintf(stderr, "vmsnapcheck: %s\n", err->message);
-		vmsc_error_clear(err);
 		/* VMs read but not handed over yet are read again */
 		full_drop(fp);
-		if (restart == VMSC_RESTART_RELOGIN) {
-			/* the view died with the old session: nothing to destroy */
-			free(view);
-			free(root);
-			view = root = NULL;
-		}
 	}
 out:
 	destroy_view(c, view, "DestroyView");
@@ -823,16 +835,8 @@ long vmsc_vsphere_fetch_datastores(struct vmsc_vsphere *c, const struct vmsc_fet
 			ret = (long)vmsc_datastores_count(table);
 			break;
 		}
-		if (restart == VMSC_RESTART_NONE || attempt == MAX_ATTEMPTS)
+		if (!try_again(c, restart, attempt, &view, &root, err))
 			goto out;
-		if (!c->opts.quiet)
-			fprintf(stderr, "vmsnapcheck: %s\n", err->message);
-		vmsc_error_clear(err);
-		if (restart == VMSC_RESTART_RELOGIN) {
-			free(view);
-			free(root);
-			view = root = NULL;
-		}
 	}
 out:
 	destroy_view(c, view, datastore_kind.destroy_op);
