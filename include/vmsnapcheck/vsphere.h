@@ -183,11 +183,6 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 					 const char *ds_path, size_t max, unsigned char **data,
 					 size_t *len, struct vmsc_error *err);
 
-/* GET of a URL on the connected server (guest file transfers) with this
- * session's cookie and TLS policy; more than `max` bytes is an error. */
-int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, size_t max,
-			      unsigned char **data, size_t *len, struct vmsc_error *err);
-
 /*
  * --guest on one powered-on VM (moid `vm`): validates the guest credentials,
  * reads the registry, tools.conf, runs whoami / vssadmin / wevtutil

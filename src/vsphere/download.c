@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509.h>
+
 #include "internal.h"
 
 struct sink {
@@ -101,10 +103,41 @@ static size_t ignore_headers(char *buf, size_t size, size_t nitems, void *ud)
 	return size * nitems;
 }
 
-/* GET `url` with the session's cookie and TLS policy; what = for messages. */
-static int download(struct vmsc_vsphere *c, const char *url, const char *what, const char *op,
-		    size_t max, unsigned char **data, size_t *len, struct vmsc_error *err)
+/* Why an ESXi host's certificate was refused, for the VM's reason. */
+static void host_tls_error(const struct vmsc_transport *t, const char *host, const char *thumbprint,
+			   struct vmsc_error *err)
 {
+	if (t->verify_error == X509_V_ERR_HOSTNAME_MISMATCH)
+		vmsc_error_set(err, VMSC_E_TLS,
+			       "the certificate of ESXi host '%s' (guest file transfers) does not "
+			       "name it and is not the one vCenter reports for the host: use -k, or "
+			       "reach the host by the name in its certificate", host);
+	else if (thumbprint && *thumbprint)
+		vmsc_error_set(err, VMSC_E_TLS,
+			       "the certificate of ESXi host '%s' (guest file transfers) is neither "
+			       "signed by a trusted CA (%s) nor the one vCenter reports for the host "
+			       "(SHA-1 %s; this one: SHA-256 %s): add the hosts' CA to --cacert, or "
+			       "use -k", host, X509_verify_cert_error_string(t->verify_error),
+			       thumbprint, t->peer_sha256[0] ? t->peer_sha256 : "unknown");
+	else
+		vmsc_error_set(err, VMSC_E_TLS,
+			       "the certificate of ESXi host '%s' (guest file transfers) is not "
+			       "signed by a trusted CA (%s) and vCenter reports no thumbprint for "
+			       "the host: add the hosts' CA to --cacert, or use -k", host,
+			       X509_verify_cert_error_string(t->verify_error));
+}
+
+/*
+ * GET `url`; what = for messages.  esx_host NULL: on the connected server,
+ * with its session cookie and TLS policy.  Otherwise an ESXi host: the
+ * ticket in the URL is the authorisation there, so no vCenter cookie (nor
+ * its pooled connections) goes along.
+ */
+static int download(struct vmsc_vsphere *c, const char *url, const char *esx_host,
+		    const char *esx_thumbprint, const char *what, const char *op, size_t max,
+		    unsigned char **data, size_t *len, struct vmsc_error *err)
+{
+	const char *server = esx_host ? esx_host : c->opts.host;
 	struct vmsc_transport t;
 	struct sink s = { .max = max };
 	long status = 0;
@@ -115,8 +148,12 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *what, c
 	*len = 0;
 	if (vmsc_transport_init(&t, &c->opts, err) < 0)
 		return -1;
+	if (esx_host && vmsc_transport_for_host(&t, esx_host, esx_thumbprint, err) < 0) {
+		vmsc_transport_release(&t);
+		return -1;
+	}
 	t.max_bytes = max;
-	if (c->share)
+	if (c->share && !esx_host)
 		curl_easy_setopt(t.curl, CURLOPT_SHARE, c->share);
 	curl_easy_setopt(t.curl, CURLOPT_URL, url);
 	curl_easy_setopt(t.curl, CURLOPT_HTTPGET, 1L);
@@ -132,15 +169,22 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *what, c
 	curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &status);
 	if (s.over || t.over_cap || cc == CURLE_FILESIZE_EXCEEDED) {
 		vmsc_error_set(err, VMSC_E_PROTOCOL, "'%s' on '%s' is larger than %zu bytes", what,
-			       c->opts.host, max);
+			       server, max);
 	} else if (t.interrupted) {
 		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted");
+	} else if (esx_host && cc != CURLE_OK && (t.verify_error || t.pin_mismatch)) {
+		host_tls_error(&t, esx_host, esx_thumbprint, err);
+	} else if (esx_host && cc != CURLE_OK) {
+		vmsc_error_set(err, VMSC_E_CONNECT,
+			       "cannot reach ESXi host '%s' for guest file transfers: %s (vCenter "
+			       "sends them to the host that runs the VM: allow HTTPS from here to it)",
+			       esx_host, curl_easy_strerror(cc));
 	} else if (cc != CURLE_OK) {
 		vmsc_error_set(err, VMSC_E_CONNECT, "cannot download '%s' from '%s': %s", what,
-			       c->opts.host, curl_easy_strerror(cc));
+			       server, curl_easy_strerror(cc));
 	} else if (status != 200) {
 		vmsc_error_set(err, VMSC_E_HTTP, "cannot download '%s' from '%s': HTTP %ld", what,
-			       c->opts.host, status);
+			       server, status);
 	} else {
 		*data = s.buf;
 		*len = s.len;
@@ -152,10 +196,12 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *what, c
 	return rc;
 }
 
-int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, size_t max,
-			      unsigned char **data, size_t *len, struct vmsc_error *err)
+int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, const char *esx_host,
+			      const char *esx_thumbprint, size_t max, unsigned char **data,
+			      size_t *len, struct vmsc_error *err)
 {
-	return download(c, url, "guest file", "GET /guestFile", max, data, len, err);
+	return download(c, url, esx_host, esx_thumbprint, "guest file", "GET /guestFile", max,
+			data, len, err);
 }
 
 int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *datacenter,
@@ -185,7 +231,7 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 		url = NULL;
 		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 	} else {
-		rc = download(c, url, ds_path, "GET /folder", max, data, len, err);
+		rc = download(c, url, NULL, NULL, ds_path, "GET /folder", max, data, len, err);
 	}
 	free(url);
 	if (edc)

@@ -31,6 +31,10 @@ struct gctx {
 	const char *password;
 	char *auth;                   /* literal <vm/><auth/>, wiped and freed at the end */
 	time_t deadline;
+	/* the ESXi host serving this VM's file transfers, looked up once */
+	bool host_known;
+	char *host_thumbprint;        /* its summary.config.sslThumbprint, NULL if none */
+	bool host_failed;             /* a transfer from it failed: err says why */
 	struct vmsc_error *err;
 };
 
@@ -256,11 +260,53 @@ static char *transfer_url(struct vmsc_vsphere *c, const char *url)
 	return out;
 }
 
+/* One scalar property of one object; *out NULL when the server has none. */
+static int read_scalar(struct gctx *g, const char *type, const char *moid, const char *path,
+		       char **out)
+{
+	const char *paths[] = { path };
+	struct vim__ObjectContent *oc;
+	int rc;
+
+	*out = NULL;
+	rc = vmsc_retrieve_one(g->c, type, moid, paths, 1, &oc, g->err);
+	for (int i = 0; rc == 0 && oc && i < oc->__sizepropSet; i++)
+		if (oc->propSet[i].name && !strcmp(oc->propSet[i].name, path) &&
+		    oc->propSet[i].__any && !(*out = vmsc_values_scalar(g->c, oc->propSet[i].__any)))
+			rc = vmsc_error_nomem(g->err);
+	soap_end(g->c->soap);
+	if (*out && !**out) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/*
+ * The thumbprint vCenter reports for the host that runs the VM: two reads,
+ * once per VM and only when its transfers go to a host (with -k, never).
+ */
+static int host_thumbprint(struct gctx *g)
+{
+	char *host = NULL;
+	int rc = 0;
+
+	if (g->host_known || g->c->opts.insecure)
+		return 0;
+	if (read_scalar(g, "VirtualMachine", g->vm, "runtime.host", &host) < 0 ||
+	    (host && read_scalar(g, "HostSystem", host, "summary.config.sslThumbprint",
+				 &g->host_thumbprint) < 0))
+		rc = -1;
+	g->host_known = rc == 0;
+	free(host);
+	return rc;
+}
+
 /* InitiateFileTransferFromGuest + GET.  1 = no such file (FileNotFound). */
 static int fetch_file(struct gctx *g, const struct managers *m, const char *path, char **text)
 {
 	struct _vim__GuestOpResponse resp;
-	char *ep = xml_escape(path), *params = NULL, *url = NULL, *full = NULL;
+	char *ep = xml_escape(path), *params = NULL, *url = NULL, *full = NULL, *esx = NULL;
 	unsigned char *data = NULL;
 	size_t len = 0;
 	xmlDocPtr d = NULL;
@@ -293,8 +339,14 @@ static int fetch_file(struct gctx *g, const struct managers *m, const char *path
 		vmsc_error_nomem(g->err);
 		goto out;
 	}
-	if (vmsc_vsphere_download_url(g->c, full, MAX_OUTPUT, &data, &len, g->err) < 0)
+	esx = vmsc_url_other_host(full, g->c->opts.url);
+	if (esx && host_thumbprint(g) < 0)
 		goto out;
+	if (vmsc_vsphere_download_url(g->c, full, esx, g->host_thumbprint, MAX_OUTPUT, &data, &len,
+				      g->err) < 0) {
+		g->host_failed = esx != NULL;
+		goto out;
+	}
 	*text = vmsc_guest_text_utf8((const char *)data, len);
 	rc = *text ? 0 : vmsc_error_nomem(g->err);
 out:
@@ -302,6 +354,7 @@ out:
 	if (d)
 		xmlFreeDoc(d);
 	free(data);
+	free(esx);
 	free(full);
 	free(url);
 	free(params);
@@ -814,7 +867,8 @@ op_failed:
 	if (err->code == VMSC_E_NOMEM || err->code == VMSC_E_INTERRUPTED)
 		goto out;
 	fault_type(err, "", type, sizeof(type));
-	why = reason_for(type[0] ? type : "", err, buf, sizeof(buf));
+	/* the ESXi host's own words (unreachable, certificate) are the reason */
+	why = g.host_failed ? err->message : reason_for(type[0] ? type : "", err, buf, sizeof(buf));
 not_checked:
 	*reason = strdup(why);
 	rc = *reason ? 1 : vmsc_error_nomem(err);
@@ -829,6 +883,7 @@ out:
 		free(ep);
 	}
 	free(eu);
+	free(g.host_thumbprint);
 	managers_release(&m);
 	return rc;
 }

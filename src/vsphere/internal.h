@@ -45,6 +45,13 @@ struct vmsc_transport {
 	char peer_sha256[100];        /* AA:BB:..., of the leaf certificate */
 	bool pin_mismatch;
 	int verify_error;             /* X509_V_ERR_* of the leaf, 0 = none */
+	/* an ESXi host's file transfer (vmsc_transport_for_host) */
+	bool host_mode;
+	unsigned char host_pin[32];
+	size_t host_pin_len;          /* 0: vCenter reported no thumbprint */
+	bool host_pin_matched;
+	int chain_error;              /* first X509_V_ERR_* above the leaf */
+	char check_host[256];         /* the name the certificate must carry */
 	char status_line[256];        /* last HTTP status line */
 	bool fresh;                   /* next request on a new connection, not a pooled one */
 };
@@ -54,6 +61,15 @@ int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_opti
 void vmsc_transport_release(struct vmsc_transport *t);
 /* Before each request (applies and clears `fresh`). */
 void vmsc_transport_begin(struct vmsc_transport *t);
+/*
+ * Re-aims an initialised transport at an ESXi host that serves guest file
+ * transfers.  vCenter's pin (--thumbprint) is vCenter's certificate, not
+ * the host's: the host is trusted through a CA (system or --cacert, with
+ * its name checked) or through the thumbprint vCenter reports for it
+ * (`thumbprint`, may be NULL); -k still turns checking off.
+ */
+int vmsc_transport_for_host(struct vmsc_transport *t, const char *host, const char *thumbprint,
+			    struct vmsc_error *err);
 /* Forgets the session cookie (re-login must not reuse it). */
 void vmsc_transport_drop_cookies(struct vmsc_transport *t);
 
@@ -173,6 +189,21 @@ int vmsc_call(struct vmsc_vsphere *c, const char *op, vmsc_invoke_fn fn, void *r
 	      unsigned flags, struct vmsc_error *err);
 
 int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
+
+/* The host `url` names when that is not the server of `server_url` (another
+ * host, or another port): malloc'd, IPv6 without brackets.  NULL when it is
+ * the same server (or `url` is not an absolute URL). */
+char *vmsc_url_other_host(const char *url, const char *server_url);
+
+/*
+ * GET of a guest file transfer URL, at most `max` bytes.  esx_host NULL: the
+ * URL is on the connected server (its session cookie and TLS policy).
+ * Otherwise the URL names that ESXi host: no vCenter cookie goes there and
+ * its certificate is checked as vmsc_transport_for_host() says.
+ */
+int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, const char *esx_host,
+			      const char *esx_thumbprint, size_t max, unsigned char **data,
+			      size_t *len, struct vmsc_error *err);
 
 /* RetrievePropertiesEx of `n` paths of one object; *oc NULL when the server
  * returned none.  Lives in the soap arena until soap_end.  0 or -1. */

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "internal.h"
 #include "vmsnapcheck/fingerprint.h"
@@ -28,6 +29,48 @@ static int ex_index = -1;
  * the "untrusted certificate" message; with a pin, the leaf must match it
  * and CA trust no longer matters (govc's --thumbprint semantics).
  */
+/*
+ * An ESXi host's certificate: its leaf matching the thumbprint vCenter
+ * reports for the host is enough (vCenter was verified, so its word is);
+ * otherwise the chain must verify and the leaf must name the host.  Errors
+ * above the leaf are remembered and let through, so that a self-signed
+ * host certificate still reaches the thumbprint comparison.
+ */
+static int verify_host_cb(struct vmsc_transport *t, int preverify_ok, X509_STORE_CTX *store,
+			  X509 *cert, int depth)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	if (depth != 0) {
+		if (!preverify_ok && !t->chain_error)
+			t->chain_error = X509_STORE_CTX_get_error(store);
+		return 1;
+	}
+	if (t->host_pin_len &&
+	    X509_digest(cert, t->host_pin_len == 20 ? EVP_sha1() : EVP_sha256(), md, &len) &&
+	    len == t->host_pin_len && memcmp(md, t->host_pin, len) == 0) {
+		t->host_pin_matched = true;
+		X509_STORE_CTX_set_error(store, X509_V_OK);
+		return 1;
+	}
+	if (t->host_pin_len)
+		t->pin_mismatch = true;
+	if (t->chain_error || !preverify_ok) {
+		if (!t->verify_error)
+			t->verify_error = t->chain_error ? t->chain_error : X509_STORE_CTX_get_error(store);
+		return 0;
+	}
+	/* curl's own name check is off in this mode (a thumbprint match needs none) */
+	if (X509_check_host(cert, t->check_host, 0, 0, NULL) != 1 &&
+	    X509_check_ip_asc(cert, t->check_host, 0) != 1) {
+		t->verify_error = X509_V_ERR_HOSTNAME_MISMATCH;
+		X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+		return 0;
+	}
+	return 1;
+}
+
 static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -43,9 +86,11 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
 	if (depth == 0) {
 		if (X509_digest(cert, EVP_sha256(), md, &len))
 			vmsc_fingerprint_format(md, len, t->peer_sha256, sizeof(t->peer_sha256));
-		if (!preverify_ok && !t->verify_error)
+		if (!preverify_ok && !t->verify_error && !t->host_mode)
 			t->verify_error = X509_STORE_CTX_get_error(store);
 	}
+	if (t->host_mode)
+		return verify_host_cb(t, preverify_ok, store, cert, depth);
 	if (!t->pin_len) {
 		if (!preverify_ok && !t->verify_error)
 			t->verify_error = X509_STORE_CTX_get_error(store);
@@ -348,6 +393,33 @@ int vmsc_transport_init(struct vmsc_transport *t, const struct vmsc_vsphere_opti
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 		curl_easy_setopt(h, CURLOPT_DEBUGDATA, t);
 	}
+	return 0;
+}
+
+int vmsc_transport_for_host(struct vmsc_transport *t, const char *host, const char *thumbprint,
+			    struct vmsc_error *err)
+{
+	int n;
+
+	t->host_mode = true;
+	t->pin_len = 0;
+	t->host_pin_len = 0;
+	snprintf(t->check_host, sizeof(t->check_host), "%s", host);
+	if (thumbprint && *thumbprint) {
+		n = vmsc_fingerprint_parse(thumbprint, t->host_pin);
+		if (n < 0)
+			return vmsc_error_set(err, VMSC_E_PROTOCOL,
+					      "vCenter reports an unreadable certificate thumbprint "
+					      "'%s' for ESXi host '%s'", thumbprint, host);
+		t->host_pin_len = (size_t)n;
+	}
+	if (t->opts->insecure)
+		return 0;
+	/* the CA store is loaded (VERIFYPEER); the name is checked in verify_host_cb */
+	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(t->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	if (t->opts->cacert)
+		curl_easy_setopt(t->curl, CURLOPT_CAINFO, t->opts->cacert);
 	return 0;
 }
 

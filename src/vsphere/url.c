@@ -20,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "internal.h"
 #include "vmsnapcheck/url.h"
 
 #define DEFAULT_PORT 443
@@ -400,4 +401,44 @@ void vmsc_server_url_release(struct vmsc_server_url *u)
 	free(u->path);
 	free(u->url);
 	memset(u, 0, sizeof(*u));
+}
+
+/* Host and port of an absolute https URL (the port defaulted); -1 when it
+ * is not one. */
+static int host_port(const char *url, char **host, char **port)
+{
+	CURLU *h = curl_url();
+	int rc = -1;
+
+	*host = *port = NULL;
+	if (h && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		rc = 0;
+	curl_url_cleanup(h);
+	if (rc < 0) {
+		curl_free(*host);
+		curl_free(*port);
+		*host = *port = NULL;
+	}
+	return rc;
+}
+
+char *vmsc_url_other_host(const char *url, const char *server_url)
+{
+	char *h1, *p1, *h2, *p2, *out = NULL;
+
+	if (host_port(url, &h1, &p1) < 0)
+		return NULL;
+	if (host_port(server_url, &h2, &p2) < 0 || strcasecmp(h1, h2) != 0 || strcmp(p1, p2) != 0) {
+		size_t n = strlen(h1);
+
+		/* IPv6 literals come bracketed; certificates name them bare */
+		out = h1[0] == '[' && n > 2 ? strndup(h1 + 1, n - 2) : strdup(h1);
+	}
+	curl_free(h1);
+	curl_free(p1);
+	curl_free(h2);
+	curl_free(p2);
+	return out;
 }
