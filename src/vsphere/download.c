@@ -122,8 +122,9 @@ static void host_tls_error(const struct vmsc_transport *t, const char *host, con
 	else
 		vmsc_error_set(err, VMSC_E_TLS,
 			       "the certificate of ESXi host '%s' (guest file transfers) is not "
-			       "signed by a trusted CA (%s) and vCenter reports no thumbprint for "
-			       "the host: add the hosts' CA to --cacert, or use -k", host,
+			       "signed by a trusted CA (%s), and vCenter reports no thumbprint for "
+			       "the host (reading it needs System.Read on the host): add the hosts' "
+			       "CA to --cacert, or use -k", host,
 			       X509_verify_cert_error_string(t->verify_error));
 }
 

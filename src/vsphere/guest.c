@@ -285,6 +285,8 @@ static int read_scalar(struct gctx *g, const char *type, const char *moid, const
 /*
  * The thumbprint vCenter reports for the host that runs the VM: two reads,
  * once per VM and only when its transfers go to a host (with -k, never).
+ * A user who may not read the host gets none: CA trust is then the only
+ * way, and the TLS message says vCenter reported none.
  */
 static int host_thumbprint(struct gctx *g)
 {
@@ -293,11 +295,15 @@ static int host_thumbprint(struct gctx *g)
 
 	if (g->host_known || g->c->opts.insecure)
 		return 0;
+	g->host_known = true;
 	if (read_scalar(g, "VirtualMachine", g->vm, "runtime.host", &host) < 0 ||
 	    (host && read_scalar(g, "HostSystem", host, "summary.config.sslThumbprint",
-				 &g->host_thumbprint) < 0))
-		rc = -1;
-	g->host_known = rc == 0;
+				 &g->host_thumbprint) < 0)) {
+		if (g->err->code == VMSC_E_NOMEM || g->err->code == VMSC_E_INTERRUPTED)
+			rc = -1;
+		else
+			vmsc_error_clear(g->err);
+	}
 	free(host);
 	return rc;
 }
