@@ -5,7 +5,8 @@
 // registry keys, files and command outputs. Programs never run: a command
 // line is matched against the scenario's commands and its outputs are
 // written to the redirection targets. File transfers from the guest are
-// served over the fixture's own HTTPS listener (/guestFile?id=TOKEN), and
+// served over the fixture's own HTTPS listener (/guestFile?id=TOKEN) or,
+// with -guest-transfers host, an "ESXi host" listener (esxhost.go), and
 // /vcsim/guest-temp-files tells the tests whether a client left temporary
 // files behind. See README.md (Guest operations) and /work/guest-contract.md.
 
@@ -272,6 +273,7 @@ type guestWorld struct {
 	deleted int
 	xfers   map[string]*guestTransfer
 	port    string
+	hostURL string // -guest-transfers host*: "https://127.0.0.1:PORT2", else "" (URL host "*")
 	start   time.Time
 }
 
@@ -641,10 +643,14 @@ func (m *guestFileManager) InitiateFileTransferFromGuest(ctx *simulator.Context,
 		}
 	}
 	guests.xfers[token] = &guestTransfer{data: data, expires: now.Add(guestTransferTTL)}
+	base := guests.hostURL
 	guests.mu.Unlock()
+	if base == "" {
+		base = "https://*:" + guests.port
+	}
 	body.Res = &types.InitiateFileTransferFromGuestResponse{Returnval: types.FileTransferInformation{
 		Attributes: attrs, Size: int64(len(data)),
-		Url: "https://*:" + guests.port + "/guestFile?id=" + token,
+		Url: base + "/guestFile?id=" + token,
 	}}
 	return body
 }
@@ -1030,11 +1036,20 @@ func (m *faultMux) serveGuestFile(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
 	}
+	if guestTransferMode != transfersVCenter {
+		// the URL names the ESXi host: a client that came here ignored it
+		http.Error(w, "guest file transfers are served by the ESXi host (-guest-transfers "+guestTransferMode+")", http.StatusNotFound)
+		return
+	}
 	if _, live := sessionUser(r); !live {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	token := r.URL.Query().Get("id")
+	serveTransfer(w, r.URL.Query().Get("id"))
+}
+
+// serveTransfer answers the bytes of transfer TOKEN (once, within 60 s).
+func serveTransfer(w http.ResponseWriter, token string) {
 	guests.mu.Lock()
 	x := guests.xfers[token]
 	delete(guests.xfers, token)

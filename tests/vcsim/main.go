@@ -79,6 +79,7 @@ func main() {
 		keyedFlag    = flag.String("keyed-paths", "vcenter", "answer keyed paths (config.extraConfig[\"KEY\"]) as `MODE`: vcenter (the OptionValue, missingSet when unset), missingset (every VM's missingSet, the stock simulator) or fault (refuse the request)")
 		realisticFlg = flag.Bool("realistic", false, "-vms: heavier VMs (150-300 extraConfig keys with a few 8-32 KB guestinfo blobs, more devices, 1-4 snapshots each), for bench/")
 		noExtraFlag  = flag.Bool("no-extra-config", false, "give every VM an empty extraConfig (a bench baseline)")
+		transfers    = flag.String("guest-transfers", transfersVCenter, "serve guest file transfers as `MODE`: vcenter (URL https://*:PORT on this listener), host (a second HTTPS listener with its own certificate, the \"ESXi host\", whose SHA-1 every HostSystem reports), host-wrong-thumbprint (as host, HostSystems report a wrong SHA-1) or host-unreachable (the URL names a port where nothing listens)")
 		faults       multiFlag
 		denied       multiFlag
 	)
@@ -107,6 +108,12 @@ func main() {
 		keyedMode = *keyedFlag
 	default:
 		fatalf(2, "-keyed-paths %q: one of vcenter, missingset, fault", *keyedFlag)
+	}
+	switch *transfers {
+	case transfersVCenter, transfersHost, transfersHostWrongTP, transfersHostDown:
+		guestTransferMode = *transfers
+	default:
+		fatalf(2, "-guest-transfers %q: one of vcenter, host, host-wrong-thumbprint, host-unreachable", *transfers)
 	}
 	genRealistic, noExtraConfig = *realisticFlg, *noExtraFlag
 	noTaskHistory, historyPageMax = *noHistory, *histPageMax
@@ -293,6 +300,14 @@ func run(specs []VMSpec, dsSpecs []DatastoreSpec, listen string, login *url.User
 		return 1
 	}
 	mux.gzip = useGzip
+	var esx *esxHost
+	if guestTransferMode != transfersVCenter {
+		if esx, err = startESXHost(guestTransferMode, mux); err != nil {
+			logf("%s", err)
+			return 1
+		}
+		defer esx.close()
+	}
 	hs := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 60 * time.Second,
@@ -316,6 +331,19 @@ func run(specs []VMSpec, dsSpecs []DatastoreSpec, listen string, login *url.User
 		}
 		env := fmt.Sprintf("VCSIM_URL=%s\nVCSIM_CERT=%s\nVCSIM_PID=%d\nVCSIM_SHA256=%s\nVCSIM_SHA1=%s\n",
 			sdkURL, pemFile, os.Getpid(), fingerprint(sha256sum(leaf.Raw)), fingerprint(sha1sum(leaf.Raw)))
+		if esx != nil {
+			hostPem := envFile + ".host.pem"
+			if err := writeAtomic(hostPem, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: esx.leaf.Raw})); err != nil {
+				logf("%s", err)
+				return 1
+			}
+			defer os.Remove(hostPem)
+			if abs, err := filepath.Abs(hostPem); err == nil {
+				hostPem = abs
+			}
+			env += fmt.Sprintf("VCSIM_HOST_URL=%s\nVCSIM_HOST_CERT=%s\nVCSIM_HOST_SHA1=%s\nVCSIM_HOST_REPORTED_SHA1=%s\n",
+				esx.url, hostPem, fingerprint(sha1sum(esx.leaf.Raw)), esx.reported)
+		}
 		if err := writeAtomic(envFile, []byte(env)); err != nil {
 			logf("%s", err)
 			return 1
@@ -335,6 +363,9 @@ func run(specs []VMSpec, dsSpecs []DatastoreSpec, listen string, login *url.User
 	case err := <-serveErr:
 		logf("server: %s", err)
 		code = 1
+	case err := <-esxServeErr(esx):
+		logf("esx host server: %s", err)
+		code = 1
 	}
 	mux.close()
 	_ = hs.Close()
@@ -353,6 +384,12 @@ func (f *tlsLogFilter) Write(p []byte) (int, error) {
 }
 
 func selfSigned(listen string) (tls.Certificate, error) {
+	return selfSignedCN(listen, "vcsim-fixture")
+}
+
+// selfSignedCN: a fresh key and certificate named CN (SAN 127.0.0.1, ::1,
+// localhost and the listen host).
+func selfSignedCN(listen, cn string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -361,7 +398,7 @@ func selfSigned(listen string) (tls.Certificate, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "vcsim-fixture", Organization: []string{"vmsnapcheck tests"}},
+		Subject:               pkix.Name{CommonName: cn, Organization: []string{"vmsnapcheck tests"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.AddDate(5, 0, 0),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
