@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/x509.h>
 
@@ -135,8 +136,8 @@ static void host_tls_error(const struct vmsc_transport *t, const char *host, con
  * its pooled connections) goes along.
  */
 static int download(struct vmsc_vsphere *c, const char *url, const char *esx_host,
-		    const char *esx_thumbprint, const char *what, const char *op, size_t max,
-		    unsigned char **data, size_t *len, struct vmsc_error *err)
+		    const char *esx_thumbprint, time_t deadline, const char *what, const char *op,
+		    size_t max, unsigned char **data, size_t *len, struct vmsc_error *err)
 {
 	const char *server = esx_host ? esx_host : c->opts.host;
 	struct vmsc_transport t;
@@ -154,6 +155,17 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 		return -1;
 	}
 	t.max_bytes = max;
+	if (deadline) {
+		/* the caller's budget (--guest-timeout) bounds connect and transfer */
+		long left = (long)(deadline - time(NULL));
+		long usual = c->opts.timeout > 0 ? c->opts.timeout : 60;
+
+		left = left < 1 ? 1 : left;
+		if (left < usual) {
+			curl_easy_setopt(t.curl, CURLOPT_TIMEOUT, left);
+			curl_easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, left < 10 ? left : 10L);
+		}
+	}
 	if (c->share && !esx_host)
 		curl_easy_setopt(t.curl, CURLOPT_SHARE, c->share);
 	curl_easy_setopt(t.curl, CURLOPT_URL, url);
@@ -198,11 +210,11 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 }
 
 int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, const char *esx_host,
-			      const char *esx_thumbprint, size_t max, unsigned char **data,
-			      size_t *len, struct vmsc_error *err)
+			      const char *esx_thumbprint, time_t deadline, size_t max,
+			      unsigned char **data, size_t *len, struct vmsc_error *err)
 {
-	return download(c, url, esx_host, esx_thumbprint, "guest file", "GET /guestFile", max,
-			data, len, err);
+	return download(c, url, esx_host, esx_thumbprint, deadline, "guest file", "GET /guestFile",
+			max, data, len, err);
 }
 
 int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *datacenter,
@@ -232,7 +244,7 @@ int vmsc_vsphere_download_datastore_file(struct vmsc_vsphere *c, const char *dat
 		url = NULL;
 		vmsc_error_set(err, VMSC_E_NOMEM, "out of memory");
 	} else {
-		rc = download(c, url, NULL, NULL, ds_path, "GET /folder", max, data, len, err);
+		rc = download(c, url, NULL, NULL, 0, ds_path, "GET /folder", max, data, len, err);
 	}
 	free(url);
 	if (edc)

@@ -348,8 +348,8 @@ static int fetch_file(struct gctx *g, const struct managers *m, const char *path
 	esx = vmsc_url_other_host(full, g->c->opts.url);
 	if (esx && host_thumbprint(g) < 0)
 		goto out;
-	if (vmsc_vsphere_download_url(g->c, full, esx, g->host_thumbprint, MAX_OUTPUT, &data, &len,
-				      g->err) < 0) {
+	if (vmsc_vsphere_download_url(g->c, full, esx, g->host_thumbprint, g->deadline, MAX_OUTPUT,
+				      &data, &len, g->err) < 0) {
 		g->host_failed = esx != NULL;
 		goto out;
 	}

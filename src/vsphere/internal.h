@@ -196,14 +196,15 @@ int vmsc_relogin(struct vmsc_vsphere *c, struct vmsc_error *err);
 char *vmsc_url_other_host(const char *url, const char *server_url);
 
 /*
- * GET of a guest file transfer URL, at most `max` bytes.  esx_host NULL: the
+ * GET of a guest file transfer URL, at most `max` bytes, done by `deadline`
+ * (0: only the usual timeout).  esx_host NULL: the
  * URL is on the connected server (its session cookie and TLS policy).
  * Otherwise the URL names that ESXi host: no vCenter cookie goes there and
  * its certificate is checked as vmsc_transport_for_host() says.
  */
 int vmsc_vsphere_download_url(struct vmsc_vsphere *c, const char *url, const char *esx_host,
-			      const char *esx_thumbprint, size_t max, unsigned char **data,
-			      size_t *len, struct vmsc_error *err);
+			      const char *esx_thumbprint, time_t deadline, size_t max,
+			      unsigned char **data, size_t *len, struct vmsc_error *err);
 
 /* RetrievePropertiesEx of `n` paths of one object; *oc NULL when the server
  * returned none.  Lives in the soap arena until soap_end.  0 or -1. */

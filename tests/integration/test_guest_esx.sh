@@ -119,4 +119,30 @@ not_checked_with "cannot reach ESXi host '127.0.0.1' for guest file transfers" "
 	fail "unreachable host took $((t1 - t0)) s"
 no_temp_files "after the unreachable host"
 
+# a host that takes the connection and never answers: --guest-timeout bounds it
+port=${VCSIM_HOST_URL##*:}
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' "$port" &
+	silent=$!
+	sleep 1
+	t0=$(date +%s)
+	guest -s "$SIM_URL" --cacert "$SIM_CERT" --guest-timeout 4
+	t1=$(date +%s)
+	kill "$silent" 2>/dev/null || true
+	wait "$silent" 2>/dev/null || true
+	not_checked_with "cannot reach ESXi host '127.0.0.1'" "a silent host"
+	[ $((t1 - t0)) -lt 8 ] && ok "a silent host: --guest-timeout 4 done in $((t1 - t0)) s" ||
+		fail "a silent host took $((t1 - t0)) s with --guest-timeout 4"
+	no_temp_files "after the silent host"
+else
+	fail "python3 is needed for the silent-host check"
+fi
+
 finish
