@@ -185,7 +185,7 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 			       server, max);
 	} else if (t.interrupted) {
 		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted");
-	} else if (esx_host && cc != CURLE_OK && (t.verify_error || t.pin_mismatch)) {
+	} else if (esx_host && cc != CURLE_OK && t.verify_error) {
 		host_tls_error(&t, esx_host, esx_thumbprint, err);
 	} else if (esx_host && cc != CURLE_OK) {
 		vmsc_error_set(err, VMSC_E_CONNECT,
