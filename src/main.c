@@ -151,6 +151,7 @@ struct guest_lane {
 	struct job *job;
 	pthread_mutex_t *lock;
 	size_t *next;
+	struct vmsc_esx_verdicts *esx_verdicts;
 };
 
 /* The guest account for a VM: --guest-user, else the first [guest "GLOB"]
@@ -280,6 +281,7 @@ static void guest_lane_run(void *arg)
 	vo.password = job->password;
 	vo.interrupted = &interrupted;
 	vo.quiet = true;
+	vo.esx_verdicts = lane->esx_verdicts;
 	c = vmsc_vsphere_new(&vo, &err);
 	if (!c || vmsc_vsphere_connect(c, &err) < 0)
 		lane_error = strdup(err.message);
@@ -333,6 +335,7 @@ static int guest_run(struct job *job)
 	const char *vc = job->result->vcenters[job->vcenter].name;
 	size_t n_lanes = (size_t)(o->guest_parallel > 0 ? o->guest_parallel : 1), next = 0;
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct vmsc_esx_verdicts *verdicts;
 	struct guest_lane *lanes;
 	int rc = 0;
 
@@ -341,12 +344,18 @@ static int guest_run(struct job *job)
 	if (n_lanes > job->n_guest_items)
 		n_lanes = job->n_guest_items;
 	lanes = calloc(n_lanes, sizeof(*lanes));
-	if (!lanes)
+	verdicts = vmsc_esx_verdicts_new();
+	if (!lanes || !verdicts) {
+		free(lanes);
+		vmsc_esx_verdicts_free(verdicts);
 		return vmsc_error_nomem(&job->err);
+	}
 	for (size_t i = 0; i < n_lanes; i++)
-		lanes[i] = (struct guest_lane){ .job = job, .lock = &lock, .next = &next };
+		lanes[i] = (struct guest_lane){ .job = job, .lock = &lock, .next = &next,
+						.esx_verdicts = verdicts };
 	vmsc_pool_run(lanes, n_lanes, sizeof(*lanes), n_lanes, guest_lane_run, NULL);
 	free(lanes);
+	vmsc_esx_verdicts_free(verdicts);
 	job->ev.now = job->now;
 	for (size_t i = 0; i < job->n_guest_items && rc == 0; i++) {
 		struct guest_item *it = &job->guest_items[i];

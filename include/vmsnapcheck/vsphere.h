@@ -37,7 +37,18 @@ struct vmsc_vsphere_options {
 	int connections;              /* 1: no page asked ahead; else the next page
 	                               * goes out on a second connection */
 	volatile sig_atomic_t *interrupted; /* set by a signal handler: abort transfers */
+	struct vmsc_esx_verdicts *esx_verdicts; /* optional, shared by the guest lanes */
 };
+
+/*
+ * ESXi hosts that could not serve guest file transfers in this run (not
+ * reachable, certificate refused), shared by the guest lanes of a run: the
+ * next VM on such a host gets the same reason at once instead of waiting
+ * out its own timeout.  Thread-safe.
+ */
+struct vmsc_esx_verdicts;
+struct vmsc_esx_verdicts *vmsc_esx_verdicts_new(void);
+void vmsc_esx_verdicts_free(struct vmsc_esx_verdicts *v);
 
 struct vmsc_vsphere_about {
 	char *name;                   /* about.name */

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <pthread.h>
 
 #include <openssl/x509.h>
 
@@ -104,6 +107,79 @@ static size_t ignore_headers(char *buf, size_t size, size_t nitems, void *ud)
 	return size * nitems;
 }
 
+struct esx_verdict {
+	char *host;
+	enum vmsc_errcode code;
+	char *message;
+};
+
+struct vmsc_esx_verdicts {
+	pthread_mutex_t lock;
+	struct esx_verdict *v;
+	size_t n;
+};
+
+struct vmsc_esx_verdicts *vmsc_esx_verdicts_new(void)
+{
+	struct vmsc_esx_verdicts *v = calloc(1, sizeof(*v));
+
+	if (v)
+		pthread_mutex_init(&v->lock, NULL);
+	return v;
+}
+
+void vmsc_esx_verdicts_free(struct vmsc_esx_verdicts *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].host);
+		free(v->v[i].message);
+	}
+	free(v->v);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
+/* An earlier VM's verdict on `host` into err: true when there is one. */
+static bool verdict_known(struct vmsc_esx_verdicts *v, const char *host, struct vmsc_error *err)
+{
+	bool hit = false;
+
+	if (!v)
+		return false;
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->n && !hit; i++)
+		if (!strcasecmp(v->v[i].host, host)) {
+			vmsc_error_set(err, v->v[i].code, "%s", v->v[i].message);
+			hit = true;
+		}
+	pthread_mutex_unlock(&v->lock);
+	return hit;
+}
+
+/* Best effort: a verdict not kept only costs the next VM its own try. */
+static void verdict_keep(struct vmsc_esx_verdicts *v, const char *host, const struct vmsc_error *err)
+{
+	struct esx_verdict *grown;
+
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->lock);
+	grown = realloc(v->v, (v->n + 1) * sizeof(*grown));
+	if (grown) {
+		v->v = grown;
+		grown[v->n] = (struct esx_verdict){ strdup(host), err->code, strdup(err->message) };
+		if (grown[v->n].host && grown[v->n].message) {
+			v->n++;
+		} else {
+			free(grown[v->n].host);
+			free(grown[v->n].message);
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
 /* Why an ESXi host's certificate was refused, for the VM's reason. */
 static void host_tls_error(const struct vmsc_transport *t, const char *host, const char *thumbprint,
 			   struct vmsc_error *err)
@@ -143,6 +219,8 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 	struct vmsc_transport t;
 	struct sink s = { .max = max };
 	long status = 0;
+	double tls_done = 0;
+	bool short_budget = false;
 	CURLcode cc;
 	int rc = -1;
 
@@ -150,7 +228,8 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 	*len = 0;
 	if (vmsc_transport_init(&t, &c->opts, err) < 0)
 		return -1;
-	if (esx_host && vmsc_transport_for_host(&t, esx_host, esx_thumbprint, err) < 0) {
+	if (esx_host && (verdict_known(c->opts.esx_verdicts, esx_host, err) ||
+			 vmsc_transport_for_host(&t, esx_host, esx_thumbprint, err) < 0)) {
 		vmsc_transport_release(&t);
 		return -1;
 	}
@@ -165,6 +244,8 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 			curl_easy_setopt(t.curl, CURLOPT_TIMEOUT, left);
 			curl_easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, left < 10 ? left : 10L);
 		}
+		/* a connection cut short by this VM's budget says nothing of the host */
+		short_budget = left < 10;
 	}
 	if (c->share && !esx_host)
 		curl_easy_setopt(t.curl, CURLOPT_SHARE, c->share);
@@ -187,11 +268,16 @@ static int download(struct vmsc_vsphere *c, const char *url, const char *esx_hos
 		vmsc_error_set(err, VMSC_E_INTERRUPTED, "interrupted");
 	} else if (esx_host && cc != CURLE_OK && t.verify_error) {
 		host_tls_error(&t, esx_host, esx_thumbprint, err);
+		verdict_keep(c->opts.esx_verdicts, esx_host, err);
 	} else if (esx_host && cc != CURLE_OK) {
 		vmsc_error_set(err, VMSC_E_CONNECT,
 			       "cannot reach ESXi host '%s' for guest file transfers: %s (vCenter "
 			       "sends them to the host that runs the VM: allow HTTPS from here to it)",
 			       esx_host, curl_easy_strerror(cc));
+		/* no TLS session came up: the host, not this transfer, is the problem */
+		curl_easy_getinfo(t.curl, CURLINFO_APPCONNECT_TIME, &tls_done);
+		if (tls_done <= 0 && !(short_budget && cc == CURLE_OPERATION_TIMEDOUT))
+			verdict_keep(c->opts.esx_verdicts, esx_host, err);
 	} else if (cc != CURLE_OK) {
 		vmsc_error_set(err, VMSC_E_CONNECT, "cannot download '%s' from '%s': %s", what,
 			       server, curl_easy_strerror(cc));
