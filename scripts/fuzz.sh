@@ -18,16 +18,17 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 work=${FUZZ_WORK_DIR:-$build/fuzz-work}
-all="fuzz_soap_response fuzz_facts_json fuzz_config fuzz_server_url"
+all="fuzz_soap_response fuzz_facts_json fuzz_config fuzz_server_url fuzz_guest_output"
 
 # Largest input per harness: a few RetrievePropertiesEx objects, a few VMs
-# of facts, a config file, one URL.
+# of facts, a config file, one URL, a guest command's output.
 max_len() {
 	case $1 in
 	fuzz_soap_response) echo 16384 ;;
 	fuzz_facts_json) echo 8192 ;;
 	fuzz_config) echo 4096 ;;
 	fuzz_server_url) echo 256 ;;
+	fuzz_guest_output) echo 8192 ;;
 	*) echo "fuzz.sh: unknown harness '$1' (one of: $all)" >&2; exit 2 ;;
 	esac
 }

@@ -3,7 +3,8 @@
 # (tests/fuzz/CMakeLists.txt, VMSC_FUZZ=ON) and the replay tests of the
 # normal build (tests/fuzz/replay/CMakeLists.txt).
 set(VMSC_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(VMSC_FUZZ_HARNESSES fuzz_soap_response fuzz_facts_json fuzz_config fuzz_server_url)
+set(VMSC_FUZZ_HARNESSES fuzz_soap_response fuzz_facts_json fuzz_config fuzz_server_url
+                        fuzz_guest_output)
 
 # vmsc_fuzz_add(TARGET HARNESS [MAIN]): an executable of the harness linked
 # with the tool's library; MAIN adds replay.c (a main() for non-libFuzzer builds).
