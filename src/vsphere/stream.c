@@ -15,7 +15,7 @@
  * connection, so the server builds page N+1 while page N is still being
  * read: the server's serialising, not our parsing, is what a big inventory
  * waits for.  Prefetches alternate between two lanes of their own (lane 0
- * is every other call's), and one that nobody reads yet is paused after a
+ * is every other call's), and one that nobody reads yet is paused after
  * half a MiB so memory stays flat.
  */
 #define _GNU_SOURCE
