@@ -46,6 +46,7 @@ struct vmsc_finding {
 	enum vmsc_severity severity;
 	char *message;
 	char *remedy;
+	bool remedy_static;         /* remedy is static text (a rule's), not freed */
 	bool waived;
 	struct vmsc_waiver_ref *waiver; /* set when a waiver matched (waived or expired) */
 	enum vmsc_level cap;        /* the consistency it limits the VM to; UNSET = none */
@@ -153,6 +154,12 @@ struct vmsc_vm_result *vmsc_result_add_vm(struct vmsc_result *r, size_t vcenter,
 struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const char *rule,
 						enum vmsc_severity sev, const char *message,
 						const char *remedy);
+/* The same, but takes `message` (malloc'd; freed on failure too) and points
+ * at `remedy`, static text that outlives the result (a rule's): a big
+ * inventory's findings need not each carry a copy of it. */
+struct vmsc_finding *vmsc_vm_result_take_finding(struct vmsc_vm_result *vm, const char *rule,
+						 enum vmsc_severity sev, char *message,
+						 const char *remedy);
 int vmsc_vm_result_set_reason(struct vmsc_vm_result *vm, const char *reason);
 /* Copies runtime.powerState / config.guestId (NULL clears); 0 or -1. */
 int vmsc_vm_result_set_power_state(struct vmsc_vm_result *vm, const char *power_state);

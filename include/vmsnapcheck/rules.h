@@ -87,7 +87,8 @@ int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const ch
 
 /* The same with this finding's own cap (UNSET: the rule's) and remedy (NULL:
  * the rule's), for rules whose causes differ in what they cost and how they
- * are fixed (quiesce-disabled). */
+ * are fixed (quiesce-disabled).  The remedy must be static text (a literal):
+ * the finding points at it. */
 int vmsc_rule_report_as(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, enum vmsc_level cap,
 			const char *remedy, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

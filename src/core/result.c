@@ -7,16 +7,17 @@
 #include "vmsnapcheck/result.h"
 #include "vmsnapcheck/str.h"
 
-/* Arrays without a capacity field start at 4 and double whenever their
- * length reaches a power of two, so the capacity is implied by the length. */
-static int grow_implied(void **arr, size_t n, size_t elem)
+/* Arrays without a capacity field start at `first` (a power of two) and
+ * double whenever their length reaches a power of two, so the capacity is
+ * implied by the length. */
+static int grow_from(void **arr, size_t n, size_t elem, size_t first)
 {
 	size_t cap;
 	void *p;
 
 	if (n == 0)
-		cap = 4;
-	else if (n >= 4 && (n & (n - 1)) == 0)
+		cap = first;
+	else if (n >= first && (n & (n - 1)) == 0)
 		cap = n * 2;
 	else
 		return 0;
@@ -26,6 +27,23 @@ static int grow_implied(void **arr, size_t n, size_t elem)
 	if (!p)
 		return -1;
 	*arr = p;
+	return 0;
+}
+
+static int grow_implied(void **arr, size_t n, size_t elem)
+{
+	return grow_from(arr, n, elem, 4);
+}
+
+/* Most VMs have no finding or one: a 10,000-VM result keeps every VM's
+ * array, so it grows from one. */
+static int grow_findings(struct vmsc_vm_result *vm)
+{
+	void *arr = vm->findings;
+
+	if (grow_from(&arr, vm->n_findings, sizeof(*vm->findings), 1) < 0)
+		return -1;
+	vm->findings = arr;
 	return 0;
 }
 
@@ -152,11 +170,9 @@ struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const
 						const char *remedy)
 {
 	struct vmsc_finding *f;
-	void *arr = vm->findings;
 
-	if (grow_implied(&arr, vm->n_findings, sizeof(*f)) < 0)
+	if (grow_findings(vm) < 0)
 		return NULL;
-	vm->findings = arr;
 	f = &vm->findings[vm->n_findings];
 	memset(f, 0, sizeof(*f));
 	f->rule = rule;
@@ -168,6 +184,26 @@ struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const
 		return NULL;
 	}
 	vm->n_findings++;
+	return f;
+}
+
+struct vmsc_finding *vmsc_vm_result_take_finding(struct vmsc_vm_result *vm, const char *rule,
+						 enum vmsc_severity sev, char *message,
+						 const char *remedy)
+{
+	struct vmsc_finding *f;
+
+	if (!message || grow_findings(vm) < 0) {
+		free(message);
+		return NULL;
+	}
+	f = &vm->findings[vm->n_findings++];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->severity = sev;
+	f->message = message;
+	f->remedy = (char *)remedy;
+	f->remedy_static = true;
 	return f;
 }
 
@@ -226,7 +262,8 @@ void vmsc_vm_result_remove_findings(struct vmsc_vm_result *vm, const char *rule)
 			continue;
 		}
 		free(f->message);
-		free(f->remedy);
+		if (!f->remedy_static)
+			free(f->remedy);
 		vmsc_waiver_ref_free(f->waiver);
 	}
 	vm->n_findings = kept;
@@ -240,7 +277,8 @@ void vmsc_vm_result_release(struct vmsc_vm_result *vm)
 		return;
 	for (i = 0; i < vm->n_findings; i++) {
 		free(vm->findings[i].message);
-		free(vm->findings[i].remedy);
+		if (!vm->findings[i].remedy_static)
+			free(vm->findings[i].remedy);
 		vmsc_waiver_ref_free(vm->findings[i].waiver);
 	}
 	free(vm->findings);
@@ -475,6 +513,20 @@ int vmsc_result_merge(struct vmsc_result *dst, struct vmsc_result *src)
 		dst->vcenters = arr;
 		dst->vcenters[dst->n_vcenters++] = src->vcenters[i];
 		memset(&src->vcenters[i], 0, sizeof(src->vcenters[i]));
+	}
+	if (src->n_vms && !dst->n_vms) {
+		/* the first vCenter's VMs: take its array, no second copy */
+		struct vmsc_vm_result *vms = dst->vms;
+		size_t cap = dst->cap_vms;
+
+		dst->vms = src->vms;
+		dst->cap_vms = src->cap_vms;
+		src->vms = vms;
+		src->cap_vms = cap;
+		for (size_t i = 0; i < src->n_vms; i++)
+			dst->vms[i].vcenter += base;
+		dst->n_vms = src->n_vms;
+		src->n_vms = 0;
 	}
 	if (src->n_vms && dst->n_vms + src->n_vms > dst->cap_vms) {
 		size_t cap = dst->cap_vms ? dst->cap_vms : 16;

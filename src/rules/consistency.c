@@ -151,9 +151,10 @@ static int below_required(const struct vmsc_eval *ev, const char *vcenter,
 		msg = NULL;
 		goto out;
 	}
-	f = vmsc_vm_result_add_finding(vm, rule->id,
-				       vmsc_config_rule_severity(cfg, rule->id, rule->severity), msg,
-				       rule->remedy);
+	f = vmsc_vm_result_take_finding(vm, rule->id,
+					vmsc_config_rule_severity(cfg, rule->id, rule->severity), msg,
+					rule->remedy);
+	msg = NULL; /* taken */
 	if (f && vmsc_rules_apply_waivers(ev, vcenter, vm) == 0)
 		rc = 0;
 out:

@@ -386,12 +386,14 @@ int vmsc_connection_state_bad(const char *state)
 	return 0;
 }
 
+/* Takes `message`; every remedy here is static text (the rule's, or a
+ * literal of its check), pointed at rather than copied. */
 static int add_finding(struct vmsc_vm_result *vm, const struct vmsc_rule *rule,
 		       enum vmsc_severity sev, enum vmsc_level cap, const char *remedy,
-		       const char *message)
+		       char *message)
 {
-	struct vmsc_finding *f = vmsc_vm_result_add_finding(vm, rule->id, sev, message,
-							    remedy ? remedy : rule->remedy);
+	struct vmsc_finding *f = vmsc_vm_result_take_finding(vm, rule->id, sev, message,
+							     remedy ? remedy : rule->remedy);
 
 	if (!f)
 		return -1;
@@ -403,15 +405,12 @@ static int report_va(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, enum vms
 		     const char *remedy, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
-	int rc;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		return -1;
 	/* A configured severity pins every finding of the rule, escalations too. */
 	sev = vmsc_config_rule_severity(ctx->config, ctx->rule->id, sev);
-	rc = add_finding(ctx->out, ctx->rule, sev, cap, remedy, msg);
-	free(msg);
-	return rc;
+	return add_finding(ctx->out, ctx->rule, sev, cap, remedy, msg);
 }
 
 int vmsc_rule_report(struct vmsc_rule_ctx *ctx, enum vmsc_severity sev, const char *fmt, ...)
@@ -455,9 +454,12 @@ int vmsc_rules_report_external(const struct vmsc_eval *ev, const char *id, enum 
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	if (add_finding(vm, rule, vmsc_config_rule_severity(cfg, id, sev), VMSC_LEVEL_UNSET, NULL,
-			msg) < 0)
+	rc = add_finding(vm, rule, vmsc_config_rule_severity(cfg, id, sev), VMSC_LEVEL_UNSET, NULL,
+			 msg);
+	msg = NULL; /* taken */
+	if (rc < 0)
 		goto out;
+	rc = -1;
 	if (vmsc_rules_apply_waivers(ev, vcenter, vm) < 0 || vmsc_rules_settle(ev, vcenter, vm) < 0)
 		goto out;
 	rc = 0;

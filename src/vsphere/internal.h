@@ -21,6 +21,8 @@
 
 #define VMSC_MAX_OPS 32
 #define VMSC_LANES 3
+#define VMSC_PROP_ROUTES 128   /* a power of two */
+#define VMSC_PROP_NAME_MAX 80
 
 struct vmsc_lane;
 
@@ -135,6 +137,14 @@ struct vmsc_vsphere {
 	bool calib_capture;
 	char *calib_key;
 	unsigned long keyed_values;
+
+	/* read_property's routes by property name (values.c): every VM of a
+	 * page names the same properties, resolved once instead of per VM */
+	struct vmsc_prop_route {
+		char name[VMSC_PROP_NAME_MAX]; /* "" = free slot */
+		int kind;
+		const void *target;
+	} routes[VMSC_PROP_ROUTES];
 
 	struct vmsc_request_count counts[VMSC_MAX_OPS];
 	size_t n_counts;

@@ -467,6 +467,7 @@ struct device_walk {
 	char *datastore;
 	char *parent_file, *key_id;
 	long long key, controller_key, unit, bus, capacity_bytes, capacity_kb;
+	bool kept;                      /* a device type the facts keep (device_end) */
 	int failed;
 	/* controllerKey of every device seen, for each controller's used units */
 	int *attached;
@@ -490,6 +491,14 @@ static void device_reset(struct device_walk *d)
 	d->type = d->backing_type = d->label = d->disk_mode = d->compat = NULL;
 	d->sharing = d->file_name = d->shared_bus = d->parent_file = d->key_id = NULL;
 	d->key = d->controller_key = d->unit = d->bus = d->capacity_bytes = d->capacity_kb = -1;
+	d->kept = false;
+}
+
+static bool is_special_device(const char *type)
+{
+	return type && (!strcmp(type, "VirtualPCIPassthrough") ||
+			!strcmp(type, "VirtualSriovEthernetCard") ||
+			!strcmp(type, "VirtualTPM") || !strcmp(type, "VirtualNVDIMM"));
 }
 
 static int device_start(void *ud, const char *path, int depth, const char *type)
@@ -500,9 +509,48 @@ static int device_start(void *ud, const char *path, int depth, const char *type)
 		device_reset(d);
 		if (type && !(d->type = strdup(type)))
 			return -1;
+		d->kept = type && (!strcmp(type, "VirtualDisk") ||
+				   vmsc_controller_kind_from_type(type) != VMSC_CONTROLLER_OTHER ||
+				   is_special_device(type));
 	} else if (depth == 2 && type && strcmp(path + strcspn(path, "/"), "/backing") == 0) {
 		/* a repeated <backing> (malformed) replaces the first */
 		return vmsc_str_set(&d->backing_type, type);
+	}
+	return 0;
+}
+
+/* Text below a device's backing, `rel` the path below it. */
+static int backing_text(struct device_walk *d, const char *rel, const char *v)
+{
+	switch (rel[0]) {
+	case 'd':
+		if (!strcmp(rel, "diskMode"))
+			return vmsc_str_set(&d->disk_mode, v);
+		if (!strcmp(rel, "datastore"))
+			return vmsc_str_set(&d->datastore, v);
+		break;
+	case 'c':
+		if (!strcmp(rel, "compatibilityMode"))
+			return vmsc_str_set(&d->compat, v);
+		break;
+	case 's':
+		if (!strcmp(rel, "sharing"))
+			return vmsc_str_set(&d->sharing, v);
+		break;
+	case 'f':
+		if (!strcmp(rel, "fileName"))
+			return vmsc_str_set(&d->file_name, v);
+		break;
+	case 'p':
+		if (*v && !strcmp(rel, "parent/fileName"))
+			return vmsc_str_set(&d->parent_file, v);
+		break;
+	case 'k':
+		if (*v && !strcmp(rel, "keyId/keyId"))
+			return vmsc_str_set(&d->key_id, v);
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -515,29 +563,48 @@ static int device_text(void *ud, const char *path, int depth, const char *v)
 	if (depth < 2 || !rel)
 		return 0;
 	rel++;
-	if (!strcmp(rel, "key")) d->key = parse_ll(v);
-	else if (!strcmp(rel, "deviceInfo/label")) return vmsc_str_set(&d->label, v);
-	else if (!strcmp(rel, "controllerKey")) d->controller_key = parse_ll(v);
-	else if (!strcmp(rel, "unitNumber")) d->unit = parse_ll(v);
-	else if (!strcmp(rel, "busNumber")) d->bus = parse_ll(v);
-	else if (!strcmp(rel, "sharedBus")) return vmsc_str_set(&d->shared_bus, v);
-	else if (!strcmp(rel, "backing/diskMode")) return vmsc_str_set(&d->disk_mode, v);
-	else if (!strcmp(rel, "backing/compatibilityMode")) return vmsc_str_set(&d->compat, v);
-	else if (!strcmp(rel, "backing/sharing")) return vmsc_str_set(&d->sharing, v);
-	else if (!strcmp(rel, "backing/fileName")) return vmsc_str_set(&d->file_name, v);
-	else if (!strcmp(rel, "backing/datastore")) return vmsc_str_set(&d->datastore, v);
-	else if (!strcmp(rel, "backing/parent/fileName") && *v) return vmsc_str_set(&d->parent_file, v);
-	else if (!strcmp(rel, "backing/keyId/keyId") && *v) return vmsc_str_set(&d->key_id, v);
-	else if (!strcmp(rel, "capacityInBytes")) d->capacity_bytes = parse_ll(v);
-	else if (!strcmp(rel, "capacityInKB")) d->capacity_kb = parse_ll(v);
+	/* of the other devices only where they attach counts */
+	if (!d->kept) {
+		if (!strcmp(rel, "controllerKey"))
+			d->controller_key = parse_ll(v);
+		return 0;
+	}
+	/* by first letter: a disk's text nodes are many, their paths few */
+	switch (rel[0]) {
+	case 'k':
+		if (!strcmp(rel, "key"))
+			d->key = parse_ll(v);
+		break;
+	case 'd':
+		if (!strcmp(rel, "deviceInfo/label"))
+			return vmsc_str_set(&d->label, v);
+		break;
+	case 'c':
+		if (!strcmp(rel, "controllerKey"))
+			d->controller_key = parse_ll(v);
+		else if (!strcmp(rel, "capacityInBytes"))
+			d->capacity_bytes = parse_ll(v);
+		else if (!strcmp(rel, "capacityInKB"))
+			d->capacity_kb = parse_ll(v);
+		break;
+	case 'u':
+		if (!strcmp(rel, "unitNumber"))
+			d->unit = parse_ll(v);
+		break;
+	case 's':
+		if (!strcmp(rel, "sharedBus"))
+			return vmsc_str_set(&d->shared_bus, v);
+		break;
+	case 'b':
+		if (!strcmp(rel, "busNumber"))
+			d->bus = parse_ll(v);
+		else if (!strncmp(rel, "backing/", 8))
+			return backing_text(d, rel + 8, v);
+		break;
+	default:
+		break;
+	}
 	return 0;
-}
-
-static bool is_special_device(const char *type)
-{
-	return type && (!strcmp(type, "VirtualPCIPassthrough") ||
-			!strcmp(type, "VirtualSriovEthernetCard") ||
-			!strcmp(type, "VirtualTPM") || !strcmp(type, "VirtualNVDIMM"));
 }
 
 static int device_end(void *ud, const char *path, int depth)
@@ -1379,10 +1446,12 @@ typedef int (*value_reader)(struct vmsc_vsphere *c, const struct value_in *in,
 			    struct vmsc_vm_facts *f);
 
 /* Properties read into composite facts; plain ones are found in the field table. */
-static const struct {
+struct complex_prop {
 	const char *path;
 	value_reader read;
-} complex_props[] = {
+};
+
+static const struct complex_prop complex_props[] = {
 	{ "config.hardware.device", read_devices },
 	{ "config.extraConfig", read_extra_config },
 	{ "guest.disk", read_volumes },
@@ -1417,23 +1486,78 @@ static const struct vmsc_fact_field *plain_field(const char *path)
 	return NULL;
 }
 
+/* How a property is read: found from its name alone (route_of). */
+enum prop_kind {
+	PROP_IGNORED = 1, PROP_KEYED, PROP_COMPLEX, PROP_STRINGS, PROP_PRESENCE, PROP_SCALAR,
+};
+
+static enum prop_kind route_of(const char *name, const void **target)
+{
+	const struct vmsc_fact_field *fd;
+
+	*target = NULL;
+	if (vmsc_keyed_path(name))
+		return PROP_KEYED;
+	for (size_t i = 0; i < sizeof(complex_props) / sizeof(complex_props[0]); i++)
+		if (!strcmp(name, complex_props[i].path)) {
+			*target = &complex_props[i];
+			return PROP_COMPLEX;
+		}
+	if (!(fd = plain_field(name)))
+		return PROP_IGNORED;
+	*target = fd;
+	if (fd->type == VMSC_FACT_STRINGS)
+		return PROP_STRINGS;
+	return fd->flags & VMSC_FACT_PRESENCE ? PROP_PRESENCE : PROP_SCALAR;
+}
+
+/* route_of, remembered per connection in a small open-addressed table. */
+static enum prop_kind route(struct vmsc_vsphere *c, const char *name, const void **target)
+{
+	size_t len = strlen(name), h = 2166136261u;
+	struct vmsc_prop_route *slot = NULL;
+	enum prop_kind kind;
+
+	if (len >= VMSC_PROP_NAME_MAX)
+		return route_of(name, target);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	for (size_t i = 0; i < VMSC_PROP_ROUTES; i++) {
+		slot = &c->routes[(h + i) & (VMSC_PROP_ROUTES - 1)];
+		if (!slot->name[0])
+			break;
+		if (!strcmp(slot->name, name)) {
+			*target = slot->target;
+			return (enum prop_kind)slot->kind;
+		}
+		slot = NULL;
+	}
+	kind = route_of(name, target);
+	if (slot) {
+		memcpy(slot->name, name, len + 1);
+		slot->kind = (int)kind;
+		slot->target = *target;
+	}
+	return kind;
+}
+
 /* 0, -1 on allocation failure, 1 when a whole reply broke off in the value. */
 static int read_property(struct vmsc_vsphere *c, const char *name, const struct value_in *in,
 			 struct vmsc_vm_facts *f)
 {
-	const struct vmsc_fact_field *fd;
+	const void *target;
+	enum prop_kind kind = route(c, name, &target);
+	const struct vmsc_fact_field *fd = target;
 
-	if (vmsc_keyed_path(name))
+	if (kind == PROP_KEYED)
 		return read_keyed_option(c, in, f);
-	for (size_t i = 0; i < sizeof(complex_props) / sizeof(complex_props[0]); i++)
-		if (!strcmp(name, complex_props[i].path))
-			return complex_props[i].read(c, in, f);
-	fd = plain_field(name);
-	if (fd && fd->type == VMSC_FACT_STRINGS)
+	if (kind == PROP_COMPLEX)
+		return ((const struct complex_prop *)target)->read(c, in, f);
+	if (kind == PROP_STRINGS)
 		return read_strings(c, in, f, fd);
-	if (fd && (fd->flags & VMSC_FACT_PRESENCE))
+	if (kind == PROP_PRESENCE)
 		return read_presence(c, in, f, fd);
-	if (fd) {
+	if (kind == PROP_SCALAR) {
 		bool bad = false;
 		char *v = in->r ? element_text(in->r, &bad) : vmsc_values_scalar(c, in->xml);
 

@@ -346,6 +346,70 @@ static void test_result_copies_strings(void **state)
 	vmsc_result_free(NULL);
 }
 
+/* take_finding keeps the message it is given and points at a static remedy:
+ * removing, sorting and freeing must not free the remedy (valgrind, ASan). */
+static void test_result_take_finding(void **state)
+{
+	static const char remedy[] = "static remedy";
+	struct vmsc_result *r = new_result();
+	struct vmsc_vm_result *vm;
+	struct vmsc_finding *f;
+	char *msg = strdup("taken");
+
+	(void)state;
+	vm = add_vm(r, vmsc_result_add_vcenter(r, "u", "vc"), "vm", "vm-1");
+	f = vmsc_vm_result_take_finding(vm, "b-rule", VMSC_SEV_WARNING, msg, remedy);
+	assert_non_null(f);
+	assert_ptr_equal(f->message, msg);
+	assert_ptr_equal(f->remedy, remedy);
+	assert_non_null(vmsc_vm_result_add_finding(vm, "a-rule", VMSC_SEV_WARNING, "copied", remedy));
+	assert_non_null(vmsc_vm_result_take_finding(vm, "c-rule", VMSC_SEV_ERROR, strdup("gone"),
+						    remedy));
+	vmsc_vm_result_remove_findings(vm, "c-rule");
+	assert_null(vmsc_vm_result_take_finding(vm, "d-rule", VMSC_SEV_ERROR, NULL, remedy));
+	/* past the capacity the removal left (arrays grow from one finding) */
+	for (int i = 0; i < 5; i++)
+		assert_non_null(vmsc_vm_result_take_finding(vm, "e-rule", VMSC_SEV_WARNING,
+							    strdup("more"), remedy));
+	vmsc_result_finish(r);
+	vm = &r->vms[0];
+	assert_int_equal(vm->n_findings, 7);
+	assert_string_equal(vm->findings[6].message, "more");
+	assert_string_equal(vm->findings[0].rule, "a-rule");
+	assert_ptr_not_equal(vm->findings[0].remedy, remedy);
+	assert_ptr_equal(vm->findings[1].remedy, remedy);
+	assert_string_equal(vm->findings[1].message, "taken");
+	vmsc_result_free(r);
+}
+
+/* Merging into an empty result takes the VM array; a second merge appends. */
+static void test_result_merge(void **state)
+{
+	struct vmsc_result *dst = new_result(), *a = new_result(), *b = new_result();
+	struct vmsc_vm_result *arr;
+
+	(void)state;
+	add_vm(a, vmsc_result_add_vcenter(a, "ua", "a"), "vm-a", "vm-1");
+	assert_non_null(vmsc_vm_result_add_finding(&a->vms[0], "x", VMSC_SEV_ERROR, "m", "r"));
+	add_vm(b, vmsc_result_add_vcenter(b, "ub", "b"), "vm-b", "vm-2");
+	arr = a->vms;
+	assert_int_equal(vmsc_result_merge(dst, a), 0);
+	assert_ptr_equal(dst->vms, arr);
+	assert_int_equal(a->n_vms, 0);
+	assert_int_equal(vmsc_result_merge(dst, b), 0);
+	assert_int_equal(dst->n_vcenters, 2);
+	assert_int_equal(dst->n_vms, 2);
+	assert_int_equal(dst->vms[0].vcenter, 0);
+	assert_int_equal(dst->vms[1].vcenter, 1);
+	assert_string_equal(dst->vms[1].name, "vm-b");
+	assert_string_equal(dst->vms[0].findings[0].message, "m");
+	vmsc_result_free(a);
+	vmsc_result_free(b);
+	vmsc_result_finish(dst);
+	assert_string_equal(dst->vms[0].name, "vm-a");
+	vmsc_result_free(dst);
+}
+
 static void test_result_names(void **state)
 {
 	(void)state;
@@ -406,6 +470,8 @@ int main(void)
 		cmocka_unit_test(test_result_no_vms_is_ok),
 		cmocka_unit_test(test_result_growth),
 		cmocka_unit_test(test_result_copies_strings),
+		cmocka_unit_test(test_result_take_finding),
+		cmocka_unit_test(test_result_merge),
 		cmocka_unit_test(test_result_names),
 		cmocka_unit_test(test_result_source_date_epoch),
 	};

@@ -8,6 +8,13 @@
 // under the ServiceContent's PropertyCollector moref, adds paging without
 // patching govmomi.
 //
+// Pages are collected lazily, as vCenter does: the first call only selects
+// the objects (the traversal, no property read) and collects the first page;
+// the token keeps a cursor (the objects not served yet and the request), and
+// each Continue collects just its page, with the stock collector on an
+// explicit ObjectSet. Collecting all objects up front would make a client
+// wait for the whole result before its first page.
+//
 // It also implements the fixture's "nopermission:GLOB" fault (VMs whose name
 // matches get a missingSet with NoPermission instead of their propSet) and
 // answers NotAuthenticated to a Retrieve* call without a valid session (the
@@ -49,9 +56,13 @@ type pagingPC struct {
 	pages map[string]*pendingResult
 }
 
+// pendingResult is a retrieval's cursor: what is left to collect, and how.
 type pendingResult struct {
-	objects []types.ObjectContent
-	size    int
+	refs  []types.ManagedObjectReference // objects not served yet, in order
+	req   types.RetrievePropertiesEx     // as asked (keyed paths and all)
+	specs []types.PropertyFilterSpec     // for the stock collector (keyed paths split off)
+	keyed []string
+	size  int
 }
 
 func registerPagingCollector() types.ManagedObjectReference {
@@ -107,26 +118,66 @@ func (pc *pagingPC) RetrievePropertiesEx(ctx *simulator.Context, r *types.Retrie
 		body.Fault_ = simulator.Fault("Invalid property: "+refuse.Name, refuse)
 		return body
 	}
-	stock := *r
-	stock.SpecSet = specs
-	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, &stock).(*methods.RetrievePropertiesExBody)
+	// Select the objects: the stock collector with no property asked
+	// returns each matching object once, in order, without reading any.
+	sel := *r
+	sel.SpecSet = make([]types.PropertyFilterSpec, len(specs))
+	for i, s := range specs {
+		sel.SpecSet[i] = s
+		sel.SpecSet[i].PropSet = make([]types.PropertySpec, len(s.PropSet))
+		for j, ps := range s.PropSet {
+			sel.SpecSet[i].PropSet[j] = types.PropertySpec{Type: ps.Type}
+		}
+	}
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, &sel).(*methods.RetrievePropertiesExBody)
 	if res.Fault_ != nil {
 		return res
 	}
-	addKeyed(res.Res.Returnval.Objects, keyed)
-	objects := applyNoPermission(res.Res.Returnval.Objects, r.SpecSet)
-	size := pageSize(r.Options)
-	body.Res = &types.RetrievePropertiesExResponse{Returnval: pc.page(objects, size)}
+	refs := make([]types.ManagedObjectReference, len(res.Res.Returnval.Objects))
+	for i, o := range res.Res.Returnval.Objects {
+		refs[i] = o.Obj
+	}
+	p := &pendingResult{refs: refs, req: *r, specs: specs, keyed: keyed, size: pageSize(r.Options)}
+	ret, fault := pc.next(ctx, p)
+	if fault != nil {
+		return fault
+	}
+	body.Res = &types.RetrievePropertiesExResponse{Returnval: ret}
 	return body
 }
 
-// page returns the first page and keeps the rest under a new token.
-func (pc *pagingPC) page(objects []types.ObjectContent, size int) *types.RetrieveResult {
-	if len(objects) == 0 {
-		return nil // vCenter sends no returnval for an empty result
+// next collects the cursor's next page, and keeps the rest under a new token.
+func (pc *pagingPC) next(ctx *simulator.Context, p *pendingResult) (*types.RetrieveResult, soap.HasFault) {
+	if len(p.refs) == 0 {
+		return nil, nil // vCenter sends no returnval for an empty result
 	}
-	if len(objects) <= size {
-		return &types.RetrieveResult{Objects: objects}
+	n := p.size
+	if n > len(p.refs) {
+		n = len(p.refs)
+	}
+	// the page's objects, each by itself: every PropSet of the request
+	// applies to every object (as in the stock collector), the ObjectSet
+	// of the first spec names them and no traversal adds any
+	page := types.RetrievePropertiesEx{This: p.req.This}
+	page.SpecSet = make([]types.PropertyFilterSpec, len(p.specs))
+	for i, s := range p.specs {
+		page.SpecSet[i] = types.PropertyFilterSpec{PropSet: s.PropSet}
+	}
+	objs := make([]types.ObjectSpec, n)
+	for i, ref := range p.refs[:n] {
+		objs[i] = types.ObjectSpec{Obj: ref}
+	}
+	page.SpecSet[0].ObjectSet = objs
+	res := pc.PropertyCollector.RetrievePropertiesEx(ctx, &page).(*methods.RetrievePropertiesExBody)
+	if res.Fault_ != nil {
+		return nil, res
+	}
+	objects := res.Res.Returnval.Objects
+	addKeyed(objects, p.keyed)
+	objects = applyNoPermission(objects, p.req.SpecSet)
+	rest := &pendingResult{refs: p.refs[n:], req: p.req, specs: p.specs, keyed: p.keyed, size: p.size}
+	if len(rest.refs) == 0 {
+		return &types.RetrieveResult{Objects: objects}, nil
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
@@ -134,8 +185,8 @@ func (pc *pagingPC) page(objects []types.ObjectContent, size int) *types.Retriev
 		pc.pages = map[string]*pendingResult{}
 	}
 	token := strconv.FormatInt(atomic.AddInt64(&tokenSeq, 1), 10)
-	pc.pages[token] = &pendingResult{objects: objects[size:], size: size}
-	return &types.RetrieveResult{Token: token, Objects: objects[:size]}
+	pc.pages[token] = rest
+	return &types.RetrieveResult{Token: token, Objects: objects}, nil
 }
 
 func (pc *pagingPC) ContinueRetrievePropertiesEx(ctx *simulator.Context, r *types.ContinueRetrievePropertiesEx) soap.HasFault {
@@ -153,7 +204,11 @@ func (pc *pagingPC) ContinueRetrievePropertiesEx(ctx *simulator.Context, r *type
 			&types.InvalidArgument{InvalidProperty: "token"})
 		return body
 	}
-	ret := pc.page(p.objects, p.size)
+	ret, fault := pc.next(ctx, p)
+	if fault != nil {
+		body.Fault_ = fault.Fault()
+		return body
+	}
 	if ret == nil {
 		ret = &types.RetrieveResult{}
 	}
