@@ -108,6 +108,15 @@ checked_with_rules "-k: no certificate check"
 guest -s "$SIM_URL" --thumbprint "$SIM_SHA256"
 not_checked_with "is neither signed by a trusted CA" "--thumbprint does not vouch for the host"
 
+# ---- a CA-trusted certificate that names another host: refused for the name
+start_sim misnamed -scenario "$SRC_DIR/tests/vcsim/scenarios/demo.json" -guest-transfers host-misnamed
+cat "$SIM_CERT" "$VCSIM_HOST_CERT" >"$bundle"
+guest -s "$SIM_URL" --cacert "$bundle"
+not_checked_with "the certificate of ESXi host 'localhost' (guest file transfers) does not name it" \
+	"a CA-trusted certificate naming another host"
+guest -s "$SIM_URL" -k
+checked_with_rules "-k: the misnamed host is not checked"
+
 # ---- a host that cannot be reached: a reason, quickly
 start_sim down -scenario "$SRC_DIR/tests/vcsim/scenarios/demo.json" -guest-transfers host-unreachable
 t0=$(date +%s)

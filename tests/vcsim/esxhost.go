@@ -28,6 +28,9 @@ const (
 	transfersHost        = "host"
 	transfersHostWrongTP = "host-wrong-thumbprint"
 	transfersHostDown    = "host-unreachable"
+	// a CA-trusted host certificate that names another host than the URL
+	// (and a wrong reported thumbprint): only a name check refuses it
+	transfersHostMisnamed = "host-misnamed"
 )
 
 var guestTransferMode = transfersVCenter
@@ -44,7 +47,13 @@ type esxHost struct {
 // startESXHost opens the host listener (not in host-unreachable), points the
 // transfer URLs at it and sets every HostSystem's thumbprint.
 func startESXHost(mode string, mux *faultMux) (*esxHost, error) {
-	cert, err := selfSignedCN("127.0.0.1:0", "esx-sim")
+	var cert tls.Certificate
+	var err error
+	if mode == transfersHostMisnamed {
+		cert, err = selfSignedNames("esx-other", []string{"esx-other.example"}, nil)
+	} else {
+		cert, err = selfSignedCN("127.0.0.1:0", "esx-sim")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +62,7 @@ func startESXHost(mode string, mux *faultMux) (*esxHost, error) {
 		return nil, err
 	}
 	h := &esxHost{leaf: leaf, reported: fingerprint(sha1sum(leaf.Raw)), serveErr: make(chan error, 1)}
-	if mode == transfersHostWrongTP {
+	if mode == transfersHostWrongTP || mode == transfersHostMisnamed {
 		// a thumbprint of no certificate the fixture serves (not the vCenter's either)
 		var b [32]byte
 		_, _ = rand.Read(b[:])
@@ -64,6 +73,9 @@ func startESXHost(mode string, mux *faultMux) (*esxHost, error) {
 		return nil, fmt.Errorf("host listener: %s", err)
 	}
 	h.url = "https://" + ln.Addr().String()
+	if mode == transfersHostMisnamed {
+		h.url = fmt.Sprintf("https://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
+	}
 	if mode == transfersHostDown {
 		// a port where nothing listens: the client gets "connection refused"
 		_ = ln.Close()

@@ -79,7 +79,7 @@ func main() {
 		keyedFlag    = flag.String("keyed-paths", "vcenter", "answer keyed paths (config.extraConfig[\"KEY\"]) as `MODE`: vcenter (the OptionValue, missingSet when unset), missingset (every VM's missingSet, the stock simulator) or fault (refuse the request)")
 		realisticFlg = flag.Bool("realistic", false, "-vms: heavier VMs (150-300 extraConfig keys with a few 8-32 KB guestinfo blobs, more devices, 1-4 snapshots each), for bench/")
 		noExtraFlag  = flag.Bool("no-extra-config", false, "give every VM an empty extraConfig (a bench baseline)")
-		transfers    = flag.String("guest-transfers", transfersVCenter, "serve guest file transfers as `MODE`: vcenter (URL https://*:PORT on this listener), host (a second HTTPS listener with its own certificate, the \"ESXi host\", whose SHA-1 every HostSystem reports), host-wrong-thumbprint (as host, HostSystems report a wrong SHA-1) or host-unreachable (the URL names a port where nothing listens)")
+		transfers    = flag.String("guest-transfers", transfersVCenter, "serve guest file transfers as `MODE`: vcenter (URL https://*:PORT on this listener), host (a second HTTPS listener with its own certificate, the \"ESXi host\", whose SHA-1 every HostSystem reports), host-wrong-thumbprint (as host, HostSystems report a wrong SHA-1) host-unreachable (the URL names a port where nothing listens) or host-misnamed (URL https://localhost:PORT2, a certificate naming only esx-other.example, a wrong reported SHA-1)")
 		faults       multiFlag
 		denied       multiFlag
 	)
@@ -110,10 +110,10 @@ func main() {
 		fatalf(2, "-keyed-paths %q: one of vcenter, missingset, fault", *keyedFlag)
 	}
 	switch *transfers {
-	case transfersVCenter, transfersHost, transfersHostWrongTP, transfersHostDown:
+	case transfersVCenter, transfersHost, transfersHostWrongTP, transfersHostDown, transfersHostMisnamed:
 		guestTransferMode = *transfers
 	default:
-		fatalf(2, "-guest-transfers %q: one of vcenter, host, host-wrong-thumbprint, host-unreachable", *transfers)
+		fatalf(2, "-guest-transfers %q: one of vcenter, host, host-wrong-thumbprint, host-unreachable, host-misnamed", *transfers)
 	}
 	genRealistic, noExtraConfig = *realisticFlg, *noExtraFlag
 	noTaskHistory, historyPageMax = *noHistory, *histPageMax
@@ -390,6 +390,22 @@ func selfSigned(listen string) (tls.Certificate, error) {
 // selfSignedCN: a fresh key and certificate named CN (SAN 127.0.0.1, ::1,
 // localhost and the listen host).
 func selfSignedCN(listen, cn string) (tls.Certificate, error) {
+	dns := []string{"localhost"}
+	ips := []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+	if h, _, err := net.SplitHostPort(listen); err == nil && h != "" {
+		if ip := net.ParseIP(h); ip != nil {
+			if !ip.IsLoopback() && !ip.IsUnspecified() {
+				ips = append(ips, ip)
+			}
+		} else if h != "localhost" {
+			dns = append(dns, h)
+		}
+	}
+	return selfSignedNames(cn, dns, ips)
+}
+
+// selfSignedNames: a self-signed (CA) certificate naming exactly these.
+func selfSignedNames(cn string, dns []string, ips []net.IP) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -405,17 +421,8 @@ func selfSignedCN(listen, cn string) (tls.Certificate, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-	}
-	if h, _, err := net.SplitHostPort(listen); err == nil && h != "" {
-		if ip := net.ParseIP(h); ip != nil {
-			if !ip.IsLoopback() && !ip.IsUnspecified() {
-				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-			}
-		} else if h != "localhost" {
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
-		}
+		DNSNames:              dns,
+		IPAddresses:           ips,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
