@@ -7,8 +7,9 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 
-"$root/scripts/deps.sh" --demo
-BUILD_DIR=$build "$root/scripts/build.sh"
+"$root/scripts/deps.sh" --demo >&2
+# build chatter to stderr: stdout is the report (./scripts/demo.sh -f json | jq)
+BUILD_DIR=$build "$root/scripts/build.sh" >&2
 
 envfile=$build/demo-vcsim.env
 pwfile=$build/demo-password
