@@ -51,7 +51,6 @@ struct vmsc_transport {
 	bool host_mode;
 	unsigned char host_pin[32];
 	size_t host_pin_len;          /* 0: vCenter reported no thumbprint */
-	bool host_pin_matched;
 	int chain_error;              /* first X509_V_ERR_* above the leaf */
 	char check_host[256];         /* the name the certificate must carry */
 	char status_line[256];        /* last HTTP status line */

@@ -24,11 +24,16 @@
 
 static int ex_index = -1;
 
-/*
- * Runs for each certificate of the chain.  The leaf's SHA-256 is kept for
- * the "untrusted certificate" message; with a pin, the leaf must match it
- * and CA trust no longer matters (govc's --thumbprint semantics).
- */
+/* Whether the leaf's SHA-1 (20-byte pin) or SHA-256 (32) is `pin`. */
+static bool leaf_matches(X509 *cert, const unsigned char *pin, size_t pin_len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	return X509_digest(cert, pin_len == 20 ? EVP_sha1() : EVP_sha256(), md, &len) &&
+	       len == pin_len && memcmp(md, pin, len) == 0;
+}
+
 /*
  * An ESXi host's certificate: its leaf matching the thumbprint vCenter
  * reports for the host is enough (vCenter was verified, so its word is);
@@ -39,23 +44,15 @@ static int ex_index = -1;
 static int verify_host_cb(struct vmsc_transport *t, int preverify_ok, X509_STORE_CTX *store,
 			  X509 *cert, int depth)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-
 	if (depth != 0) {
 		if (!preverify_ok && !t->chain_error)
 			t->chain_error = X509_STORE_CTX_get_error(store);
 		return 1;
 	}
-	if (t->host_pin_len &&
-	    X509_digest(cert, t->host_pin_len == 20 ? EVP_sha1() : EVP_sha256(), md, &len) &&
-	    len == t->host_pin_len && memcmp(md, t->host_pin, len) == 0) {
-		t->host_pin_matched = true;
+	if (t->host_pin_len && leaf_matches(cert, t->host_pin, t->host_pin_len)) {
 		X509_STORE_CTX_set_error(store, X509_V_OK);
 		return 1;
 	}
-	if (t->host_pin_len)
-		t->pin_mismatch = true;
 	if (t->chain_error || !preverify_ok) {
 		if (!t->verify_error)
 			t->verify_error = t->chain_error ? t->chain_error : X509_STORE_CTX_get_error(store);
@@ -71,6 +68,11 @@ static int verify_host_cb(struct vmsc_transport *t, int preverify_ok, X509_STORE
 	return 1;
 }
 
+/*
+ * Runs for each certificate of the chain.  The leaf's SHA-256 is kept for
+ * the "untrusted certificate" message; with a pin, the leaf must match it
+ * and CA trust no longer matters (govc's --thumbprint semantics).
+ */
 static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -98,8 +100,7 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *store)
 	}
 	if (depth != 0)
 		return 1;
-	if (!X509_digest(cert, t->pin_len == 20 ? EVP_sha1() : EVP_sha256(), md, &len) ||
-	    len != t->pin_len || memcmp(md, t->pin, len) != 0) {
+	if (!leaf_matches(cert, t->pin, t->pin_len)) {
 		t->pin_mismatch = true;
 		return 0;
 	}
