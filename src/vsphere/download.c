@@ -8,10 +8,10 @@
  * so the request carries the SOAP session's vmware_soap_session cookie.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <pthread.h>
@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "internal.h"
+#include "vmsnapcheck/hash.h"
 
 struct sink {
 	unsigned char *buf;
@@ -108,21 +109,24 @@ static size_t ignore_headers(char *buf, size_t size, size_t nitems, void *ud)
 }
 
 struct esx_verdict {
-	char *host;
 	enum vmsc_errcode code;
-	char *message;
+	char message[];
 };
 
+/* Host names (lower case) to an earlier VM's verdict on them. */
 struct vmsc_esx_verdicts {
 	pthread_mutex_t lock;
-	struct esx_verdict *v;
-	size_t n;
+	struct vmsc_map *hosts;
 };
 
 struct vmsc_esx_verdicts *vmsc_esx_verdicts_new(void)
 {
 	struct vmsc_esx_verdicts *v = calloc(1, sizeof(*v));
 
+	if (v && !(v->hosts = vmsc_map_new())) {
+		free(v);
+		return NULL;
+	}
 	if (v)
 		pthread_mutex_init(&v->lock, NULL);
 	return v;
@@ -132,52 +136,59 @@ void vmsc_esx_verdicts_free(struct vmsc_esx_verdicts *v)
 {
 	if (!v)
 		return;
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i].host);
-		free(v->v[i].message);
-	}
-	free(v->v);
+	vmsc_map_free(v->hosts, free);
 	pthread_mutex_destroy(&v->lock);
 	free(v);
+}
+
+/* DNS names compare without case; false when the name is too long to keep. */
+static bool host_key(const char *host, char *key, size_t size)
+{
+	size_t n = strlen(host);
+
+	if (n >= size)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		key[i] = (char)tolower((unsigned char)host[i]);
+	return true;
 }
 
 /* An earlier VM's verdict on `host` into err: true when there is one. */
 static bool verdict_known(struct vmsc_esx_verdicts *v, const char *host, struct vmsc_error *err)
 {
-	bool hit = false;
+	const struct esx_verdict *e;
+	char key[256];
 
-	if (!v)
+	if (!v || !host_key(host, key, sizeof(key)))
 		return false;
 	pthread_mutex_lock(&v->lock);
-	for (size_t i = 0; i < v->n && !hit; i++)
-		if (!strcasecmp(v->v[i].host, host)) {
-			vmsc_error_set(err, v->v[i].code, "%s", v->v[i].message);
-			hit = true;
-		}
+	e = vmsc_map_get(v->hosts, key);
+	if (e)
+		vmsc_error_set(err, e->code, "%s", e->message);
 	pthread_mutex_unlock(&v->lock);
-	return hit;
+	return e != NULL;
 }
 
 /* Best effort: a verdict not kept only costs the next VM its own try. */
 static void verdict_keep(struct vmsc_esx_verdicts *v, const char *host, const struct vmsc_error *err)
 {
-	struct esx_verdict *grown;
+	size_t n = strlen(err->message) + 1;
+	struct esx_verdict *e;
+	char key[256];
+	void **slot;
 
-	if (!v)
+	if (!v || !host_key(host, key, sizeof(key)) || !(e = malloc(sizeof(*e) + n)))
 		return;
+	e->code = err->code;
+	memcpy(e->message, err->message, n);
 	pthread_mutex_lock(&v->lock);
-	grown = realloc(v->v, (v->n + 1) * sizeof(*grown));
-	if (grown) {
-		v->v = grown;
-		grown[v->n] = (struct esx_verdict){ strdup(host), err->code, strdup(err->message) };
-		if (grown[v->n].host && grown[v->n].message) {
-			v->n++;
-		} else {
-			free(grown[v->n].host);
-			free(grown[v->n].message);
-		}
+	slot = vmsc_map_slot(v->hosts, key, true);
+	if (slot && !*slot) {
+		*slot = e;
+		e = NULL;
 	}
 	pthread_mutex_unlock(&v->lock);
+	free(e);
 }
 
 /* Why an ESXi host's certificate was refused, for the VM's reason. */
