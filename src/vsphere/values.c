@@ -1488,7 +1488,7 @@ static const struct vmsc_fact_field *plain_field(const char *path)
 
 /* How a property is read: found from its name alone (route_of). */
 enum prop_kind {
-	PROP_IGNORED = 1, PROP_KEYED, PROP_COMPLEX, PROP_STRINGS, PROP_PRESENCE, PROP_SCALAR,
+	PROP_IGNORED = 1, PROP_KEYED, PROP_COMPLEX, PROP_FIELD,
 };
 
 static enum prop_kind route_of(const char *name, const void **target)
@@ -1506,9 +1506,7 @@ static enum prop_kind route_of(const char *name, const void **target)
 	if (!(fd = plain_field(name)))
 		return PROP_IGNORED;
 	*target = fd;
-	if (fd->type == VMSC_FACT_STRINGS)
-		return PROP_STRINGS;
-	return fd->flags & VMSC_FACT_PRESENCE ? PROP_PRESENCE : PROP_SCALAR;
+	return PROP_FIELD;
 }
 
 /* route_of, remembered per connection in a small open-addressed table. */
@@ -1553,11 +1551,11 @@ static int read_property(struct vmsc_vsphere *c, const char *name, const struct 
 		return read_keyed_option(c, in, f);
 	if (kind == PROP_COMPLEX)
 		return ((const struct complex_prop *)target)->read(c, in, f);
-	if (kind == PROP_STRINGS)
+	if (kind == PROP_FIELD && fd->type == VMSC_FACT_STRINGS)
 		return read_strings(c, in, f, fd);
-	if (kind == PROP_PRESENCE)
+	if (kind == PROP_FIELD && (fd->flags & VMSC_FACT_PRESENCE))
 		return read_presence(c, in, f, fd);
-	if (kind == PROP_SCALAR) {
+	if (kind == PROP_FIELD) {
 		bool bad = false;
 		char *v = in->r ? element_text(in->r, &bad) : vmsc_values_scalar(c, in->xml);
 
