@@ -165,9 +165,10 @@ struct vmsc_vm_result *vmsc_result_add_vm(struct vmsc_result *r, size_t vcenter,
 	return vm;
 }
 
-struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const char *rule,
-						enum vmsc_severity sev, const char *message,
-						const char *remedy)
+/* The next finding's slot, zeroed, with its rule and severity; the caller
+ * fills message and remedy, then counts it.  NULL when out of memory. */
+static struct vmsc_finding *next_finding(struct vmsc_vm_result *vm, const char *rule,
+					 enum vmsc_severity sev)
 {
 	struct vmsc_finding *f;
 
@@ -177,7 +178,16 @@ struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const
 	memset(f, 0, sizeof(*f));
 	f->rule = rule;
 	f->severity = sev;
-	if (vmsc_str_set(&f->message, message) < 0)
+	return f;
+}
+
+struct vmsc_finding *vmsc_vm_result_add_finding(struct vmsc_vm_result *vm, const char *rule,
+						enum vmsc_severity sev, const char *message,
+						const char *remedy)
+{
+	struct vmsc_finding *f = next_finding(vm, rule, sev);
+
+	if (!f || vmsc_str_set(&f->message, message) < 0)
 		return NULL;
 	if (vmsc_str_set(&f->remedy, remedy) < 0) {
 		free(f->message);
@@ -191,19 +201,16 @@ struct vmsc_finding *vmsc_vm_result_take_finding(struct vmsc_vm_result *vm, cons
 						 enum vmsc_severity sev, char *message,
 						 const char *remedy)
 {
-	struct vmsc_finding *f;
+	struct vmsc_finding *f = message ? next_finding(vm, rule, sev) : NULL;
 
-	if (!message || grow_findings(vm) < 0) {
+	if (!f) {
 		free(message);
 		return NULL;
 	}
-	f = &vm->findings[vm->n_findings++];
-	memset(f, 0, sizeof(*f));
-	f->rule = rule;
-	f->severity = sev;
 	f->message = message;
 	f->remedy = (char *)remedy;
 	f->remedy_static = true;
+	vm->n_findings++;
 	return f;
 }
 
