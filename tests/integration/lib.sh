@@ -75,6 +75,15 @@ start_sim() {
 	SIM_URL=$VCSIM_URL SIM_CERT=$VCSIM_CERT SIM_SHA256=$VCSIM_SHA256 SIM_SHA1=$VCSIM_SHA1
 }
 
+# wrong_thumbprint FP: FP with another first digit, never FP itself (putting
+# '00' in place of the first two changed nothing for one certificate in 256).
+wrong_thumbprint() {
+	case $1 in
+	0*) echo "1${1#?}" ;;
+	*) echo "0${1#?}" ;;
+	esac
+}
+
 # password_file NAME VALUE: a 0600 file holding VALUE.
 password_file() {
 	(umask 077 && printf '%s\n' "$2" >"$WORK_DIR/$1")

@@ -44,7 +44,7 @@ sha1_plain=$(printf '%s' "$SIM_SHA1" | tr -d : | tr 'A-F' 'a-f')
 vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw" --thumbprint "$sha1_plain"
 expect_rc 0 "doctor: SHA-1 thumbprint pins the certificate"
 vmsc_cfg doctor --no-config -s "$SIM_URL" -u ops --password-file "$pw" \
-	--thumbprint "$(printf '%s' "$SIM_SHA256" | sed 's/^../00/')"
+	--thumbprint "$(wrong_thumbprint "$SIM_SHA256")"
 expect_rc 3 "doctor: thumbprint mismatch"
 grep -q '^\[FAIL\] tls .*does not match --thumbprint' "$OUT" && ok "mismatch named" || fail "mismatch not named"
 

@@ -28,7 +28,7 @@ vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --thumbprint "$SIM
 expect_rc 0 "SHA-256 thumbprint pins the certificate"
 vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --thumbprint "$SIM_SHA1" web-01
 expect_rc 0 "SHA-1 thumbprint (govc known_hosts form) pins the certificate"
-wrong=$(echo "$SIM_SHA256" | sed 's/^../00/')
+wrong=$(wrong_thumbprint "$SIM_SHA256")
 vmsc -s "$SIM_URL" -u ops@vsphere.local --password-file "$pw" --thumbprint "$wrong"
 expect_rc 3 "thumbprint mismatch"
 expect_err "does not match --thumbprint" "mismatch named"
